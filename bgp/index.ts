@@ -1,0 +1,7 @@
+// vip-speaker's BGP library: the one public entry point. It depends on nothing in src/ and
+// knows nothing of Kubernetes (the lint step enforces it).
+//
+// How the parts fit: `codec/` turns bytes into typed messages and back (decode errors are
+// values: the NOTIFICATION to send, or an RFC 7606 action); `session/` holds the pure RFC 4271
+// state machine (events in, actions out); later layers bind it to sockets and timers.
+export * from './codec/index.js';
