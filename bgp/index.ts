@@ -5,3 +5,5 @@
 // values: the NOTIFICATION to send, or an RFC 7606 action); `session/` holds the pure RFC 4271
 // state machine (events in, actions out); later layers bind it to sockets and timers.
 export * from './codec/index.js';
+export { describeMessage, describeAttribute, describeCapability, familyName } from './codec/describe.js';
+export { findAttribute, isKnownAttr, type KnownAttribute } from './codec/attribute-access.js';

@@ -1,0 +1,18 @@
+// `npm run bench`: every benchmark, printed as tables. Benchmarks that need root and network
+// namespaces say so and are skipped without it.
+import { codecGoal, formatCodecTable, runCodecBench } from './codec.js';
+
+const only = process.argv[2];
+
+function section(title: string): void {
+  console.log(`\n## ${title}\n`);
+}
+
+if (!only || only === 'codec') {
+  section('bench/codec: UPDATE decode and encode, one core');
+  const rows = runCodecBench(Number(process.env.BENCH_MS ?? 1000));
+  console.log(formatCodecTable(rows));
+  const goal = codecGoal(rows);
+  console.log(`\nIPv4 decode: ${Math.round(goal.best).toLocaleString('en-US')} prefixes/s (goal ${goal.goal.toLocaleString('en-US')}): ${goal.met ? 'met' : 'NOT MET'}`);
+  if (!goal.met) process.exitCode = 1;
+}

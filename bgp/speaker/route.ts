@@ -1,0 +1,99 @@
+// A route this speaker originates, and the path attributes it carries to one peer.
+import {
+  AS_TRANS,
+  Afi,
+  AsPathSegmentType,
+  AttrType,
+  Origin,
+  Safi,
+  type Family,
+  type LargeCommunity,
+  type PathAttribute,
+  type Prefix,
+} from '../codec/index.js';
+
+export interface Route {
+  prefix: Prefix;
+  /** RFC 1997 communities as 32-bit numbers. */
+  communities?: number[];
+  /** RFC 8092 large communities. */
+  largeCommunities?: LargeCommunity[];
+  /** RFC 4360 extended communities, 8 octets each. */
+  extendedCommunities?: Uint8Array[];
+  med?: number;
+  /** Sent to iBGP peers only (RFC 4271 §5.1.5). */
+  localPref?: number;
+  /** Overrides next-hop-self for this route. */
+  nextHop?: string;
+}
+
+/** What the attributes depend on besides the route: the session they go out on. */
+export interface PeerAttributeContext {
+  localAs: number;
+  ibgp: boolean;
+  fourOctetAs: boolean;
+  /** Next hop for IPv4 routes: our address on the session unless configured. */
+  nextHopIpv4?: string;
+  /** Next hops for IPv6 routes: a global address, optionally followed by a link-local one. */
+  nextHopIpv6?: string[];
+  /** LOCAL_PREF for iBGP when the route has none (RFC 4271 §5.1.5: iBGP always carries it). */
+  defaultLocalPref?: number;
+}
+
+export function familyOf(prefix: Prefix): Family {
+  return { afi: prefix.afi, safi: Safi.Unicast };
+}
+
+export function familyKey(f: Family): string {
+  return `${f.afi}/${f.safi}`;
+}
+
+/**
+ * A key equal for two routes exactly when they carry the same attributes to any one peer, so
+ * that routes can be grouped into shared UPDATEs.
+ */
+export function routeAttributeKey(route: Route): string {
+  const ext = route.extendedCommunities?.map((c) => Buffer.from(c).toString('hex'));
+  return JSON.stringify([
+    route.communities ?? null,
+    route.largeCommunities?.map((c) => [c.globalAdmin, c.localData1, c.localData2]) ?? null,
+    ext ?? null,
+    route.med ?? null,
+    route.localPref ?? null,
+    route.nextHop ?? null,
+  ]);
+}
+
+/**
+ * The attributes of `route` towards one peer, in type-code order, without MP_REACH_NLRI (the
+ * packer builds it). eBGP prepends our AS (RFC 4271 §5.1.2); iBGP sends an empty AS_PATH and
+ * LOCAL_PREF. Towards a 2-octet peer, an AS above 65535 goes as AS_TRANS with AS4_PATH.
+ */
+export function routeAttributes(route: Route, peer: PeerAttributeContext): { attributes: PathAttribute[]; nextHops: string[] } {
+  const attributes: PathAttribute[] = [{ type: AttrType.Origin, origin: Origin.Igp }];
+  const path = peer.ibgp ? [] : [{ type: AsPathSegmentType.AsSequence, asns: [peer.localAs] }];
+  attributes.push({ type: AttrType.AsPath, segments: path });
+  const ipv4 = route.prefix.afi === Afi.Ipv4;
+  let nextHops: string[];
+  if (ipv4) {
+    const nh = route.nextHop ?? peer.nextHopIpv4;
+    if (!nh) throw new Error(`no IPv4 next hop for ${route.prefix}: the session has no local IPv4 address and none is configured`);
+    attributes.push({ type: AttrType.NextHop, nextHop: nh });
+    nextHops = [nh];
+  } else {
+    nextHops = route.nextHop ? [route.nextHop] : (peer.nextHopIpv6 ?? []);
+    if (!nextHops.length) throw new Error(`no IPv6 next hop for ${route.prefix}: the session has no local IPv6 address and none is configured`);
+  }
+  if (route.med !== undefined) attributes.push({ type: AttrType.MultiExitDisc, med: route.med });
+  if (peer.ibgp) attributes.push({ type: AttrType.LocalPref, localPref: route.localPref ?? peer.defaultLocalPref ?? 100 });
+  if (route.communities?.length) attributes.push({ type: AttrType.Communities, communities: route.communities });
+  if (route.extendedCommunities?.length) attributes.push({ type: AttrType.ExtendedCommunities, communities: route.extendedCommunities });
+  if (!peer.fourOctetAs && !peer.ibgp && peer.localAs > 0xffff) {
+    // RFC 6793 §4.2.2: AS_PATH carries AS_TRANS (the encoder substitutes it), AS4_PATH the truth.
+    attributes.push({ type: AttrType.As4Path, segments: path });
+  }
+  if (route.largeCommunities?.length) attributes.push({ type: AttrType.LargeCommunities, communities: route.largeCommunities });
+  return { attributes, nextHops };
+}
+
+export { AS_TRANS };
