@@ -7,3 +7,6 @@
 export * from './codec/index.js';
 export { describeMessage, describeAttribute, describeCapability, familyName } from './codec/describe.js';
 export { findAttribute, isKnownAttr, type KnownAttribute } from './codec/attribute-access.js';
+export * from './session/index.js';
+export { PeerDriver, type Connector, type ConnectionInfo, type PeerDriverEvents, type PeerDriverOptions } from './session/driver.js';
+export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
