@@ -10,3 +10,8 @@ export { findAttribute, isKnownAttr, type KnownAttribute } from './codec/attribu
 export * from './session/index.js';
 export { PeerDriver, type Connector, type ConnectionInfo, type PeerDriverEvents, type PeerDriverOptions } from './session/driver.js';
 export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
+export * from './transport/index.js';
+export { BgpSpeaker, DEFAULT_MAX_PREFIXES, DEFAULT_RESTART_TIME, type PeerConfig, type PeerStatus, type SpeakerEvents, type SpeakerOptions } from './speaker/speaker.js';
+export { AdjRibOut, type FlushContext, type FlushResult } from './speaker/adj-rib-out.js';
+export { type Route, type PeerAttributeContext, routeAttributes, routeAttributeKey } from './speaker/route.js';
+export { type PeerCounters } from './speaker/peer.js';

@@ -72,10 +72,13 @@ export class AdjRibOut {
     for (const k of this.desired.keys()) this.dirty.add(k);
   }
 
-  /** Resend everything on the next flush (ROUTE-REFRESH, RFC 2918 §4). */
-  refresh(): void {
-    this.advertised.clear();
-    for (const k of this.desired.keys()) this.dirty.add(k);
+  /** Resend everything, or one family, on the next flush (ROUTE-REFRESH, RFC 2918 §4). */
+  refresh(family?: string): void {
+    for (const [k, route] of this.desired) {
+      if (family !== undefined && familyKey(familyOf(route.prefix)) !== family) continue;
+      this.advertised.delete(k);
+      this.dirty.add(k);
+    }
   }
 
   /** Encodes the pending difference and records it as sent. */

@@ -1,0 +1,299 @@
+// The multi-peer speaker: one listener, many peers (iBGP and eBGP), one table of originated
+// routes. Announcing, changing or withdrawing a route is one call; changes made in the same
+// tick coalesce into one flush per peer, which sends only the difference.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { type Clock, systemClock } from '../clock.js';
+import { Afi, Safi, type Prefix } from '../codec/index.js';
+import { type Connector, PeerDriver } from '../session/driver.js';
+import { type GracefulRestartOptions, type SessionOptions, sessionConfig } from '../session/config.js';
+import { peerDeconfigured } from '../session/notifications.js';
+import type { NegotiatedSession, SessionDownAction, SessionState } from '../session/types.js';
+import { connect as transportConnect, listen as transportListen, type Listener, peerKey, ttlFor } from '../transport/index.js';
+import { SpeakerPeer, type PeerCounters } from './peer.js';
+import type { Route } from './route.js';
+
+export interface PeerConfig {
+  address: string;
+  /** 179 unless set. */
+  port?: number;
+  peerAs: number;
+  /** RFC 2385 TCP MD5 password. */
+  password?: string;
+  /** eBGP multihop: the TTL to send with. */
+  multihop?: number;
+  /** GTSM (RFC 5082) with the peer this many hops away. */
+  gtsmHops?: number;
+  localAddress?: string;
+  sourceInterface?: string;
+  /** Never connect out; wait for the peer. */
+  passive?: boolean;
+  holdTime?: number;
+  keepaliveTime?: number;
+  connectRetryTime?: number;
+  idleHoldTime?: number;
+  nextHopIpv4?: string;
+  nextHopIpv6?: string[];
+  /** Families to negotiate; IPv4 and IPv6 unicast by default. */
+  families?: Array<'ipv4' | 'ipv6'>;
+  /** Most prefixes accepted from the peer per family (RFC 4486); 10,000 by default. */
+  maxPrefixes?: number;
+  /** Send IPv4 unicast in MP_REACH_NLRI rather than the classic NLRI field. */
+  ipv4InMp?: boolean;
+  /** Connection attempt timeout; 30 s by default. */
+  connectTimeoutMs?: number;
+}
+
+export interface SpeakerOptions {
+  localAs: number;
+  routerId: string;
+  /** Where to accept peers' connections; no listener when absent. */
+  listen?: { host: string; port: number };
+  holdTime?: number;
+  keepaliveTime?: number;
+  connectRetryTime?: number;
+  /** Graceful restart (RFC 4724); on with a 120 s restart time unless `false`. */
+  gracefulRestart?: false | GracefulRestartOptions;
+  /** Sent in the FQDN capability. */
+  hostname?: string;
+  clock?: Clock;
+  /** Replaces the TCP transport (tests). */
+  connector?: (peer: PeerConfig) => Connector;
+}
+
+export const DEFAULT_MAX_PREFIXES = 10_000;
+export const DEFAULT_RESTART_TIME = 120;
+
+export interface PeerStatus {
+  address: string;
+  port: number;
+  peerAs: number;
+  state: SessionState;
+  uptimeSeconds?: number;
+  prefixesSent: number;
+  prefixesReceived: number;
+  lastError?: string;
+  negotiated?: NegotiatedSession;
+  counters: PeerCounters;
+}
+
+export interface SpeakerEvents {
+  peerState: [address: string, to: SessionState, from: SessionState];
+  peerUp: [address: string, negotiated: NegotiatedSession];
+  peerDown: [address: string, down: SessionDownAction];
+  /** A connection from an address that is no configured peer, refused at once. */
+  refused: [address: string];
+  sent: [address: string, announced: number, withdrawn: number];
+  problem: [address: string, message: string];
+  connectError: [address: string, error: Error];
+}
+
+function familiesOf(list: PeerConfig['families']): SessionOptions['families'] {
+  const names = list ?? ['ipv4', 'ipv6'];
+  return names.map((n) => ({ afi: n === 'ipv4' ? Afi.Ipv4 : Afi.Ipv6, safi: Safi.Unicast }));
+}
+
+export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
+  private readonly peers = new Map<string, { config: PeerConfig; peer: SpeakerPeer }>();
+  private readonly routes = new Map<string, Route>();
+  private listener: Listener | undefined;
+  private flushScheduled = false;
+  private readonly clock: Clock;
+  private running = false;
+
+  constructor(private readonly options: SpeakerOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Opens the listener (if any) and starts every peer. */
+  async start(): Promise<void> {
+    if (this.options.listen) {
+      const md5 = new Map<string, string>();
+      for (const { config } of this.peers.values()) if (config.password) md5.set(config.address, config.password);
+      this.listener = await transportListen({ host: this.options.listen.host, port: this.options.listen.port, md5 });
+      for (const { config } of this.peers.values()) this.listener.setPeerTtl(config.address, this.ttlPolicy(config));
+      this.listener.on('connection', (socket, remote) => this.onInbound(socket, remote));
+      this.listener.on('error', () => undefined);
+    }
+    this.running = true;
+    for (const { peer } of this.peers.values()) peer.driver.start();
+  }
+
+  get listenAddress(): { address: string; port: number } | undefined {
+    const a = this.listener?.address();
+    return a ? { address: a.address, port: a.port } : undefined;
+  }
+
+  /** Adds a peer; started at once when the speaker runs. Throws on an invalid configuration. */
+  addPeer(config: PeerConfig): void {
+    const key = peerKey(config.address);
+    if (this.peers.has(key)) throw new Error(`peer ${config.address} is configured twice`);
+    const gr = this.options.gracefulRestart;
+    const sessionOptions: SessionOptions = {
+      localAs: this.options.localAs,
+      peerAs: config.peerAs,
+      localBgpId: this.options.routerId,
+      families: familiesOf(config.families),
+    };
+    const hold = config.holdTime ?? this.options.holdTime;
+    if (hold !== undefined) sessionOptions.holdTime = hold;
+    const keepalive = config.keepaliveTime ?? this.options.keepaliveTime;
+    if (keepalive !== undefined) sessionOptions.keepaliveTime = keepalive;
+    const retry = config.connectRetryTime ?? this.options.connectRetryTime;
+    if (retry !== undefined) sessionOptions.connectRetryTime = retry;
+    if (config.idleHoldTime !== undefined) sessionOptions.idleHoldTime = config.idleHoldTime;
+    if (config.passive) sessionOptions.passive = true;
+    if (this.options.hostname) sessionOptions.hostname = { hostname: this.options.hostname };
+    if (gr !== false) {
+      sessionOptions.gracefulRestart = {
+        restartTime: gr?.restartTime ?? DEFAULT_RESTART_TIME,
+        restarting: gr?.restarting ?? false,
+        // Our VIPs stay on the interface across a restart: forwarding state is preserved.
+        families: gr?.families ?? sessionOptions.families!.map((f) => ({ ...f, forwardingState: true })),
+      };
+    }
+    const checked = sessionConfig(sessionOptions);
+    if (!checked.ok) throw new Error(`peer ${config.address}: ${checked.error.message}`);
+    const connector = this.options.connector?.(config) ?? this.tcpConnector(config);
+    const driver = new PeerDriver({ config: checked.value, connect: connector, clock: this.clock });
+    const peer = new SpeakerPeer(key, driver, {
+      localAs: this.options.localAs,
+      peerAs: config.peerAs,
+      maxPrefixes: config.maxPrefixes ?? DEFAULT_MAX_PREFIXES,
+      ...(config.nextHopIpv4 ? { nextHopIpv4: config.nextHopIpv4 } : {}),
+      ...(config.nextHopIpv6 ? { nextHopIpv6: config.nextHopIpv6 } : {}),
+      ...(config.ipv4InMp ? { ipv4InMp: true } : {}),
+    }, () => this.clock.now());
+    for (const route of this.routes.values()) peer.rib.announce(route);
+    driver.on('state', (to, from) => this.emit('peerState', key, to, from));
+    driver.on('established', (n) => this.emit('peerUp', key, n));
+    driver.on('down', (d) => this.emit('peerDown', key, d));
+    driver.on('connectError', (e) => this.emit('connectError', key, e));
+    peer.on('sent', (a, w) => this.emit('sent', key, a, w));
+    peer.on('problem', (m) => this.emit('problem', key, m));
+    this.peers.set(key, { config, peer });
+    if (this.listener) {
+      if (config.password) this.listener.setPeerPassword(config.address, config.password);
+      this.listener.setPeerTtl(config.address, this.ttlPolicy(config));
+    }
+    if (this.running) driver.start();
+  }
+
+  /** Removes a peer: Cease / Peer De-configured (RFC 4486), then forgets it. */
+  async removePeer(address: string): Promise<void> {
+    const key = peerKey(address);
+    const entry = this.peers.get(key);
+    if (!entry) return;
+    this.peers.delete(key);
+    if (this.listener && entry.config.password) this.listener.setPeerPassword(entry.config.address, undefined);
+    await entry.peer.driver.stop({ notification: peerDeconfigured() });
+  }
+
+  peerConfigs(): PeerConfig[] {
+    return [...this.peers.values()].map((e) => e.config);
+  }
+
+  /** Adds or changes a route at every peer. */
+  announce(route: Route): void {
+    this.routes.set(route.prefix.toString(), route);
+    for (const { peer } of this.peers.values()) peer.rib.announce(route);
+    this.scheduleFlush();
+  }
+
+  /** Withdraws a route from every peer. */
+  withdraw(prefix: Prefix): void {
+    if (!this.routes.delete(prefix.toString())) return;
+    for (const { peer } of this.peers.values()) peer.rib.withdraw(prefix);
+    this.scheduleFlush();
+  }
+
+  /** The originated routes, by prefix text. */
+  get table(): ReadonlyMap<string, Route> {
+    return this.routes;
+  }
+
+  status(): PeerStatus[] {
+    return [...this.peers.values()].map(({ config, peer }) => {
+      const s: PeerStatus = {
+        address: peer.address,
+        port: config.port ?? 179,
+        peerAs: config.peerAs,
+        state: peer.state,
+        prefixesSent: peer.rib.advertisedCount,
+        prefixesReceived: peer.receivedCount(),
+        counters: peer.counters,
+      };
+      const up = peer.uptimeSeconds();
+      if (up !== undefined) s.uptimeSeconds = up;
+      if (peer.lastError) s.lastError = peer.lastError;
+      if (peer.negotiated) s.negotiated = peer.negotiated;
+      return s;
+    });
+  }
+
+  /**
+   * Stops every peer. `graceful`: close without NOTIFICATION so that routers keep our routes as
+   * stale while we restart (RFC 4724). Otherwise withdraw every route first, then Cease /
+   * Administrative Shutdown with `shutdownMessage` (RFC 9003).
+   */
+  async stop(options: { graceful?: boolean; shutdownMessage?: string } = {}): Promise<void> {
+    this.running = false;
+    // A server's close completes only once its accepted sockets are gone: stop the peers first.
+    const listenerClosed = this.listener?.close() ?? Promise.resolve();
+    this.listener = undefined;
+    const peers = [...this.peers.values()].map((e) => e.peer);
+    if (options.graceful) {
+      for (const p of peers) p.driver.abort();
+      await listenerClosed;
+      return;
+    }
+    for (const prefix of [...this.routes.values()].map((r) => r.prefix)) for (const p of peers) p.rib.withdraw(prefix);
+    for (const p of peers) p.flush();
+    const stop = options.shutdownMessage === undefined ? {} : { shutdownMessage: options.shutdownMessage };
+    await Promise.all(peers.map((p) => p.driver.stop(stop)));
+    await listenerClosed;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const { peer } of this.peers.values()) peer.flush();
+    });
+  }
+
+  private onInbound(socket: Socket, remote: string): void {
+    const entry = this.peers.get(remote);
+    if (!entry) {
+      // Not a configured peer: refused at once, without a word (RFC 4271 §8.2.1.1 leaves it to us).
+      socket.destroy();
+      this.emit('refused', remote);
+      return;
+    }
+    entry.peer.driver.acceptInbound(socket);
+  }
+
+  private ttlPolicy(config: PeerConfig) {
+    const settings: Parameters<typeof ttlFor>[0] = { ebgp: config.peerAs !== this.options.localAs };
+    if (config.multihop !== undefined) settings.multihop = config.multihop;
+    if (config.gtsmHops !== undefined) settings.gtsmHops = config.gtsmHops;
+    return ttlFor(settings);
+  }
+
+  private tcpConnector(config: PeerConfig): Connector {
+    const policy = this.ttlPolicy(config);
+    return () =>
+      transportConnect({
+        host: config.address,
+        port: config.port ?? 179,
+        ttl: policy.ttl,
+        ...(policy.minTtl !== undefined ? { minTtl: policy.minTtl } : {}),
+        ...(config.localAddress ? { localAddress: config.localAddress } : {}),
+        ...(config.sourceInterface ? { interface: config.sourceInterface } : {}),
+        ...(config.password ? { md5Password: config.password } : {}),
+        timeoutMs: config.connectTimeoutMs ?? 30_000,
+      });
+  }
+}
