@@ -45,7 +45,8 @@ export function parseIpv4(text: string): Uint8Array | undefined {
 
 /** Parses IPv6 text (with or without an embedded IPv4 tail) into 16 bytes, or returns undefined. */
 export function parseIpv6(text: string): Uint8Array | undefined {
-  if (!isIPv6(text)) return undefined;
+  // A zone ("fe80::1%eth0") is not part of the 16 octets: refuse it rather than drop it.
+  if (!isIPv6(text) || text.includes('%')) return undefined;
   let head = text;
   const tail: number[] = [];
   const lastColon = text.lastIndexOf(':');

@@ -122,8 +122,12 @@ export function decodeAttribute(flags: number, type: number, buf: Uint8Array, vS
         // RFC 6793 §4.1: between two 4-octet speakers AS4_PATH is not used and is discarded.
         return { problem: updateProblem('attribute-discard', UpdateErrorSubcode.OptionalAttributeError, 'AS4_PATH (17): received on a 4-octet AS session, discarded', type) };
       }
+      // RFC 6793 §6: an AS4_PATH too short to carry one AS number is malformed.
+      if (type === AttrType.As4Path && length === 0) return badLength('at least 6');
       const path = decodeAsPath(buf, vStart, vEnd, type === AttrType.AsPath && !ctx.fourOctetAs ? 2 : 4);
       if (!path.ok) return malformed(spec, type, UpdateErrorSubcode.MalformedAsPath, path.message, whole);
+      // RFC 7607 §2: AS 0 in AS_PATH or AS4_PATH makes the attribute malformed.
+      if (path.segments.some((s) => s.asns.includes(0))) return malformed(spec, type, UpdateErrorSubcode.MalformedAsPath, 'AS 0 in the path', whole);
       if (type === AttrType.As4Path && path.segments.some((s) => s.type === AsPathSegmentType.AsConfedSequence || s.type === AsPathSegmentType.AsConfedSet)) {
         // RFC 6793 §6: confederation segments in AS4_PATH make it malformed.
         return malformed(spec, type, UpdateErrorSubcode.MalformedAsPath, 'confederation segment in AS4_PATH', whole);
@@ -151,6 +155,8 @@ export function decodeAttribute(flags: number, type: number, buf: Uint8Array, vS
       const asnSize = type === AttrType.Aggregator && !ctx.fourOctetAs ? 2 : 4;
       if (length !== asnSize + 4) return badLength(String(asnSize + 4));
       const asn = asnSize === 4 ? u32(buf, vStart) : (buf[vStart]! << 8) | buf[vStart + 1]!;
+      // RFC 7607 §2: AS 0 in AGGREGATOR or AS4_AGGREGATOR makes the attribute malformed.
+      if (asn === 0) return malformed(spec, type, UpdateErrorSubcode.OptionalAttributeError, 'AS 0', whole);
       return { attr: { type, flags, asn, address: formatIpv4(buf, vStart + asnSize) } as PathAttribute };
     }
     case AttrType.Communities: {

@@ -6,7 +6,8 @@ import { type Result, fail, notificationError, ok } from './errors.js';
 import type { Capability, GracefulRestartFamily } from './messages.js';
 import type { Writer } from './writer.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is text to keep, not a mark to strip, so that decode/encode is exact.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 function malformed(code: number, message: string) {

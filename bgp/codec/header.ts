@@ -83,6 +83,10 @@ export function decodeHeader(msg: Uint8Array, maxLength: number): Result<Header>
       ),
     );
   }
+  // RFC 8654 §4: the extended length never applies to OPEN (nor KEEPALIVE, fixed at 19 octets).
+  if (type === MessageType.Open && length > MAX_MESSAGE_LENGTH) {
+    return fail(badLength(length, `an OPEN message is at most ${MAX_MESSAGE_LENGTH} octets, even with extended messages`));
+  }
   if (length < min || (type === MessageType.Keepalive && length !== HEADER_LENGTH)) {
     const name = MessageType[type] ?? String(type);
     const expected = type === MessageType.Keepalive ? 'exactly 19' : `at least ${min}`;

@@ -23,7 +23,10 @@ const NO_PROBLEMS: UpdateProblem[] = [];
  * Decodes one whole message (header included), as the framer cuts them. Never throws: any
  * input ends in a message or in the NOTIFICATION that the session must send.
  */
-export function decodeMessage(msg: Uint8Array, ctx: CodecContext): Result<Decoded> {
+export function decodeMessage(input: Uint8Array, ctx: CodecContext): Result<Decoded> {
+  // Read through a plain Uint8Array view: Buffer.prototype.slice makes views, not copies, and
+  // decoded values must not alias the caller's (framer's, socket's) buffer.
+  const msg = new Uint8Array(input.buffer, input.byteOffset, input.length);
   const header = decodeHeader(msg, maxMessageLength(ctx.extendedMessage));
   if (!header.ok) return header;
   const start = HEADER_LENGTH;

@@ -5,7 +5,8 @@ import { type Result, ok } from './errors.js';
 import type { NotificationMessage } from './messages.js';
 import type { Writer } from './writer.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is text to keep, not a mark to strip, so that decode/encode is exact.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** RFC 9003 §2: the longest shutdown communication, in octets of UTF-8. */
 export const MAX_SHUTDOWN_MESSAGE_LENGTH = 255;

@@ -1,7 +1,7 @@
 // OPEN message (RFC 4271 §4.2) with optional parameters in the classic encoding or the
 // RFC 9072 extended one. Checks here are those of the message alone (RFC 4271 §6.2); checks
 // against configuration (peer AS, identifier collisions) belong to the session.
-import { BGP_VERSION, ErrorCode, MessageType, OpenErrorSubcode, OptionalParameterType } from './constants.js';
+import { BGP_VERSION, CapabilityCode, ErrorCode, MessageType, OpenErrorSubcode, OptionalParameterType } from './constants.js';
 import { formatIpv4, parseIpv4 } from './address.js';
 import { decodeCapabilities, encodeCapability } from './capabilities.js';
 import { type Result, fail, notificationError, ok, u16Data } from './errors.js';
@@ -20,6 +20,8 @@ export function decodeOpen(buf: Uint8Array, start: number, end: number): Result<
     return fail(openError('BGP_ERR_UNSUPPORTED_VERSION', OpenErrorSubcode.UnsupportedVersionNumber, `peer speaks BGP version ${version}, only 4 is supported`, u16Data(BGP_VERSION)));
   }
   const myAs = (buf[start + 1]! << 8) | buf[start + 2]!;
+  // RFC 7607 §2: AS 0 is never a peer AS.
+  if (myAs === 0) return fail(badPeerAs0());
   const holdTime = (buf[start + 3]! << 8) | buf[start + 4]!;
   if (holdTime === 1 || holdTime === 2) {
     return fail(openError('BGP_ERR_UNACCEPTABLE_HOLD_TIME', OpenErrorSubcode.UnacceptableHoldTime, `hold time ${holdTime} s: it must be 0 or at least 3`));
@@ -57,12 +59,17 @@ export function decodeOpen(buf: Uint8Array, start: number, end: number): Result<
     }
     const caps = decodeCapabilities(buf, vStart, vEnd);
     if (!caps.ok) return caps;
+    if (caps.value.some((c) => c.code === CapabilityCode.FourOctetAs && 'asn' in c && c.asn === 0)) return fail(badPeerAs0());
     parameters.push({ type: OptionalParameterType.Capabilities, capabilities: caps.value });
     p = vEnd;
   }
   const open: OpenMessage = { type: MessageType.Open, version, myAs, holdTime, bgpId, parameters };
   if (extendedParameters) open.extendedParameters = true;
   return ok(open);
+}
+
+function badPeerAs0() {
+  return openError('BGP_ERR_BAD_PEER_AS', OpenErrorSubcode.BadPeerAs, 'peer AS 0 (RFC 7607: AS 0 is reserved and never a peer AS)');
 }
 
 function malformedParams(message: string) {

@@ -23,8 +23,11 @@ import { jitteredSeconds } from './jitter.js';
 import { connectionCollisionResolution } from './notifications.js';
 import { type ConnectionDirection, type NegotiatedSession, type SessionAction, type SessionDownAction, SessionState, type TimerName } from './types.js';
 
-/** Opens an outgoing TCP connection to the peer (the transport: MD5, TTL, source address). */
-export type Connector = () => Promise<Socket>;
+/**
+ * Opens an outgoing TCP connection to the peer (the transport: MD5, TTL, source address). The
+ * signal aborts an attempt the session no longer wants.
+ */
+export type Connector = (signal: AbortSignal) => Promise<Socket>;
 
 export interface PeerDriverOptions {
   config: SessionConfig;
@@ -71,6 +74,7 @@ class Connection {
   openReceived = false;
   /** Identifies the current outgoing attempt; a resolved attempt whose token is stale is dropped. */
   connectToken = 0;
+  connectAbort: AbortController | undefined;
   constructor(config: SessionConfig) {
     this.session = createSession(config);
   }
@@ -140,7 +144,7 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
       if (!c) continue;
       for (const t of c.timers.values()) t.cancel();
       c.timers.clear();
-      c.connectToken = 0;
+      abandonConnect(c);
       c.socket?.destroy();
       c.socket = undefined;
     }
@@ -157,7 +161,7 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
       case SessionState.Active:
         if (p.socket) break;
         // Abandon our own attempt in favour of the peer's connection.
-        p.connectToken = 0;
+        abandonConnect(p);
         this.attach(p, socket);
         this.feed(p, { type: 'TcpConnectionConfirmed' });
         return true;
@@ -300,7 +304,7 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
         this.connect(c);
         return;
       case 'Disconnect': {
-        c.connectToken = 0;
+        abandonConnect(c);
         const s = c.socket;
         c.socket = undefined;
         if (s) {
@@ -361,9 +365,12 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
 
   private connect(c: Connection): void {
     if (c.socket) return;
+    abandonConnect(c);
     const token = ++this.connectSeq;
+    const abort = new AbortController();
     c.connectToken = token;
-    this.options.connect().then(
+    c.connectAbort = abort;
+    this.options.connect(abort.signal).then(
       (socket) => {
         const wanted = c.connectToken === token && !c.socket && (c.session.state === SessionState.Connect || c.session.state === SessionState.Active);
         if (!wanted) {
@@ -371,12 +378,14 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
           return;
         }
         c.connectToken = 0;
+        c.connectAbort = undefined;
         this.attach(c, socket);
         this.feed(c, { type: 'Tcp_CR_Acked' });
       },
       (err: Error) => {
         if (c.connectToken !== token) return;
         c.connectToken = 0;
+        c.connectAbort = undefined;
         this.emit('connectError', err);
         this.feed(c, { type: 'TcpConnectionFails', message: err.message });
       },
@@ -392,6 +401,13 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
       this.closing.delete(s);
     });
   }
+}
+
+/** Forgets the outgoing attempt in progress, if any, and tells the transport to give it up. */
+function abandonConnect(c: Connection): void {
+  c.connectToken = 0;
+  c.connectAbort?.abort();
+  c.connectAbort = undefined;
 }
 
 function info(c: Connection): ConnectionInfo {

@@ -284,7 +284,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   private tcpConnector(config: PeerConfig): Connector {
     const policy = this.ttlPolicy(config);
-    return () =>
+    // An attempt must give up before ConnectRetry (jittered down to 3/4 of it) abandons it, so
+    // that its error, such as the MD5 hint on a timeout, reaches the session's last error.
+    const retry = config.connectRetryTime ?? this.options.connectRetryTime ?? 120;
+    const timeoutMs = Math.max(500, Math.min(config.connectTimeoutMs ?? 30_000, retry * 750 - 100));
+    return (signal) =>
       transportConnect({
         host: config.address,
         port: config.port ?? 179,
@@ -293,7 +297,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ...(config.localAddress ? { localAddress: config.localAddress } : {}),
         ...(config.sourceInterface ? { interface: config.sourceInterface } : {}),
         ...(config.password ? { md5Password: config.password } : {}),
-        timeoutMs: config.connectTimeoutMs ?? 30_000,
+        timeoutMs,
+        signal,
       });
   }
 }
