@@ -29,7 +29,10 @@ export interface FrrRoutePath {
   med?: number;
   metric?: number;
   locPrf?: number;
+  /** Set in `show bgp ... json` (the table view). */
   peerId?: string;
+  /** Set in `show bgp ... PREFIX json` (the detail view). */
+  peer?: { peerId?: string };
 }
 
 export class Frr {

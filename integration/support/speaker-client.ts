@@ -29,7 +29,7 @@ export class SpeakerProcess {
   constructor(
     private readonly lab: Lab,
     private readonly nsName: string,
-    readonly config: SpeakerOptions & { peers: PeerConfig[] },
+    readonly config: SpeakerOptions & { peers: PeerConfig[]; routes?: string[] },
   ) {}
 
   async start(): Promise<void> {

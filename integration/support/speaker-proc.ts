@@ -12,6 +12,8 @@ import { BgpSpeaker, type PeerConfig, type SpeakerOptions } from '../../bgp/spea
 
 interface ProcConfig extends SpeakerOptions {
   peers: PeerConfig[];
+  /** Routes in the table before the sessions start, as a restarting daemon would have them. */
+  routes?: string[];
 }
 
 interface Command {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as ProcConfig;
   const speaker = new BgpSpeaker(config);
   for (const p of config.peers) speaker.addPeer(p);
+  for (const r of config.routes ?? []) speaker.announce({ prefix: Prefix.parse(r) });
   speaker.on('peerState', (peer, to, from) => out({ event: 'state', peer, to, from }));
   speaker.on('peerDown', (peer, down) => out({ event: 'down', peer, reason: down.reason, message: down.message }));
   speaker.on('connectError', (peer, err) => out({ event: 'connectError', peer, message: err.message }));
