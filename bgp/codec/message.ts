@@ -17,7 +17,7 @@ export interface Decoded {
   treatAsWithdraw: boolean;
 }
 
-const NO_PROBLEMS: UpdateProblem[] = [];
+const NO_PROBLEMS: UpdateProblem[] = Object.freeze([]) as unknown as UpdateProblem[];
 
 /**
  * Decodes one whole message (header included), as the framer cuts them. Never throws: any

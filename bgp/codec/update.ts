@@ -79,6 +79,11 @@ export function decodeUpdate(buf: Uint8Array, start: number, end: number, ctx: C
     else attributes.push(decoded.attr);
   }
 
+  // RFC 4760 §3: without classic NLRI the NEXT_HOP is not used; a semantically invalid one
+  // (RFC 4271 §6.3: the route using it is ignored) then withdraws nothing and is only dropped.
+  if (nlri.value.length === 0) {
+    for (const pr of problems) if (pr.subcode === UpdateErrorSubcode.InvalidNextHopAttribute) pr.action = 'attribute-discard';
+  }
   const update: UpdateMessage = { type: MessageType.Update, withdrawn: withdrawn.value, attributes, nlri: nlri.value };
   checkMandatory(update, problems);
   return ok({ update, problems, treatAsWithdraw: problems.some((x) => x.action === 'treat-as-withdraw') });
