@@ -352,7 +352,10 @@ def parse_arguments():
     parser.add_argument("--scenario", required=True)
     parser.add_argument("--description", required=True)
     parser.add_argument("--output", required=True, help="fixture file to write")
-    return parser.parse_args()
+    options = parser.parse_args()
+    if options.hold_time in (1, 2) or not 0 <= options.hold_time <= 0xFFFF:
+        parser.error("--hold-time must be 0 or 3..65535 (RFC 4271 4.2)")
+    return options
 
 
 def main():
