@@ -160,11 +160,14 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
       case SessionState.Connect:
       case SessionState.Active:
         if (p.socket) break;
-        // Abandon our own attempt in favour of the peer's connection.
-        abandonConnect(p);
-        this.attach(p, socket);
-        this.feed(p, { type: 'TcpConnectionConfirmed' });
-        return true;
+        if (p.connectToken === 0) {
+          this.attach(p, socket);
+          this.feed(p, { type: 'TcpConnectionConfirmed' });
+          return true;
+        }
+        // Our own attempt is under way and may already be accepted at the other end: run both,
+        // and let collision detection choose once the OPENs arrive (RFC 4271 §6.8).
+        return this.acceptAsSecond(socket);
       case SessionState.Established: {
         // RFC 4724 §4: a new connection from a peer that can restart gracefully means it did.
         const negotiated = p.session.negotiated;
@@ -180,17 +183,27 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
       }
       default:
         if (this.secondary) break;
-        this.secondary = new Connection(this.options.config);
-        this.feed(this.secondary, { type: 'ManualStart_with_PassiveTcpEstablishment' });
-        this.attach(this.secondary, socket);
-        this.feed(this.secondary, { type: 'TcpConnectionConfirmed' });
-        return true;
+        return this.acceptAsSecond(socket);
     }
     // RFC 4271 §6.8: a collision with an Established session closes the new connection.
     const n = connectionCollisionResolution();
     socket.end(encodeMessage(makeNotification(n.code, n.subcode, n.data), DEFAULT_CONTEXT));
     this.closeLater(socket);
     return false;
+  }
+
+  /** Runs an inbound connection in a machine of its own beside the primary one. */
+  private acceptAsSecond(socket: Socket): boolean {
+    if (this.secondary) {
+      socket.destroy();
+      return false;
+    }
+    const second = new Connection(this.options.config);
+    this.secondary = second;
+    this.feed(second, { type: 'ManualStart_with_PassiveTcpEstablishment' });
+    this.attach(second, socket);
+    this.feed(second, { type: 'TcpConnectionConfirmed' });
+    return true;
   }
 
   /**
@@ -219,6 +232,11 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
   /** AutomaticStop with a Cease (e.g. the RFC 4486 maximum-prefix NOTIFICATION): restarts after back-off. */
   automaticStop(notification: NotificationError): void {
     this.feed(this.primary, { type: 'AutomaticStop', notification });
+  }
+
+  /** Octets written but not yet taken by the kernel: the send queue held in memory. */
+  get sendQueueBytes(): number {
+    return this.primary.socket?.writableLength ?? 0;
   }
 
   get writableNeedDrain(): boolean {
@@ -283,9 +301,13 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
     if (!r.collision) return false;
     const loser = r.close === 'received' ? c : other;
     const winner = loser === c ? other : c;
-    this.feed(loser, { type: 'OpenCollisionDump' });
+    const before = this.primary.session.state;
     this.primary = winner;
     this.secondary = undefined;
+    // The loser sends Cease / Connection Collision Resolution and is forgotten, timers and all.
+    this.feed(loser, { type: 'OpenCollisionDump' });
+    this.discard(loser);
+    this.promoted(winner, before);
     return loser === c;
   }
 
@@ -294,8 +316,34 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
     const { session, actions } = step(c.session, event);
     c.session = session;
     for (const a of actions) this.act(c, a);
+    if (c === this.secondary && !c.socket) {
+      this.discard(c);
+      return;
+    }
+    if (c === this.primary && !c.socket && c.connectToken === 0 && this.secondary?.socket) {
+      // The primary connection is gone while the peer's other connection lives: it carries on.
+      const next = this.secondary;
+      this.discard(c);
+      this.primary = next;
+      this.secondary = undefined;
+      this.promoted(next, before);
+      return;
+    }
     if (c === this.primary && session.state !== before) this.emit('state', session.state, before);
-    if (c === this.secondary && session.state === SessionState.Idle) this.secondary = undefined;
+  }
+
+  /** Reports a connection that became the peer's session, as if its changes had been seen all along. */
+  private promoted(c: Connection, before: SessionState): void {
+    if (c.session.state !== before) this.emit('state', c.session.state, before);
+    if (c.session.state === SessionState.Established && c.session.negotiated && c.socket) this.emit('established', c.session.negotiated, info(c));
+  }
+
+  /** Forgets a connection's machine: its timers and any attempt it had under way. */
+  private discard(c: Connection): void {
+    for (const t of c.timers.values()) t.cancel();
+    c.timers.clear();
+    abandonConnect(c);
+    if (c === this.secondary) this.secondary = undefined;
   }
 
   private act(c: Connection, a: SessionAction): void {
@@ -345,8 +393,9 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
         if (c === this.primary && c.socket) this.emit('established', a.negotiated, info(c));
         return;
       case 'SessionDown':
-        // A connection dumped by collision detection is not the peer's session going down.
-        if (c === this.primary && a.reason !== 'ConnectionCollision') this.emit('down', a);
+        // A connection dumped by collision detection, or lost while the peer's other connection
+        // lives on, is not the peer's session going down.
+        if (c === this.primary && a.reason !== 'ConnectionCollision' && !(this.secondary?.socket && !a.wasEstablished)) this.emit('down', a);
         return;
       case 'DeliverUpdate':
         if (c === this.primary) this.emit('update', this.decodedUpdate ?? { update: a.update, problems: [], treatAsWithdraw: false });

@@ -74,6 +74,8 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
   /** Prefixes the peer announced to us, per family; only keys, to enforce maxPrefixes. */
   private readonly received = new Map<string, Set<string>>();
   private nextHops: NextHops = {};
+  /** Problems already reported in this session, so that each is said once. */
+  private readonly reported = new Set<string>();
   private endOfRibSent = false;
   private establishedAt: number | undefined;
   lastError: string | undefined;
@@ -129,6 +131,7 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
       ipv6: this.settings.nextHopIpv6 ?? auto.ipv6,
     } as NextHops;
     this.endOfRibSent = false;
+    this.reported.clear();
     this.rib.sessionDown();
     this.flush();
   }
@@ -153,11 +156,11 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
       const key = familyKey(f);
       if (f.safi !== Safi.Unicast) continue;
       if (f.afi === Afi.Ipv4 && !this.nextHops.ipv4) {
-        this.emit('problem', 'no IPv4 next hop for this session: IPv4 routes are not announced (set nextHopIpv4)');
+        this.report('no IPv4 next hop for this session: IPv4 routes are not announced (set nextHopIpv4)');
         continue;
       }
       if (f.afi === Afi.Ipv6 && !this.nextHops.ipv6?.length) {
-        this.emit('problem', 'no IPv6 next hop for this session: IPv6 routes are not announced (set nextHopIpv6)');
+        this.report('no IPv6 next hop for this session: IPv6 routes are not announced (set nextHopIpv6)');
         continue;
       }
       families.add(key);
@@ -184,6 +187,13 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
       this.driver.sendUpdates(out.messages);
     }
     if (out.announced || out.withdrawn) this.emit('sent', out.announced, out.withdrawn);
+  }
+
+  private report(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.lastError = message;
+    this.emit('problem', message);
   }
 
   private onUpdate(decoded: DecodedUpdate): void {

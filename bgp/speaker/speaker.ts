@@ -72,6 +72,10 @@ export interface PeerStatus {
   uptimeSeconds?: number;
   prefixesSent: number;
   prefixesReceived: number;
+  /** Routes changed but not yet sent (waiting for the session or for the socket to drain). */
+  pendingChanges: number;
+  /** Octets queued in our socket's user-space buffer (back-pressure). */
+  sendQueueBytes: number;
   lastError?: string;
   negotiated?: NegotiatedSession;
   counters: PeerCounters;
@@ -222,6 +226,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         state: peer.state,
         prefixesSent: peer.rib.advertisedCount,
         prefixesReceived: peer.receivedCount(),
+        pendingChanges: peer.rib.pending,
+        sendQueueBytes: peer.driver.sendQueueBytes,
         counters: peer.counters,
       };
       const up = peer.uptimeSeconds();

@@ -88,4 +88,24 @@ describe('two speakers over loopback', function () {
     assert.equal(address, '127.0.0.3');
     assert.notEqual(b.status()[0]!.state, SessionState.Established);
   });
+
+  it('resolve a connection collision when both connect at once, leaving one session (RFC 4271 §6.8)', async () => {
+    a = new BgpSpeaker({ localAs: 65001, routerId: '192.0.2.1', listen: { host: '127.0.0.1', port: 0 } });
+    b = new BgpSpeaker({ localAs: 65002, routerId: '192.0.2.2', listen: { host: '127.0.0.2', port: 0 } });
+    await a.start();
+    await b.start();
+    const downs: string[] = [];
+    a.on('peerDown', (_p, d) => downs.push(`a:${d.reason}`));
+    b.on('peerDown', (_p, d) => downs.push(`b:${d.reason}`));
+    // Both sides active: each connects to the other's listener at the same moment.
+    a.addPeer({ address: '127.0.0.2', port: b.listenAddress!.port, peerAs: 65002, localAddress: '127.0.0.1', nextHopIpv4: '192.0.2.1', connectTimeoutMs: 2000 });
+    b.addPeer({ address: '127.0.0.1', port: a.listenAddress!.port, peerAs: 65001, localAddress: '127.0.0.2', connectTimeoutMs: 2000 });
+    await until('both Established', () => a.status()[0]!.state === SessionState.Established && b.status()[0]!.state === SessionState.Established);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(a.status()[0]!.state, SessionState.Established);
+    assert.equal(b.status()[0]!.state, SessionState.Established);
+    assert.deepEqual(downs, [], 'the losing connection is not a session flap');
+    a.announce({ prefix: Prefix.parse('192.0.2.30/32') });
+    await until('the route over the surviving connection', () => b.status()[0]!.prefixesReceived === 1);
+  });
 });
