@@ -261,6 +261,14 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     await listenerClosed;
   }
 
+  /**
+   * Sends every pending change now instead of at the end of the tick: the UPDATEs are in the
+   * sockets' buffers when this returns (or wait for 'drain' under back-pressure).
+   */
+  flushNow(): void {
+    for (const { peer } of this.peers.values()) peer.flush();
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;

@@ -1,0 +1,168 @@
+// The reconcile: turns the registry's desired VIPs into addresses on the interface and routes
+// at every peer, doing only the difference. Order matters to never blackhole traffic:
+// an address is in place before its route is announced, and a route is withdrawn before its
+// address goes. A VIP whose address could not be added is not announced. Runs coalesce: a burst
+// of registry changes during a run leads to one more run, not one per change.
+import { EventEmitter } from 'node:events';
+import type { Prefix, Route } from '../bgp/index.js';
+import type { VipRegistry } from './registry/registry.js';
+
+/** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
+export interface AddressPlacer {
+  listOwned(): Promise<string[]>;
+  add(addresses: string[]): Promise<PlacementResult>;
+  remove(addresses: string[]): Promise<PlacementResult>;
+}
+
+export interface PlacementResult {
+  done: string[];
+  failed: Array<{ address: string; error: Error }>;
+}
+
+/** Where routes go (the BGP speaker; in ARP mode, nothing). */
+export interface RouteSink {
+  announce(route: Route): void;
+  withdraw(prefix: Prefix): void;
+  readonly table: ReadonlyMap<string, Route>;
+  flushNow(): void;
+}
+
+export interface ReconcileResult {
+  added: string[];
+  removed: string[];
+  /** Removed at the first run: ours, left by an earlier run, and no longer wanted. */
+  staleRemoved: string[];
+  announced: number;
+  withdrawn: number;
+  failures: Array<{ address: string; message: string }>;
+  durationMs: number;
+  /** VIPs wanted and in place (address and, with a route sink, route). */
+  inPlace: number;
+  desired: number;
+}
+
+export interface ReconcilerEvents {
+  reconciled: [result: ReconcileResult];
+}
+
+export class Reconciler extends EventEmitter<ReconcilerEvents> {
+  /** Addresses we know are on the interface with our mark. */
+  private readonly placed = new Set<string>();
+  private initialized = false;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private lastResult: ReconcileResult | undefined;
+
+  constructor(
+    private readonly registry: VipRegistry,
+    private readonly addresses: AddressPlacer,
+    private readonly routes: RouteSink | undefined,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    super();
+  }
+
+  get last(): ReconcileResult | undefined {
+    return this.lastResult;
+  }
+
+  /** Addresses currently placed by us. */
+  get placedAddresses(): ReadonlySet<string> {
+    return this.placed;
+  }
+
+  /** Runs soon; a call during a run makes one more run after it. Resolves when the state is applied. */
+  schedule(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.runOnce();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async runOnce(): Promise<void> {
+    const start = this.now();
+    const result: ReconcileResult = { added: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
+    const desired = this.registry.desired();
+    const want = new Map(desired.map((d) => [d.address, d]));
+    result.desired = desired.length;
+
+    if (!this.initialized) {
+      // The stale-address rule: what an earlier run (a crash, kill -9) left with our mark and
+      // nobody wants now goes; what is still wanted stays, so that no traffic is lost.
+      const owned = await this.addresses.listOwned();
+      const stale = owned.filter((a) => !want.has(a));
+      for (const a of owned) if (want.has(a)) this.placed.add(a);
+      if (stale.length) {
+        const r = await this.addresses.remove(stale);
+        result.staleRemoved = r.done;
+        for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
+      }
+      this.initialized = true;
+    }
+
+    const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a));
+    if (toAdd.length) {
+      const r = await this.addresses.add(toAdd);
+      for (const a of r.done) this.placed.add(a);
+      result.added = r.done;
+      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
+    }
+
+    if (this.routes) {
+      for (const d of desired) {
+        if (!this.placed.has(d.address)) continue;
+        const route: Route = { prefix: d.prefix };
+        if (d.attributes.communities.length) route.communities = d.attributes.communities;
+        if (d.attributes.largeCommunities.length) route.largeCommunities = d.attributes.largeCommunities;
+        if (!this.routes.table.has(d.address)) result.announced++;
+        this.routes.announce(route);
+      }
+      for (const [key, route] of [...this.routes.table]) {
+        if (want.has(key) && this.placed.has(key)) continue;
+        this.routes.withdraw(route.prefix);
+        result.withdrawn++;
+      }
+      // The withdrawals are on the wire before the addresses go.
+      this.routes.flushNow();
+    }
+
+    const toRemove = [...this.placed].filter((a) => !want.has(a));
+    if (toRemove.length) {
+      const r = await this.addresses.remove(toRemove);
+      for (const a of r.done) this.placed.delete(a);
+      result.removed = r.done;
+      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
+    }
+
+    result.inPlace = desired.filter((d) => this.placed.has(d.address)).length;
+    result.durationMs = this.now() - start;
+    this.lastResult = result;
+    this.emit('reconciled', result);
+  }
+
+  /**
+   * Clean shutdown: withdraws every route, then removes every address we placed. (A graceful
+   * restart does not call this: addresses and routes stay while the next run starts.)
+   */
+  async teardown(): Promise<PlacementResult> {
+    await this.running;
+    if (this.routes) {
+      for (const route of [...this.routes.table.values()]) this.routes.withdraw(route.prefix);
+      this.routes.flushNow();
+    }
+    const r = await this.addresses.remove([...this.placed]);
+    for (const a of r.done) this.placed.delete(a);
+    return r;
+  }
+}

@@ -1,0 +1,147 @@
+// The VIP registry: the one source of truth for which VIPs this node should make reachable,
+// and why. Each VIP has one or more owners (the static config, the control plane, a Service
+// "namespace/name"); it is wanted while at least one owner wants it. BGP and ARP mode both
+// read it; nothing here knows how a VIP is made reachable.
+import { EventEmitter } from 'node:events';
+import { Prefix, type LargeCommunity } from '../../bgp/index.js';
+
+/** Who wants a VIP: 'static', 'control-plane', or 'service:<namespace>/<name>'. */
+export type Owner = string;
+
+export interface VipAttributes {
+  communities: number[];
+  largeCommunities: LargeCommunity[];
+}
+
+export interface DesiredVip {
+  /** Canonical prefix text: '192.0.2.10/32' or '2001:db8::10/128'. */
+  address: string;
+  prefix: Prefix;
+  owners: Owner[];
+  /** The union of every owner's attributes. */
+  attributes: VipAttributes;
+}
+
+export interface VipClaim {
+  address: string;
+  attributes?: Partial<VipAttributes>;
+}
+
+export interface RegistryEvents {
+  /** Something changed; listeners schedule a reconcile. */
+  change: [];
+}
+
+/** Canonical /32 or /128 text for a VIP given with or without its length; throws on anything else. */
+export function canonicalVip(address: string): { text: string; prefix: Prefix } {
+  const prefix = Prefix.parse(address.trim());
+  const host = prefix.afi === 1 ? 32 : 128;
+  if (prefix.length !== host) throw new TypeError(`a VIP is a single address (/${host}), got ${JSON.stringify(address)}`);
+  return { text: prefix.toString(), prefix };
+}
+
+function emptyAttributes(): VipAttributes {
+  return { communities: [], largeCommunities: [] };
+}
+
+export class VipRegistry extends EventEmitter<RegistryEvents> {
+  /** address -> owner -> that owner's attributes */
+  private readonly vips = new Map<string, Map<Owner, VipAttributes>>();
+  private readonly prefixes = new Map<string, Prefix>();
+  private generation = 0;
+  /** Set while a batch of changes is applied, so that it emits one change. */
+  private quiet = false;
+
+  /** Increases on every change; lets a reconcile tell whether it saw the latest state. */
+  get version(): number {
+    return this.generation;
+  }
+
+  /** `owner` wants `address`. Returns false when nothing changed. */
+  claim(owner: Owner, claim: VipClaim): boolean {
+    const { text, prefix } = canonicalVip(claim.address);
+    const attrs: VipAttributes = { ...emptyAttributes(), ...claim.attributes };
+    let owners = this.vips.get(text);
+    if (!owners) {
+      owners = new Map();
+      this.vips.set(text, owners);
+      this.prefixes.set(text, prefix);
+    }
+    const old = owners.get(owner);
+    if (old && sameAttributes(old, attrs)) return false;
+    owners.set(owner, attrs);
+    this.changed();
+    return true;
+  }
+
+  /** `owner` lets go of `address`. Returns false when it did not hold it. */
+  release(owner: Owner, address: string): boolean {
+    const { text } = canonicalVip(address);
+    const owners = this.vips.get(text);
+    if (!owners?.delete(owner)) return false;
+    if (owners.size === 0) {
+      this.vips.delete(text);
+      this.prefixes.delete(text);
+    }
+    this.changed();
+    return true;
+  }
+
+  /**
+   * Sets the whole set of VIPs one owner wants, releasing the ones it no longer lists: how a
+   * reloaded config or an updated Service is applied. Emits one change at most.
+   */
+  replaceOwner(owner: Owner, claims: readonly VipClaim[]): boolean {
+    const before = this.generation;
+    const wanted = new Set(claims.map((c) => canonicalVip(c.address).text));
+    this.quiet = true;
+    try {
+      for (const c of claims) this.claim(owner, c);
+      for (const [address, owners] of [...this.vips]) if (owners.has(owner) && !wanted.has(address)) this.release(owner, address);
+    } finally {
+      this.quiet = false;
+    }
+    if (this.generation === before) return false;
+    this.emit('change');
+    return true;
+  }
+
+  /** Releases every VIP of an owner. */
+  releaseOwner(owner: Owner): boolean {
+    return this.replaceOwner(owner, []);
+  }
+
+  ownersOf(address: string): Owner[] {
+    return [...(this.vips.get(canonicalVip(address).text)?.keys() ?? [])];
+  }
+
+  /** What should be reachable now, sorted by address. */
+  desired(): DesiredVip[] {
+    const out: DesiredVip[] = [];
+    for (const [address, owners] of this.vips) {
+      const attributes = emptyAttributes();
+      for (const a of owners.values()) {
+        for (const c of a.communities) if (!attributes.communities.includes(c)) attributes.communities.push(c);
+        for (const l of a.largeCommunities) {
+          if (!attributes.largeCommunities.some((x) => x.globalAdmin === l.globalAdmin && x.localData1 === l.localData1 && x.localData2 === l.localData2)) attributes.largeCommunities.push(l);
+        }
+      }
+      attributes.communities.sort((x, y) => x - y);
+      out.push({ address, prefix: this.prefixes.get(address)!, owners: [...owners.keys()].sort(), attributes });
+    }
+    return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  }
+
+  get size(): number {
+    return this.vips.size;
+  }
+
+  private changed(): void {
+    this.generation++;
+    if (!this.quiet) this.emit('change');
+  }
+}
+
+function sameAttributes(a: VipAttributes, b: VipAttributes): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,148 @@
+import { strict as assert } from 'node:assert';
+import type { Prefix, Route } from '../../bgp/index.js';
+import { type AddressPlacer, type PlacementResult, Reconciler, type RouteSink } from '../../src/reconcile.js';
+import { VipRegistry } from '../../src/registry/registry.js';
+
+/** Records every call, in order, so tests can check that addresses precede routes. */
+class Journal {
+  readonly log: string[] = [];
+}
+
+class FakeAddresses implements AddressPlacer {
+  readonly owned = new Set<string>();
+  readonly refuse = new Set<string>();
+  constructor(private readonly j: Journal) {}
+  async listOwned(): Promise<string[]> {
+    return [...this.owned];
+  }
+  async add(addresses: string[]): Promise<PlacementResult> {
+    const r: PlacementResult = { done: [], failed: [] };
+    for (const a of addresses) {
+      if (this.refuse.has(a)) {
+        r.failed.push({ address: a, error: new Error(`cannot add ${a}: permission denied`) });
+        continue;
+      }
+      this.owned.add(a);
+      r.done.push(a);
+      this.j.log.push(`add ${a}`);
+    }
+    return r;
+  }
+  async remove(addresses: string[]): Promise<PlacementResult> {
+    for (const a of addresses) {
+      this.owned.delete(a);
+      this.j.log.push(`remove ${a}`);
+    }
+    return { done: addresses, failed: [] };
+  }
+}
+
+class FakeRoutes implements RouteSink {
+  readonly table = new Map<string, Route>();
+  flushes = 0;
+  constructor(private readonly j: Journal) {}
+  announce(route: Route): void {
+    const k = route.prefix.toString();
+    if (!this.table.has(k)) this.j.log.push(`announce ${k}`);
+    this.table.set(k, route);
+  }
+  withdraw(prefix: Prefix): void {
+    this.table.delete(prefix.toString());
+    this.j.log.push(`withdraw ${prefix}`);
+  }
+  flushNow(): void {
+    this.flushes++;
+    this.j.log.push('flush');
+  }
+}
+
+function setup() {
+  const j = new Journal();
+  const registry = new VipRegistry();
+  const addresses = new FakeAddresses(j);
+  const routes = new FakeRoutes(j);
+  const rec = new Reconciler(registry, addresses, routes);
+  return { j, registry, addresses, routes, rec };
+}
+
+describe('Reconciler', () => {
+  it('puts the address in place before announcing, and withdraws before removing it', async () => {
+    const { j, registry, rec } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    registry.release('static', '192.0.2.10');
+    await rec.schedule();
+    assert.deepEqual(j.log, ['add 192.0.2.10/32', 'announce 192.0.2.10/32', 'flush', 'withdraw 192.0.2.10/32', 'flush', 'remove 192.0.2.10/32']);
+  });
+
+  it('does only the difference', async () => {
+    const { j, registry, rec } = setup();
+    registry.claim('static', { address: '192.0.2.1' });
+    registry.claim('static', { address: '192.0.2.2' });
+    await rec.schedule();
+    j.log.length = 0;
+    registry.claim('static', { address: '192.0.2.3' });
+    await rec.schedule();
+    assert.deepEqual(j.log.filter((l) => l !== 'flush'), ['add 192.0.2.3/32', 'announce 192.0.2.3/32']);
+  });
+
+  it('does not announce a VIP whose address could not be added, and reports why', async () => {
+    const { registry, addresses, routes, rec } = setup();
+    addresses.refuse.add('192.0.2.66/32');
+    registry.claim('static', { address: '192.0.2.66' });
+    registry.claim('static', { address: '192.0.2.67' });
+    await rec.schedule();
+    assert.deepEqual([...routes.table.keys()], ['192.0.2.67/32']);
+    assert.deepEqual(rec.last!.failures, [{ address: '192.0.2.66/32', message: 'cannot add 192.0.2.66/32: permission denied' }]);
+    assert.equal(rec.last!.inPlace, 1);
+    assert.equal(rec.last!.desired, 2);
+  });
+
+  it('removes stale addresses of an earlier run at the first reconcile and keeps wanted ones', async () => {
+    const { j, registry, addresses, rec } = setup();
+    addresses.owned.add('192.0.2.50/32'); // left by a crash, no longer wanted
+    addresses.owned.add('192.0.2.51/32'); // left by a crash, still wanted
+    registry.claim('static', { address: '192.0.2.51' });
+    await rec.schedule();
+    assert.deepEqual(rec.last!.staleRemoved, ['192.0.2.50/32']);
+    assert.ok(!j.log.includes('add 192.0.2.51/32'), 'a wanted address is not re-added (no doubled address)');
+    assert.deepEqual([...addresses.owned], ['192.0.2.51/32']);
+  });
+
+  it('coalesces a burst of changes into at most one more run', async () => {
+    const { registry, routes, rec } = setup();
+    let runs = 0;
+    rec.on('reconciled', () => runs++);
+    const first = rec.schedule();
+    for (let i = 1; i <= 50; i++) {
+      registry.claim('static', { address: `198.51.100.${i}` });
+      void rec.schedule();
+    }
+    await first;
+    await rec.schedule();
+    assert.ok(runs <= 3, `${runs} runs for one burst`);
+    assert.equal(routes.table.size, 50);
+  });
+
+  it('updates the attributes of an announced VIP in place', async () => {
+    const { registry, routes, rec } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    registry.claim('service:ns/a', { address: '192.0.2.10', attributes: { communities: [0xfde80001] } });
+    await rec.schedule();
+    assert.deepEqual(routes.table.get('192.0.2.10/32')!.communities, [0xfde80001]);
+  });
+
+  it('tears down: every route withdrawn, then every address removed', async () => {
+    const { j, registry, addresses, rec } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    registry.claim('static', { address: '2001:db8::10' });
+    await rec.schedule();
+    j.log.length = 0;
+    await rec.teardown();
+    assert.equal(addresses.owned.size, 0);
+    const firstRemove = j.log.findIndex((l) => l.startsWith('remove'));
+    const lastWithdraw = j.log.map((l) => l.startsWith('withdraw')).lastIndexOf(true);
+    assert.ok(lastWithdraw < firstRemove);
+  });
+});
