@@ -1,6 +1,6 @@
 // The vip-speaker command line: argument parsing and dispatch to the commands.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { VERSION } from './version.js';
 import { decodeCommand } from './commands/decode.js';
 
 const USAGE = `usage: vip-speaker <command> [options]
@@ -12,10 +12,6 @@ commands:
       print the version
 `;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export function main(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -39,7 +35,7 @@ export function main(argv: string[]): number {
     }
     case 'version':
     case '--version':
-      process.stdout.write(`vip-speaker ${version()}\n`);
+      process.stdout.write(`vip-speaker ${VERSION}\n`);
       return 0;
     case undefined:
     case 'help':

@@ -16,6 +16,7 @@ import {
   type RouteRefreshMessage,
   type Family,
   type DecodedUpdate,
+  type LargeCommunity,
 } from '../codec/index.js';
 import { maximumNumberOfPrefixesReached } from '../session/notifications.js';
 import type { ConnectionInfo, PeerDriver } from '../session/driver.js';
@@ -57,6 +58,9 @@ export interface PeerSettings {
   maxPrefixes: number;
   /** Send IPv4 unicast in MP_REACH_NLRI. */
   ipv4InMp?: boolean;
+  /** Added to every route sent to this peer. */
+  communities?: number[];
+  largeCommunities?: LargeCommunity[];
 }
 
 export class SpeakerPeer extends EventEmitter<PeerEvents> {
@@ -173,6 +177,8 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
       families,
       ipv4InMp: this.settings.ipv4InMp ?? false,
     } as Parameters<AdjRibOut['flush']>[0];
+    if (this.settings.communities) peer.communities = this.settings.communities;
+    if (this.settings.largeCommunities) peer.largeCommunities = this.settings.largeCommunities;
     if (this.nextHops.ipv4) peer.nextHopIpv4 = this.nextHops.ipv4;
     if (this.nextHops.ipv6) peer.nextHopIpv6 = this.nextHops.ipv6;
     const out = this.rib.flush(peer);

@@ -38,6 +38,9 @@ export interface PeerAttributeContext {
   nextHopIpv6?: string[];
   /** LOCAL_PREF for iBGP when the route has none (RFC 4271 §5.1.5: iBGP always carries it). */
   defaultLocalPref?: number;
+  /** Communities added to every route sent to this peer. */
+  communities?: number[];
+  largeCommunities?: LargeCommunity[];
 }
 
 export function familyOf(prefix: Prefix): Family {
@@ -86,14 +89,26 @@ export function routeAttributes(route: Route, peer: PeerAttributeContext): { att
   }
   if (route.med !== undefined) attributes.push({ type: AttrType.MultiExitDisc, med: route.med });
   if (peer.ibgp) attributes.push({ type: AttrType.LocalPref, localPref: route.localPref ?? peer.defaultLocalPref ?? 100 });
-  if (route.communities?.length) attributes.push({ type: AttrType.Communities, communities: route.communities });
+  const communities = mergeCommunities(route.communities, peer.communities);
+  if (communities.length) attributes.push({ type: AttrType.Communities, communities });
   if (route.extendedCommunities?.length) attributes.push({ type: AttrType.ExtendedCommunities, communities: route.extendedCommunities });
   if (!peer.fourOctetAs && !peer.ibgp && peer.localAs > 0xffff) {
     // RFC 6793 §4.2.2: AS_PATH carries AS_TRANS (the encoder substitutes it), AS4_PATH the truth.
     attributes.push({ type: AttrType.As4Path, segments: path });
   }
-  if (route.largeCommunities?.length) attributes.push({ type: AttrType.LargeCommunities, communities: route.largeCommunities });
+  const large = [...(route.largeCommunities ?? [])];
+  for (const l of peer.largeCommunities ?? []) {
+    if (!large.some((x) => x.globalAdmin === l.globalAdmin && x.localData1 === l.localData1 && x.localData2 === l.localData2)) large.push(l);
+  }
+  if (large.length) attributes.push({ type: AttrType.LargeCommunities, communities: large });
   return { attributes, nextHops };
+}
+
+function mergeCommunities(a: readonly number[] | undefined, b: readonly number[] | undefined): number[] {
+  if (!b?.length) return a ? [...a] : [];
+  const out = [...(a ?? [])];
+  for (const c of b) if (!out.includes(c)) out.push(c);
+  return out;
 }
 
 export { AS_TRANS };

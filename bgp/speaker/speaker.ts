@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
-import { Afi, Safi, type Prefix } from '../codec/index.js';
+import { Afi, Safi, type LargeCommunity, type Prefix } from '../codec/index.js';
 import { type Connector, PeerDriver } from '../session/driver.js';
 import { type GracefulRestartOptions, type SessionOptions, sessionConfig } from '../session/config.js';
 import { peerDeconfigured } from '../session/notifications.js';
@@ -42,6 +42,9 @@ export interface PeerConfig {
   ipv4InMp?: boolean;
   /** Connection attempt timeout; 30 s by default. */
   connectTimeoutMs?: number;
+  /** Communities added to every route sent to this peer. */
+  communities?: number[];
+  largeCommunities?: LargeCommunity[];
 }
 
 export interface SpeakerOptions {
@@ -168,6 +171,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       ...(config.nextHopIpv4 ? { nextHopIpv4: config.nextHopIpv4 } : {}),
       ...(config.nextHopIpv6 ? { nextHopIpv6: config.nextHopIpv6 } : {}),
       ...(config.ipv4InMp ? { ipv4InMp: true } : {}),
+      ...(config.communities?.length ? { communities: config.communities } : {}),
+      ...(config.largeCommunities?.length ? { largeCommunities: config.largeCommunities } : {}),
     }, () => this.clock.now());
     for (const route of this.routes.values()) peer.rib.announce(route);
     driver.on('state', (to, from) => this.emit('peerState', key, to, from));

@@ -1,0 +1,115 @@
+// Prometheus metrics. Gauges are read from the live state at scrape time (no duplicated
+// bookkeeping); counters of events (session downs by reason, reconcile failures) are bumped
+// as the events happen. Names carry the vip_speaker_ prefix and Prometheus units.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PeerStatus } from '../../bgp/index.js';
+import type { ReconcileResult } from '../reconcile.js';
+
+/** RFC 4271 state numbers, as routers export them (bgpPeerState in the BGP4-MIB). */
+const STATE_NUMBER: Record<string, number> = { Idle: 1, Connect: 2, Active: 3, OpenSent: 4, OpenConfirm: 5, Established: 6 };
+
+export interface MetricsSource {
+  peers(): PeerStatus[];
+  vips(): { desired: number; inPlace: number; announced: number };
+}
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  private readonly reconcileDuration: Histogram;
+  private readonly reconcileFailures: Counter;
+  private readonly sessionDowns: Counter;
+  private readonly peerErrors: Counter;
+
+  constructor(source: MetricsSource, info: { version: string; mode: string }) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'vip_speaker_' });
+    new Gauge({ name: 'vip_speaker_info', help: 'Version and mode of this vip-speaker.', labelNames: ['version', 'mode'], registers }).set(info, 1);
+
+    const perPeer = <T>(name: string, help: string, value: (p: PeerStatus) => number, extra: string[] = []) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['peer', ...extra],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of source.peers()) this.set({ peer: p.address }, value(p));
+        },
+      }) as unknown as T;
+    perPeer('vip_speaker_bgp_session_up', '1 when the BGP session with the peer is Established.', (p) => (p.state === 'Established' ? 1 : 0));
+    perPeer('vip_speaker_bgp_session_state', 'RFC 4271 state of the session: 1 Idle, 2 Connect, 3 Active, 4 OpenSent, 5 OpenConfirm, 6 Established.', (p) => STATE_NUMBER[p.state] ?? 0);
+    perPeer('vip_speaker_bgp_session_uptime_seconds', 'Seconds since the session reached Established (0 when it is not).', (p) => p.uptimeSeconds ?? 0);
+    perPeer('vip_speaker_bgp_prefixes_sent', 'Prefixes the peer was sent and holds from us (Adj-RIB-Out).', (p) => p.prefixesSent);
+    perPeer('vip_speaker_bgp_prefixes_received', 'Prefixes the peer announced to us (counted, not kept).', (p) => p.prefixesReceived);
+    perPeer('vip_speaker_bgp_pending_changes', 'Route changes not yet sent to the peer.', (p) => p.pendingChanges);
+    perPeer('vip_speaker_bgp_send_queue_bytes', 'Octets queued for the peer in user space (back-pressure).', (p) => p.sendQueueBytes);
+
+    new Counter({
+      name: 'vip_speaker_bgp_session_flaps_total',
+      help: 'Times the session left Established.',
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of source.peers()) this.inc({ peer: p.address }, p.counters.flaps);
+      },
+    });
+    for (const [dir, key] of [['received', 'messagesReceived'], ['sent', 'messagesSent']] as const) {
+      new Counter({
+        name: `vip_speaker_bgp_messages_${dir}_total`,
+        help: `BGP messages ${dir}, by type.`,
+        labelNames: ['peer', 'type'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of source.peers()) for (const [type, n] of Object.entries(p.counters[key])) this.inc({ peer: p.address, type }, n);
+        },
+      });
+    }
+    new Counter({
+      name: 'vip_speaker_bgp_malformed_updates_total',
+      help: 'UPDATEs from the peer with RFC 7606 errors (treat-as-withdraw or attribute-discard).',
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of source.peers()) this.inc({ peer: p.address }, p.counters.malformedUpdates);
+      },
+    });
+    const vipGauge = (name: string, help: string, pick: (v: ReturnType<MetricsSource['vips']>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(pick(source.vips()));
+        },
+      });
+    vipGauge('vip_speaker_vips_desired', 'VIPs the registry wants on this node.', (v) => v.desired);
+    vipGauge('vip_speaker_vips_in_place', 'VIPs whose address is on the interface.', (v) => v.inPlace);
+    vipGauge('vip_speaker_vips_announced', 'VIPs announced to the peers.', (v) => v.announced);
+
+    this.reconcileDuration = new Histogram({
+      name: 'vip_speaker_reconcile_duration_seconds',
+      help: 'Time to apply the registry to the interface and the peers.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.reconcileFailures = new Counter({ name: 'vip_speaker_reconcile_failures_total', help: 'VIP addresses that could not be added or removed.', registers });
+    this.sessionDowns = new Counter({ name: 'vip_speaker_bgp_session_down_total', help: 'Session falls to Idle, by stable reason name.', labelNames: ['peer', 'reason'], registers });
+    this.peerErrors = new Counter({ name: 'vip_speaker_bgp_connect_errors_total', help: 'Failed outgoing connection attempts, by transport error code.', labelNames: ['peer', 'code'], registers });
+  }
+
+  reconciled(r: ReconcileResult): void {
+    this.reconcileDuration.observe(r.durationMs / 1000);
+    if (r.failures.length) this.reconcileFailures.inc(r.failures.length);
+  }
+
+  sessionDown(peer: string, reason: string): void {
+    this.sessionDowns.inc({ peer, reason });
+  }
+
+  connectError(peer: string, code: string): void {
+    this.peerErrors.inc({ peer, code });
+  }
+}
