@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, printed as tables. Benchmarks that need root and network
 // namespaces say so and are skipped without it.
 import { codecGoal, formatCodecTable, runCodecBench } from './codec.js';
+import { formatVipAddressTable, runVipAddressBench, vipAddressBenchSkipReason } from './vip-addresses.js';
 
 const only = process.argv[2];
 
@@ -15,4 +16,10 @@ if (!only || only === 'codec') {
   const goal = codecGoal(rows);
   console.log(`\nIPv4 decode: ${Math.round(goal.best).toLocaleString('en-US')} prefixes/s (goal ${goal.goal.toLocaleString('en-US')}): ${goal.met ? 'met' : 'NOT MET'}`);
   if (!goal.met) process.exitCode = 1;
+}
+
+if (!only || only === 'vip-addresses') {
+  section('bench/vip-addresses: VIP addresses on lo, netlink vs ip -batch');
+  const skip = vipAddressBenchSkipReason();
+  console.log(skip ? `skipped: ${skip}` : formatVipAddressTable(await runVipAddressBench()));
 }
