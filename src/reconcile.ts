@@ -16,6 +16,8 @@ export interface AddressPlacer {
 
 export interface PlacementResult {
   done: string[];
+  /** Already on the interface without our mark (an operator's): in place, but never removed by us. */
+  foreign?: string[];
   failed: Array<{ address: string; error: Error }>;
 }
 
@@ -29,6 +31,8 @@ export interface RouteSink {
 
 export interface ReconcileResult {
   added: string[];
+  /** Wanted addresses that were already there without our mark: used, never removed. */
+  foreign: string[];
   removed: string[];
   /** Removed at the first run: ours, left by an earlier run, and no longer wanted. */
   staleRemoved: string[];
@@ -48,6 +52,8 @@ export interface ReconcilerEvents {
 export class Reconciler extends EventEmitter<ReconcilerEvents> {
   /** Addresses we know are on the interface with our mark. */
   private readonly placed = new Set<string>();
+  /** Wanted addresses found on the interface without our mark: usable, not ours to remove. */
+  private readonly foreign = new Set<string>();
   private initialized = false;
   private running: Promise<void> | undefined;
   private again = false;
@@ -71,6 +77,11 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     return this.placed;
   }
 
+  /** Whether a VIP's address is usable on the interface (ours or an operator's). */
+  isInPlace(address: string): boolean {
+    return this.placed.has(address) || this.foreign.has(address);
+  }
+
   /** Runs soon; a call during a run makes one more run after it. Resolves when the state is applied. */
   schedule(): Promise<void> {
     if (this.running) {
@@ -92,7 +103,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
 
   private async runOnce(): Promise<void> {
     const start = this.now();
-    const result: ReconcileResult = { added: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
+    const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
     const desired = this.registry.desired();
     const want = new Map(desired.map((d) => [d.address, d]));
     result.desired = desired.length;
@@ -111,17 +122,21 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       this.initialized = true;
     }
 
-    const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a));
+    for (const a of [...this.foreign]) if (!want.has(a)) this.foreign.delete(a);
+    const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a) && !this.foreign.has(a));
     if (toAdd.length) {
       const r = await this.addresses.add(toAdd);
       for (const a of r.done) this.placed.add(a);
+      for (const a of r.foreign ?? []) this.foreign.add(a);
       result.added = r.done;
+      result.foreign = r.foreign ?? [];
       for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
     }
+    const inPlace = (a: string) => this.placed.has(a) || this.foreign.has(a);
 
     if (this.routes) {
       for (const d of desired) {
-        if (!this.placed.has(d.address)) continue;
+        if (!inPlace(d.address)) continue;
         const route: Route = { prefix: d.prefix };
         if (d.attributes.communities.length) route.communities = d.attributes.communities;
         if (d.attributes.largeCommunities.length) route.largeCommunities = d.attributes.largeCommunities;
@@ -129,7 +144,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
         this.routes.announce(route);
       }
       for (const [key, route] of [...this.routes.table]) {
-        if (want.has(key) && this.placed.has(key)) continue;
+        if (want.has(key) && inPlace(key)) continue;
         this.routes.withdraw(route.prefix);
         result.withdrawn++;
       }
@@ -145,7 +160,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
     }
 
-    result.inPlace = desired.filter((d) => this.placed.has(d.address)).length;
+    result.inPlace = desired.filter((d) => inPlace(d.address)).length;
     result.durationMs = this.now() - start;
     this.lastResult = result;
     this.emit('reconciled', result);

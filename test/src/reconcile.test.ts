@@ -11,13 +11,19 @@ class Journal {
 class FakeAddresses implements AddressPlacer {
   readonly owned = new Set<string>();
   readonly refuse = new Set<string>();
+  /** An operator's own addresses on the interface. */
+  readonly operator = new Set<string>();
   constructor(private readonly j: Journal) {}
   async listOwned(): Promise<string[]> {
     return [...this.owned];
   }
   async add(addresses: string[]): Promise<PlacementResult> {
-    const r: PlacementResult = { done: [], failed: [] };
+    const r: PlacementResult = { done: [], foreign: [], failed: [] };
     for (const a of addresses) {
+      if (this.operator.has(a)) {
+        r.foreign!.push(a);
+        continue;
+      }
       if (this.refuse.has(a)) {
         r.failed.push({ address: a, error: new Error(`cannot add ${a}: permission denied`) });
         continue;
@@ -144,5 +150,18 @@ describe('Reconciler', () => {
     const firstRemove = j.log.findIndex((l) => l.startsWith('remove'));
     const lastWithdraw = j.log.map((l) => l.startsWith('withdraw')).lastIndexOf(true);
     assert.ok(lastWithdraw < firstRemove);
+  });
+
+  it('announces a VIP an operator already put on the interface, and never removes it', async () => {
+    const { j, registry, addresses, routes, rec } = setup();
+    addresses.operator.add('192.0.2.77/32');
+    registry.claim('static', { address: '192.0.2.77' });
+    await rec.schedule();
+    assert.ok(routes.table.has('192.0.2.77/32'));
+    assert.deepEqual(rec.last!.foreign, ['192.0.2.77/32']);
+    registry.release('static', '192.0.2.77');
+    await rec.schedule();
+    assert.ok(!routes.table.has('192.0.2.77/32'));
+    assert.ok(!j.log.includes('remove 192.0.2.77/32'));
   });
 });
