@@ -1,50 +1,83 @@
 // The vip-speaker command line: argument parsing and dispatch to the commands.
 import { parseArgs } from 'node:util';
-import { VERSION } from './version.js';
 import { decodeCommand } from './commands/decode.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+import { VERSION } from './version.js';
 
 const USAGE = `usage: vip-speaker <command> [options]
 
 commands:
+  run [--config FILE] [--keep-routes-on-stop] [--no-watch]
+      run the daemon; without --config (or VIP_SPEAKER_CONFIG) it reads kube-vip's
+      environment variables. SIGTERM/SIGINT withdraw every route and remove the VIPs
+      (with --keep-routes-on-stop: leave them for a graceful restart); SIGHUP or a
+      change of the file reloads it.
+  validate [--config FILE]
+      check a configuration without touching the network or the host
+  status [--json] [--admin HOST:PORT]
+      sessions and VIPs of the running daemon, from its admin endpoint (127.0.0.1:9469)
   decode FILE [--json] [--two-octet-as] [--extended-message]
       print every BGP message in FILE: a capture fixture (JSON), a hex dump or raw bytes
   version
       print the version
 `;
 
+function fail(message: string): number {
+  process.stderr.write(`vip-speaker: ${message}\n${USAGE}`);
+  return 2;
+}
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'decode': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { json: { type: 'boolean' }, 'two-octet-as': { type: 'boolean' }, 'extended-message': { type: 'boolean' } },
-      });
-      if (positionals.length !== 1) {
-        process.stderr.write(`vip-speaker decode: expected one FILE, got ${positionals.length}\n${USAGE}`);
-        return 2;
+  try {
+    switch (command) {
+      case 'run': {
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'keep-routes-on-stop': { type: 'boolean' }, 'no-watch': { type: 'boolean' } } });
+        const options: Parameters<typeof runCommand>[0] = { keepRoutesOnStop: values['keep-routes-on-stop'] === true, watchConfig: values['no-watch'] !== true };
+        if (values.config !== undefined) options.configPath = values.config;
+        return await runCommand(options);
       }
-      const failures = decodeCommand(
-        positionals[0]!,
-        { json: values.json === true, fourOctetAs: values['two-octet-as'] !== true, extendedMessage: values['extended-message'] === true },
-        (line) => process.stdout.write(line + '\n'),
-      );
-      return failures ? 1 : 0;
+      case 'validate': {
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } } });
+        return validateCommand(values.config, (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(`vip-speaker: ${l}\n`));
+      }
+      case 'status': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, admin: { type: 'string' } } });
+        return await statusCommand({ admin: values.admin ?? '127.0.0.1:9469', json: values.json === true }, (l) => process.stdout.write(l + '\n'));
+      }
+      case 'decode': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { json: { type: 'boolean' }, 'two-octet-as': { type: 'boolean' }, 'extended-message': { type: 'boolean' } },
+        });
+        if (positionals.length !== 1) return fail(`decode: expected one FILE, got ${positionals.length}`);
+        const failures = decodeCommand(
+          positionals[0]!,
+          { json: values.json === true, fourOctetAs: values['two-octet-as'] !== true, extendedMessage: values['extended-message'] === true },
+          (line) => process.stdout.write(line + '\n'),
+        );
+        return failures ? 1 : 0;
+      }
+      case 'version':
+      case '--version':
+        process.stdout.write(`vip-speaker ${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        return fail(`unknown command ${JSON.stringify(command)}`);
     }
-    case 'version':
-    case '--version':
-      process.stdout.write(`vip-speaker ${VERSION}\n`);
-      return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`vip-speaker: unknown command ${JSON.stringify(command)}\n${USAGE}`);
-      return 2;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return fail(e.message);
+    process.stderr.write(`vip-speaker: ${e.message}\n`);
+    return 1;
   }
 }

@@ -1,0 +1,91 @@
+// vip-speaker itself (the built CLI) running as a daemon inside a lab namespace, configured by
+// a YAML file in the lab folder; read back through `vip-speaker status --json` in the same
+// namespace (its admin endpoint is on the namespace's loopback).
+import { type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Lab, waitFor } from './lab.js';
+
+export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+export interface NodeStatus {
+  ready: { ok: boolean; reasons: string[] };
+  peers: Array<{ address: string; state: string; prefixesSent: number; lastError: string | null }>;
+  vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean }>;
+}
+
+export class VipSpeakerNode {
+  readonly configPath: string;
+  readonly logPath: string;
+  private child: ChildProcess | undefined;
+
+  constructor(
+    private readonly lab: Lab,
+    readonly nsName: string,
+    config: string,
+  ) {
+    this.configPath = join(lab.dir, `${nsName}.yaml`);
+    this.logPath = join(lab.dir, `${nsName}.log`);
+    writeFileSync(this.configPath, config);
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the daemon and waits until its admin endpoint answers. */
+  async start(extraArgs: string[] = []): Promise<void> {
+    const fd = openSync(this.logPath, 'a');
+    try {
+      this.child = this.lab.spawn(this.nsName, process.execPath, ['--enable-source-maps', CLI, 'run', '--config', this.configPath, ...extraArgs], { stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
+    await waitFor(`vip-speaker on ${this.nsName} to answer (log: ${this.logPath})`, async () => {
+      if (!this.running) throw new Error(`vip-speaker on ${this.nsName} exited: ${this.log().slice(-2000)}`);
+      return (await this.status().catch(() => undefined)) ? true : undefined;
+    }, 20_000, 100);
+  }
+
+  log(): string {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Rewrites the config; the daemon sees the change (file watch) and applies it. */
+  writeConfig(config: string): void {
+    writeFileSync(this.configPath, config);
+  }
+
+  async status(): Promise<NodeStatus> {
+    const { stdout } = await this.lab.exec(this.nsName, process.execPath, [CLI, 'status', '--json'], { timeoutMs: 5000 });
+    return JSON.parse(stdout) as NodeStatus;
+  }
+
+  /** SIGTERM, as Kubernetes stops a pod; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (!this.running) return this.child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => this.child!.once('exit', (code) => r(code)));
+    this.child!.kill('SIGTERM');
+    return exited;
+  }
+
+  /** SIGKILL: no withdrawal, no cleanup, as a crash. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise<void>((r) => this.child!.once('exit', () => r()));
+    this.child!.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Addresses on the namespace's lo other than the loopback ones. */
+  async loAddresses(): Promise<string[]> {
+    const { stdout } = await this.lab.exec(this.nsName, 'ip', ['-j', 'addr', 'show', 'dev', 'lo']);
+    const [link] = JSON.parse(stdout) as Array<{ addr_info: Array<{ local: string; prefixlen: number }> }>;
+    return (link?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`).filter((a) => a !== '127.0.0.1/8' && a !== '::1/128');
+  }
+}

@@ -1,0 +1,69 @@
+// `vip-speaker status [--json] [--admin HOST:PORT]`: a summary like a router's
+// `show bgp summary`, then the VIPs with their owners, read from the admin endpoint.
+import { request } from 'node:http';
+
+interface StatusDoc {
+  version: string;
+  mode: string;
+  node: { asn: number; routerId: string };
+  ready: { ok: boolean; reasons: string[] };
+  peers: Array<{ address: string; asn: number; state: string; uptimeSeconds: number | null; prefixesSent: number; prefixesReceived: number; flaps: number; lastError: string | null }>;
+  vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean }>;
+}
+
+function fetchStatus(host: string, port: number): Promise<StatusDoc> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/status', timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body) as StatusDoc);
+        } catch {
+          reject(new Error(`the admin endpoint at ${host}:${port} answered ${res.statusCode} with no status document`));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from the admin endpoint at ${host}:${port} within 3 s`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot reach the admin endpoint at ${host}:${port} (${e.code ?? e.message}): is vip-speaker running? (--admin HOST:PORT)`)));
+    req.end();
+  });
+}
+
+export function formatUptime(seconds: number | null): string {
+  if (seconds === null) return 'never';
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return d ? `${d}d${h}h${m}m` : `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+export function formatStatus(s: StatusDoc): string[] {
+  const lines = [`vip-speaker ${s.version}, mode ${s.mode}, local AS ${s.node.asn}, router ID ${s.node.routerId}, ${s.ready.ok ? 'ready' : `not ready (${s.ready.reasons.join('; ')})`}`, ''];
+  lines.push(
+    ...table([
+      ['Neighbor', 'AS', 'State', 'Up/Down', 'PfxSnt', 'PfxRcd', 'Flaps', 'Last error'],
+      ...s.peers.map((p) => [p.address, String(p.asn), p.state, formatUptime(p.uptimeSeconds), String(p.prefixesSent), String(p.prefixesReceived), String(p.flaps), p.lastError ?? '']),
+    ]),
+  );
+  lines.push('', `${s.vips.length} VIP(s)`);
+  if (s.vips.length) {
+    lines.push(...table([['VIP', 'In place', 'Announced', 'Owners'], ...s.vips.map((v) => [v.address, v.inPlace ? 'yes' : 'NO', v.announced ? 'yes' : 'no', v.owners.join(', ')])]));
+  }
+  return lines;
+}
+
+export async function statusCommand(options: { admin: string; json: boolean }, out: (line: string) => void): Promise<number> {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(options.admin);
+  if (!m) throw new Error(`--admin expects HOST:PORT, got ${JSON.stringify(options.admin)}`);
+  const doc = await fetchStatus(m[1]!, Number(m[2]));
+  if (options.json) out(JSON.stringify(doc, null, 2));
+  else for (const line of formatStatus(doc)) out(line);
+  return 0;
+}

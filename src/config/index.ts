@@ -1,0 +1,15 @@
+// The daemon's configuration: a YAML file or kube-vip's environment variables, validated into
+// one DaemonConfig. How the parts fit: file.ts and env.ts turn their input into one document
+// shape; validate.ts (with peers.ts, peer-string.ts, values.ts, timers.ts) checks it and fills
+// in defaults, collecting every error; load.ts picks the source; diff.ts compares two configs
+// for a reload; redact.ts makes one safe to show.
+export type * from './types.js';
+export { loadConfigFile, parseConfig, systemHost } from './file.js';
+export { configFromEnv, hasKubeVipEnvironment, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIABLES } from './env.js';
+export { resolveConfig, CONFIG_PATH_VARIABLE, LOG_FORMAT_VARIABLE, LOG_LEVEL_VARIABLE, type LoadedConfig } from './load.js';
+export { buildConfig, DEFAULTS, TOP_LEVEL_KEYS } from './validate.js';
+export { parsePeerString, splitPeerList, redactPeerString, PEER_STRING_FORMAT, type PeerStringFields } from './peer-string.js';
+export { diffConfig, type ConfigDiff } from './diff.js';
+export { redactConfig, describePeer, REDACTED } from './redact.js';
+export { formatErrors } from './errors.js';
+export { DEFAULT_MULTIHOP_TTL } from './peers.js';

@@ -1,0 +1,134 @@
+// The validated, resolved configuration the daemon runs from. Every value here has been
+// checked and every default filled in: the daemon never re-validates, it maps PeerSpec onto
+// the BGP library's PeerConfig and SpeakerOptions.
+export type Mode = 'bgp' | 'arp';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'json' | 'pretty';
+
+export interface DaemonConfig {
+  mode: Mode;
+  node: NodeIdentity;
+  /** Where to accept peers' connections; null: no listener, we connect out (as kube-vip). */
+  listen: { address: string; port: number } | null;
+  /** Session timers in seconds, for every peer that does not set its own. */
+  timers: Timers;
+  /** RFC 4724; restartTime is 12 bits (0..4095 s). */
+  gracefulRestart: { enabled: boolean; restartTime: number };
+  peers: PeerSpec[];
+  /** The interface the VIPs are bound to ('lo' in BGP mode), and the VIPs announced always. */
+  vips: { interface: string; static: StaticVip[] };
+  /** Status, health and metrics endpoint. */
+  admin: { address: string; port: number };
+  log: { level: LogLevel; format: LogFormat };
+  kubernetes: KubernetesSettings;
+}
+
+export interface NodeIdentity {
+  asn: number;
+  /** The BGP Identifier as a dotted quad (RFC 6286). */
+  routerId: string;
+  /** config: written as routerId; interface: the first IPv4 address of routerInterface; auto: of the first non-loopback interface. */
+  routerIdSource: 'config' | 'interface' | 'auto';
+  /** The interface the router id came from, when it came from one. */
+  routerInterface?: string;
+}
+
+export interface Timers {
+  /** 0, or 3..65535 (RFC 4271 §4.2). */
+  holdTime: number;
+  /** At most a third of holdTime (RFC 4271 §10); 0 when holdTime is 0. */
+  keepaliveTime: number;
+  connectRetryTime: number;
+}
+
+export type NextHopMode = 'fixed' | 'auto_sourceip' | 'auto_sourceif';
+
+export interface PeerSpec {
+  /** Canonical text (RFC 5952 for IPv6): the key peers are matched by across reloads. */
+  address: string;
+  asn: number;
+  /** 179 unless set. kube-vip parsed a port but long ignored it; vip-speaker honours it. */
+  port: number;
+  /** RFC 2385 TCP MD5 key, resolved from the file, a file or a variable; never logged (see redactConfig). */
+  password?: string;
+  passwordSource?: 'literal' | 'file' | 'env';
+  /** eBGP multihop: send with `ttl` rather than 1. */
+  multihop: boolean;
+  /** The TTL to send with when multihop (50 unless set, as kube-vip). */
+  ttl?: number;
+  /** GTSM (RFC 5082) with the peer this many hops away; excludes multihop. */
+  gtsmHops?: number;
+  sourceAddress?: string;
+  sourceInterface?: string;
+  /** Set only when the peer overrides the node's timers; both are then filled. */
+  holdTime?: number;
+  keepaliveTime?: number;
+  /** Attached to every route sent to this peer: "65000:100" or a well-known name. */
+  communities: string[];
+  /** "global:local1:local2" (RFC 8092). */
+  largeCommunities: string[];
+  /** kube-vip's MP-BGP next-hop options: the next hop for the other family's routes. */
+  mpbgp?: { nexthop: NextHopMode; ipv4?: string; ipv6?: string };
+  /** Parsed and kept (kube-vip's BFD field); the BGP library has no BFD yet. */
+  bfd?: { enabled: boolean; rx: number; tx: number; multiplier: number };
+  /** Never connect out; wait for the peer. */
+  passive: boolean;
+}
+
+export interface StaticVip {
+  /** Canonical host prefix: 'a.b.c.d/32' or '2001:db8::1/128'. */
+  address: string;
+  communities: string[];
+  largeCommunities: string[];
+}
+
+export interface KubernetesSettings {
+  /** Whether the daemon talks to the API server at all: true when controlPlane or services is. */
+  enabled: boolean;
+  /** kube-vip's cp_enable: announce the control-plane VIP. */
+  controlPlane: boolean;
+  /** kube-vip's svc_enable: announce LoadBalancer Service VIPs. */
+  services: boolean;
+  /** Path to a kubeconfig; in-cluster credentials when absent. */
+  kubeconfig?: string;
+  /** The API server port behind the control-plane VIP (kube-vip's `port`, 6443). */
+  apiServerPort: number;
+}
+
+/** Stable names for each kind of problem; the message says the rest. */
+export type ConfigErrorCode =
+  | 'CONFIG_SYNTAX'
+  | 'CONFIG_UNKNOWN_KEY'
+  | 'CONFIG_WRONG_TYPE'
+  | 'CONFIG_INVALID_VALUE'
+  | 'CONFIG_MISSING'
+  | 'CONFIG_CONFLICT'
+  | 'CONFIG_DUPLICATE'
+  | 'CONFIG_AMBIGUOUS'
+  | 'CONFIG_UNREADABLE'
+  | 'CONFIG_UNSUPPORTED';
+
+export interface ConfigError {
+  code: ConfigErrorCode;
+  /** Where: a key path in the file (`peers[1].asn`) or an environment variable (`bgp_peers[1]`); '' for the whole input. */
+  path: string;
+  /** What was expected and what arrived; never a password. */
+  message: string;
+  /** The config file, when the error is in one. */
+  file?: string;
+  /** 1-based position in the file, when known. */
+  line?: number;
+  column?: number;
+}
+
+/** What the daemon needs from the host, injected so that parsing is pure in tests. */
+export interface HostAccess {
+  /** Environment variables (passwordEnv, VIP_SPEAKER_* and kube-vip's variables). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Reads a file as UTF-8 text; throws a Node error (with `code`) when it cannot. */
+  readFile: (path: string) => string;
+  /** Addresses per interface, in the shape of os.networkInterfaces(). */
+  listInterfaces: () => InterfaceTable;
+}
+
+export type InterfaceTable = Readonly<Record<string, ReadonlyArray<{ address: string; family: string | number; internal: boolean }> | undefined>>;

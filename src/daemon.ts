@@ -1,0 +1,301 @@
+// The vip-speaker daemon: config and cluster → registry → reconcile → (interface, sessions).
+// It owns the one registry, the reconciler, the BGP speaker and the admin endpoint, and applies
+// a reloaded config as a difference. Nothing here reaches back upstream: sources write the
+// registry; the reconcile reads it.
+import { BgpSpeaker, type PeerConfig, type PeerStatus, type Route, type Prefix } from '../bgp/index.js';
+import { AdminServer } from './admin/server.js';
+import { DaemonMetrics } from './admin/metrics.js';
+import { communitiesOf, largeCommunitiesOf } from './communities.js';
+import { diffConfig } from './config/diff.js';
+import { redactConfig } from './config/redact.js';
+import type { DaemonConfig, PeerSpec } from './config/types.js';
+import type { Logger } from './log.js';
+import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
+import { VipRegistry } from './registry/registry.js';
+import { VERSION } from './version.js';
+
+export interface DaemonDeps {
+  log: Logger;
+  addresses: AddressPlacer;
+  /** Replaces the TCP transport (tests). */
+  speakerOptions?: Partial<ConstructorParameters<typeof BgpSpeaker>[0]>;
+}
+
+export const STATIC_OWNER = 'static';
+/** Upper bound on a clean stop: withdraw, Cease, remove addresses. */
+export const STOP_TIMEOUT_MS = 10_000;
+
+/** A reloaded config that is valid but cannot be applied to a running process. */
+export class ReloadRefused extends Error {
+  override name = 'ReloadRefused';
+}
+
+export function peerConfigOf(spec: PeerSpec): PeerConfig {
+  const p: PeerConfig = { address: spec.address, peerAs: spec.asn, port: spec.port };
+  if (spec.password) p.password = spec.password;
+  if (spec.gtsmHops !== undefined) p.gtsmHops = spec.gtsmHops;
+  // The config fills `ttl` (kube-vip's 50) whenever multihop is on.
+  else if (spec.ttl !== undefined) p.multihop = spec.ttl;
+  if (spec.sourceAddress) p.localAddress = spec.sourceAddress;
+  if (spec.sourceInterface) p.sourceInterface = spec.sourceInterface;
+  if (spec.holdTime !== undefined) p.holdTime = spec.holdTime;
+  if (spec.keepaliveTime !== undefined) p.keepaliveTime = spec.keepaliveTime;
+  if (spec.passive) p.passive = true;
+  // kube-vip's mpbgp_nexthop=fixed: the next hops for each family are given.
+  if (spec.mpbgp?.nexthop === 'fixed') {
+    if (spec.mpbgp.ipv4) p.nextHopIpv4 = spec.mpbgp.ipv4;
+    if (spec.mpbgp.ipv6) p.nextHopIpv6 = [spec.mpbgp.ipv6];
+  }
+  if (spec.communities.length) p.communities = communitiesOf(spec.communities);
+  if (spec.largeCommunities.length) p.largeCommunities = largeCommunitiesOf(spec.largeCommunities);
+  return p;
+}
+
+/** The routes go to whichever speaker runs now (a node identity change replaces it). */
+class SpeakerSink implements RouteSink {
+  constructor(public speaker: BgpSpeaker) {}
+  announce(route: Route): void {
+    this.speaker.announce(route);
+  }
+  withdraw(prefix: Prefix): void {
+    this.speaker.withdraw(prefix);
+  }
+  get table(): ReadonlyMap<string, Route> {
+    return this.speaker.table;
+  }
+  flushNow(): void {
+    this.speaker.flushNow();
+  }
+}
+
+export class Daemon {
+  readonly registry = new VipRegistry();
+  readonly reconciler: Reconciler;
+  readonly metrics: DaemonMetrics;
+  private readonly admin: AdminServer;
+  private readonly sink: SpeakerSink;
+  private readonly log: Logger;
+  /** Peers whose first connection attempt has ended one way or another (for /readyz). */
+  private readonly tried = new Set<string>();
+  private stopping = false;
+  private started = false;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private config: DaemonConfig,
+    private readonly deps: DaemonDeps,
+  ) {
+    this.log = deps.log;
+    this.sink = new SpeakerSink(this.makeSpeaker(config));
+    this.reconciler = new Reconciler(this.registry, deps.addresses, config.mode === 'bgp' ? this.sink : undefined);
+    this.metrics = new DaemonMetrics(
+      {
+        peers: () => this.sink.speaker.status(),
+        vips: () => ({ desired: this.registry.size, inPlace: this.reconciler.placedAddresses.size, announced: this.sink.speaker.table.size }),
+      },
+      { version: VERSION, mode: config.mode },
+    );
+    this.admin = new AdminServer(
+      { healthy: () => this.healthy(), ready: () => this.ready(), status: () => this.status() },
+      this.metrics.registry,
+    );
+    this.registry.on('change', () => void this.reconcile());
+    this.reconciler.on('reconciled', (r) => {
+      this.metrics.reconciled(r);
+      for (const a of r.staleRemoved) this.log.info({ vip: a }, 'removed a stale VIP left by an earlier run');
+      for (const a of r.added) this.log.info({ vip: a, interface: this.config.vips.interface }, 'VIP added');
+      for (const a of r.removed) this.log.info({ vip: a, interface: this.config.vips.interface }, 'VIP removed');
+      for (const f of r.failures) this.log.error({ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced');
+    });
+  }
+
+  private makeSpeaker(config: DaemonConfig): BgpSpeaker {
+    const speaker = new BgpSpeaker({
+      localAs: config.node.asn,
+      routerId: config.node.routerId,
+      ...(config.listen ? { listen: { host: config.listen.address, port: config.listen.port } } : {}),
+      holdTime: config.timers.holdTime,
+      keepaliveTime: config.timers.keepaliveTime,
+      connectRetryTime: config.timers.connectRetryTime,
+      gracefulRestart: config.gracefulRestart.enabled ? { restartTime: config.gracefulRestart.restartTime } : false,
+      ...this.deps.speakerOptions,
+    });
+    for (const spec of config.peers) speaker.addPeer(peerConfigOf(spec));
+    speaker.on('peerUp', (peer, n) => {
+      this.tried.add(peer);
+      this.log.info({ peer, peerAs: n.peerAs, holdTime: n.holdTime, families: n.families.map((f) => `${f.afi}/${f.safi}`), ibgp: n.ibgp }, 'BGP session established');
+    });
+    speaker.on('peerDown', (peer, d) => {
+      this.tried.add(peer);
+      this.metrics?.sessionDown(peer, d.reason);
+      const fields: Record<string, unknown> = { peer, reason: d.reason, wasEstablished: d.wasEstablished, detail: d.message };
+      if (d.notificationSent) fields.notificationSent = `${d.notificationSent.code}/${d.notificationSent.subcode}`;
+      if (d.notificationReceived) fields.notificationReceived = `${d.notificationReceived.code}/${d.notificationReceived.subcode}`;
+      if (d.wasEstablished || d.notificationReceived) this.log.warn(fields, 'BGP session down');
+      else this.log.debug(fields, 'BGP connection attempt failed');
+    });
+    speaker.on('connectError', (peer, err) => {
+      this.tried.add(peer);
+      this.metrics?.connectError(peer, (err as { code?: string }).code ?? 'UNKNOWN');
+      this.log.debug({ peer, error: err.message }, 'connection attempt failed');
+    });
+    speaker.on('refused', (address) => this.log.warn({ address }, 'refused a BGP connection from an address that is no configured peer'));
+    speaker.on('problem', (peer, message) => this.log.error({ peer, problem: message }, 'cannot announce to peer'));
+    return speaker;
+  }
+
+  /** Starts the admin endpoint, claims the static VIPs, starts the sessions and reconciles. */
+  async start(): Promise<void> {
+    const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
+    this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
+    this.registry.replaceOwner(STATIC_OWNER, this.staticClaims(this.config));
+    if (this.config.mode === 'bgp') await this.sink.speaker.start();
+    this.started = true;
+    await this.reconcile();
+  }
+
+  get adminPort(): number | undefined {
+    return this.admin.port;
+  }
+
+  private staticClaims(config: DaemonConfig) {
+    return config.vips.static.map((v) => ({
+      address: v.address,
+      attributes: { communities: communitiesOf(v.communities), largeCommunities: largeCommunitiesOf(v.largeCommunities) },
+    }));
+  }
+
+  private async reconcile(): Promise<void> {
+    if (!this.started || this.stopping) return;
+    await this.reconciler.schedule();
+  }
+
+  /**
+   * Applies a new, already validated config as a difference: peers added, removed or re-peered,
+   * static VIPs claimed or released. A change of the node's identity (AS, router ID, listener,
+   * timers, graceful restart) re-peers every session. Returns a summary of what changed.
+   */
+  async reload(next: DaemonConfig): Promise<string[]> {
+    const d = diffConfig(this.config, next);
+    // These cannot change under a running process; refuse the whole file, keep everything as is.
+    const needRestart = [...d.nodeChanges.filter((c) => c === 'mode'), ...d.otherChanges.filter((c) => c === 'vips.interface' || c === 'admin')];
+    if (needRestart.length) throw new ReloadRefused(`${needRestart.join(', ')} cannot change without a restart; the running configuration is kept`);
+    const done: string[] = [];
+    if (d.otherChanges.includes('log')) {
+      this.log.level = next.log.level;
+      done.push(`log level ${next.log.level}`);
+    }
+    if (d.nodeChanged) {
+      const old = this.sink.speaker;
+      const fresh = this.makeSpeaker(next);
+      for (const route of old.table.values()) fresh.announce(route);
+      await old.stop({ shutdownMessage: 'vip-speaker: configuration change' });
+      this.sink.speaker = fresh;
+      this.tried.clear();
+      if (next.mode === 'bgp') await fresh.start();
+      done.push('node identity changed: every session re-peered');
+    } else {
+      for (const spec of d.peersRemoved) {
+        await this.sink.speaker.removePeer(spec.address);
+        done.push(`peer ${spec.address} removed`);
+      }
+      for (const spec of d.peersChanged) {
+        await this.sink.speaker.removePeer(spec.address);
+        this.sink.speaker.addPeer(peerConfigOf(spec));
+        done.push(`peer ${spec.address} re-peered`);
+      }
+      for (const spec of d.peersAdded) {
+        this.sink.speaker.addPeer(peerConfigOf(spec));
+        done.push(`peer ${spec.address} added`);
+      }
+    }
+    this.config = next;
+    if (this.registry.replaceOwner(STATIC_OWNER, this.staticClaims(next))) done.push('static VIPs updated');
+    await this.reconcile();
+    return done;
+  }
+
+  /**
+   * Stops within a bounded time. Clean: withdraw every route, Cease / Administrative Shutdown to
+   * every peer, remove the VIPs we added. Graceful (`keepRoutes`): close the sessions without a
+   * NOTIFICATION and leave the VIPs in place, so that routers keep our routes (RFC 4724) while
+   * the next run starts.
+   */
+  async stop(options: { keepRoutes?: boolean; message?: string } = {}): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const work = (async () => {
+      if (options.keepRoutes) {
+        await this.sink.speaker.stop({ graceful: true });
+        this.log.info({ vips: this.reconciler.placedAddresses.size }, 'stopped for a graceful restart: routes and VIPs left in place');
+      } else {
+        await this.reconciler.teardown();
+        await this.sink.speaker.stop({ shutdownMessage: options.message ?? 'vip-speaker shutting down' });
+        this.log.info('stopped: routes withdrawn, VIPs removed');
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log.error({ timeoutMs: STOP_TIMEOUT_MS }, 'stop took too long; exiting anyway');
+        resolve();
+      }, STOP_TIMEOUT_MS);
+    });
+    await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    await this.admin.close();
+  }
+
+  healthy(): { ok: boolean; reasons: string[] } {
+    return this.stopping ? { ok: false, reasons: ['stopping'] } : { ok: true, reasons: [] };
+  }
+
+  ready(): { ok: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.started) reasons.push('starting');
+    if (this.stopping) reasons.push('stopping');
+    if (this.config.mode === 'bgp') {
+      for (const p of this.sink.speaker.status()) if (!this.tried.has(p.address)) reasons.push(`peer ${p.address} not tried yet (${p.state})`);
+    }
+    const last = this.reconciler.last;
+    if (!last) reasons.push('VIPs not reconciled yet');
+    else if (last.inPlace < this.registry.size) reasons.push(`${this.registry.size - last.inPlace} VIP(s) not in place`);
+    return { ok: reasons.length === 0, reasons };
+  }
+
+  peers(): PeerStatus[] {
+    return this.sink.speaker.status();
+  }
+
+  status(): unknown {
+    const announced = this.sink.speaker.table;
+    return {
+      version: VERSION,
+      mode: this.config.mode,
+      startedAt: new Date(this.startedAt).toISOString(),
+      node: { asn: this.config.node.asn, routerId: this.config.node.routerId },
+      ready: this.ready(),
+      peers: this.peers().map((p) => ({
+        address: p.address,
+        port: p.port,
+        asn: p.peerAs,
+        state: p.state,
+        uptimeSeconds: p.uptimeSeconds ?? null,
+        prefixesSent: p.prefixesSent,
+        prefixesReceived: p.prefixesReceived,
+        flaps: p.counters.flaps,
+        lastError: p.lastError ?? null,
+        hostname: p.negotiated?.peerHostname?.hostname ?? null,
+      })),
+      vips: this.registry.desired().map((v) => ({
+        address: v.address,
+        owners: v.owners,
+        inPlace: this.reconciler.isInPlace(v.address),
+        announced: announced.has(v.address),
+        communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
+      })),
+      lastReconcile: this.reconciler.last ?? null,
+      config: redactConfig(this.config),
+    };
+  }
+}
