@@ -64,7 +64,7 @@ export interface RouterUnderTest {
   established(neighbor: Neighbor): Promise<boolean>;
   /** Prefixes (both families) the router holds from this neighbour. */
   prefixesFrom(neighbor: Neighbor): Promise<string[]>;
-  /** Restart the routing daemon (it sends Cease to every peer on the way down). */
+  /** Restart the routing daemon (FRR, BIRD and GoBGP send Cease on the way down; ExaBGP just closes). */
   restart(): Promise<void>;
   /** Make the router send a NOTIFICATION to this neighbour (reset the session). */
   resetSession(neighbor: Neighbor): Promise<void>;
