@@ -56,7 +56,8 @@ const SUBCODE_NAMES: Record<number, BgpErrorName> = {
 };
 
 export function updateError(subcode: UpdateErrorSubcode, message: string, data?: Uint8Array): NotificationError {
-  return notificationError(SUBCODE_NAMES[subcode] ?? 'BGP_ERR_MALFORMED_ATTRIBUTE_LIST', ErrorCode.UpdateMessageError, subcode, message, data);
+  // A copy: the data may be a view of the socket's buffer.
+  return notificationError(SUBCODE_NAMES[subcode] ?? 'BGP_ERR_MALFORMED_ATTRIBUTE_LIST', ErrorCode.UpdateMessageError, subcode, message, data?.slice());
 }
 
 export function updateProblem(action: UpdateErrorAction, subcode: UpdateErrorSubcode, message: string, attrType?: number): UpdateProblem {
@@ -76,6 +77,10 @@ function malformed(spec: AttrSpec, type: number, subcode: UpdateErrorSubcode, me
   const text = `${attrName(type)}: ${message}`;
   if (spec.onMalformed === 'session-reset') return { error: updateError(subcode, text, whole) };
   return { problem: updateProblem(spec.onMalformed, subcode, text, type) };
+}
+
+function badLength(spec: AttrSpec, type: number, length: number, expected: string, whole: Uint8Array): AttrDecode {
+  return malformed(spec, type, UpdateErrorSubcode.AttributeLengthError, `length ${length}, expected ${expected}`, whole);
 }
 
 function u32(buf: Uint8Array, p: number): number {
@@ -108,10 +113,9 @@ export function decodeAttribute(flags: number, type: number, buf: Uint8Array, vS
   if ((flags & OPTIONAL_TRANSITIVE) !== spec.flags || (wantPartialClear && flags & AttrFlag.Partial)) {
     return malformed(spec, type, UpdateErrorSubcode.AttributeFlagsError, `flags 0x${flags.toString(16).padStart(2, '0')} conflict with the attribute type (expected 0x${spec.flags.toString(16)})`, whole);
   }
-  const badLength = (expected: string) => malformed(spec, type, UpdateErrorSubcode.AttributeLengthError, `length ${length}, expected ${expected}`, whole);
   switch (type) {
     case AttrType.Origin: {
-      if (length !== 1) return badLength('1');
+      if (length !== 1) return badLength(spec, type, length, '1', whole);
       const origin = buf[vStart]!;
       if (origin > 2) return malformed(spec, type, UpdateErrorSubcode.InvalidOriginAttribute, `value ${origin}, expected 0 (IGP), 1 (EGP) or 2 (INCOMPLETE)`, whole);
       return { attr: { type, flags, origin } };
@@ -123,7 +127,7 @@ export function decodeAttribute(flags: number, type: number, buf: Uint8Array, vS
         return { problem: updateProblem('attribute-discard', UpdateErrorSubcode.OptionalAttributeError, 'AS4_PATH (17): received on a 4-octet AS session, discarded', type) };
       }
       // RFC 6793 §6: an AS4_PATH too short to carry one AS number is malformed.
-      if (type === AttrType.As4Path && length === 0) return badLength('at least 6');
+      if (type === AttrType.As4Path && length === 0) return badLength(spec, type, length, 'at least 6', whole);
       const path = decodeAsPath(buf, vStart, vEnd, type === AttrType.AsPath && !ctx.fourOctetAs ? 2 : 4);
       if (!path.ok) return malformed(spec, type, UpdateErrorSubcode.MalformedAsPath, path.message, whole);
       // RFC 7607 §2: AS 0 in AS_PATH or AS4_PATH makes the attribute malformed.
@@ -135,17 +139,17 @@ export function decodeAttribute(flags: number, type: number, buf: Uint8Array, vS
       return { attr: { type, flags, segments: path.segments } as PathAttribute };
     }
     case AttrType.NextHop:
-      if (length !== 4) return badLength('4');
+      if (length !== 4) return badLength(spec, type, length, '4', whole);
       if (isInvalidNextHop(buf, vStart)) return malformed(spec, type, UpdateErrorSubcode.InvalidNextHopAttribute, `${formatIpv4(buf, vStart)} is not a unicast host address`, whole);
       return { attr: { type, flags, nextHop: formatIpv4(buf, vStart) } };
     case AttrType.MultiExitDisc:
-      if (length !== 4) return badLength('4');
+      if (length !== 4) return badLength(spec, type, length, '4', whole);
       return { attr: { type, flags, med: u32(buf, vStart) } };
     case AttrType.LocalPref:
-      if (length !== 4) return badLength('4');
+      if (length !== 4) return badLength(spec, type, length, '4', whole);
       return { attr: { type, flags, localPref: u32(buf, vStart) } };
     case AttrType.AtomicAggregate:
-      if (length !== 0) return badLength('0');
+      if (length !== 0) return badLength(spec, type, length, '0', whole);
       return { attr: { type, flags } };
     case AttrType.Aggregator:
     case AttrType.As4Aggregator: {
@@ -153,35 +157,35 @@ export function decodeAttribute(flags: number, type: number, buf: Uint8Array, vS
         return { problem: updateProblem('attribute-discard', UpdateErrorSubcode.OptionalAttributeError, 'AS4_AGGREGATOR (18): received on a 4-octet AS session, discarded', type) };
       }
       const asnSize = type === AttrType.Aggregator && !ctx.fourOctetAs ? 2 : 4;
-      if (length !== asnSize + 4) return badLength(String(asnSize + 4));
+      if (length !== asnSize + 4) return badLength(spec, type, length, String(asnSize + 4), whole);
       const asn = asnSize === 4 ? u32(buf, vStart) : (buf[vStart]! << 8) | buf[vStart + 1]!;
       // RFC 7607 §2: AS 0 in AGGREGATOR or AS4_AGGREGATOR makes the attribute malformed.
       if (asn === 0) return malformed(spec, type, UpdateErrorSubcode.OptionalAttributeError, 'AS 0', whole);
       return { attr: { type, flags, asn, address: formatIpv4(buf, vStart + asnSize) } as PathAttribute };
     }
     case AttrType.Communities: {
-      if (length === 0 || length % 4 !== 0) return badLength('a non-zero multiple of 4');
+      if (length === 0 || length % 4 !== 0) return badLength(spec, type, length, 'a non-zero multiple of 4', whole);
       const communities = new Array<number>(length / 4);
       for (let i = 0; i < communities.length; i++) communities[i] = u32(buf, vStart + 4 * i);
       return { attr: { type, flags, communities } };
     }
     case AttrType.OriginatorId:
-      if (length !== 4) return badLength('4');
+      if (length !== 4) return badLength(spec, type, length, '4', whole);
       return { attr: { type, flags, originatorId: formatIpv4(buf, vStart) } };
     case AttrType.ClusterList: {
-      if (length === 0 || length % 4 !== 0) return badLength('a non-zero multiple of 4');
+      if (length === 0 || length % 4 !== 0) return badLength(spec, type, length, 'a non-zero multiple of 4', whole);
       const clusterIds: string[] = [];
       for (let p = vStart; p < vEnd; p += 4) clusterIds.push(formatIpv4(buf, p));
       return { attr: { type, flags, clusterIds } };
     }
     case AttrType.ExtendedCommunities: {
-      if (length === 0 || length % 8 !== 0) return badLength('a non-zero multiple of 8');
+      if (length === 0 || length % 8 !== 0) return badLength(spec, type, length, 'a non-zero multiple of 8', whole);
       const communities: Uint8Array[] = [];
       for (let p = vStart; p < vEnd; p += 8) communities.push(buf.slice(p, p + 8));
       return { attr: { type, flags, communities } };
     }
     case AttrType.LargeCommunities: {
-      if (length === 0 || length % 12 !== 0) return badLength('a non-zero multiple of 12');
+      if (length === 0 || length % 12 !== 0) return badLength(spec, type, length, 'a non-zero multiple of 12', whole);
       const communities = [];
       for (let p = vStart; p < vEnd; p += 12) communities.push({ globalAdmin: u32(buf, p), localData1: u32(buf, p + 4), localData2: u32(buf, p + 8) });
       return { attr: { type, flags, communities } };

@@ -19,7 +19,7 @@ function mpError(type: AttrType, message: string, data: Uint8Array): Notificatio
     ErrorCode.UpdateMessageError,
     UpdateErrorSubcode.OptionalAttributeError,
     `${AttrType[type]}: ${message}`,
-    data,
+    data.slice(), // a copy: the data may be a view of the socket's buffer
   );
 }
 
@@ -48,7 +48,7 @@ export function decodeMpReach(buf: Uint8Array, start: number, end: number, flags
     return fail(mpError(AttrType.MpReachNlri, `next hop length ${nhLength} is not valid for AFI ${afi} SAFI ${safi} (expected ${afi === Afi.Ipv4 ? '4, 16 or 32' : '16 or 32'})`, whole));
   }
   const nlri = decodePrefixes(buf, reservedAt + 1, end, afi, 'MP_REACH_NLRI');
-  if (!nlri.ok) return fail({ ...nlri.error, data: whole });
+  if (!nlri.ok) return fail({ ...nlri.error, data: whole.slice() });
   attr.nlri = nlri.value;
   return ok(attr);
 }
@@ -63,7 +63,7 @@ export function decodeMpUnreach(buf: Uint8Array, start: number, end: number, fla
     return ok(attr);
   }
   const withdrawn = decodePrefixes(buf, start + 3, end, afi, 'MP_UNREACH_NLRI');
-  if (!withdrawn.ok) return fail({ ...withdrawn.error, data: whole });
+  if (!withdrawn.ok) return fail({ ...withdrawn.error, data: whole.slice() });
   attr.withdrawn = withdrawn.value;
   return ok(attr);
 }

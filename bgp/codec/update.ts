@@ -73,7 +73,8 @@ export function decodeUpdate(buf: Uint8Array, start: number, end: number, ctx: C
       continue;
     }
     seen[type] = 1;
-    const decoded = decodeAttribute(flags, type, buf, vStart, vEnd, whole.slice(), ctx);
+    // `whole` is a view: it is copied only if it ends up in an error.
+    const decoded = decodeAttribute(flags, type, buf, vStart, vEnd, whole, ctx);
     if ('error' in decoded) return fail(decoded.error);
     if ('problem' in decoded) problems.push(decoded.problem);
     else attributes.push(decoded.attr);
@@ -85,7 +86,7 @@ export function decodeUpdate(buf: Uint8Array, start: number, end: number, ctx: C
     for (const pr of problems) if (pr.subcode === UpdateErrorSubcode.InvalidNextHopAttribute) pr.action = 'attribute-discard';
   }
   const update: UpdateMessage = { type: MessageType.Update, withdrawn: withdrawn.value, attributes, nlri: nlri.value };
-  checkMandatory(update, problems);
+  checkMandatory(update, problems, seen);
   return ok({ update, problems, treatAsWithdraw: problems.some((x) => x.action === 'treat-as-withdraw') });
 }
 
@@ -93,21 +94,26 @@ export function decodeUpdate(buf: Uint8Array, start: number, end: number, ctx: C
  * RFC 4271 §5 / RFC 7606 §3(d): ORIGIN and AS_PATH must accompany any reachable route, and
  * NEXT_HOP any route in the classic NLRI field; a missing one means treat-as-withdraw.
  */
-function checkMandatory(update: UpdateMessage, problems: UpdateProblem[]): void {
-  const mpReach = update.attributes.find((a): a is MpReachAttr => a.type === AttrType.MpReachNlri);
-  const hasReachable = update.nlri.length > 0 || (mpReach !== undefined && (mpReach.nlri.length > 0 || (mpReach.rawNlri?.length ?? 0) > 0));
+function checkMandatory(update: UpdateMessage, problems: UpdateProblem[], seen: Uint8Array): void {
+  let hasReachable = update.nlri.length > 0;
+  if (!hasReachable && seen[AttrType.MpReachNlri]) {
+    for (const a of update.attributes) {
+      if (a.type === AttrType.MpReachNlri && ((a as MpReachAttr).nlri.length > 0 || ((a as MpReachAttr).rawNlri?.length ?? 0) > 0)) hasReachable = true;
+    }
+  }
   if (!hasReachable) return;
-  const present = new Set(update.attributes.map((a) => a.type));
-  // An attribute that was present but malformed has already been reported.
-  for (const pr of problems) if (pr.attrType !== undefined) present.add(pr.attrType);
-  const required = [AttrType.Origin, AttrType.AsPath];
-  if (update.nlri.length > 0) required.push(AttrType.NextHop);
+  // Seen covers attributes that were present even if malformed (already reported) or repeated.
+  const present = (type: number) => seen[type] === 1 || problems.some((p) => p.attrType === type);
+  const required = update.nlri.length > 0 ? MANDATORY_WITH_NLRI : MANDATORY_MP_ONLY;
   for (const type of required) {
-    if (!present.has(type)) {
+    if (!present(type)) {
       problems.push(updateProblem('treat-as-withdraw', UpdateErrorSubcode.MissingWellKnownAttribute, `missing well-known attribute ${attrName(type)}`, type));
     }
   }
 }
+
+const MANDATORY_MP_ONLY = [AttrType.Origin, AttrType.AsPath];
+const MANDATORY_WITH_NLRI = [AttrType.Origin, AttrType.AsPath, AttrType.NextHop];
 
 export function encodeUpdateBody(w: Writer, update: UpdateMessage, ctx: CodecContext): void {
   const wAt = w.pos;

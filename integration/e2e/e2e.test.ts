@@ -126,4 +126,23 @@ describe('end to end: vip-speaker nodes behind an FRR top-of-rack', function () 
     assert.equal((await paths(`${VIP4}/32`)).length, 1);
     assert.equal(await node.stop(), 0);
   });
+
+  it('runs from kube-vip\'s environment variables alone and announces the control-plane address', async () => {
+    const node = nodes[0]!;
+    await node.start([], {
+      bgp_enable: 'true',
+      cp_enable: 'true',
+      address: `${VIP4},${VIP6}`,
+      bgp_as: '65100',
+      bgp_routerid: NODES[0]!.ipv4,
+      bgp_peers: `${NODES[0]!.torIpv4}:65000::false`,
+    });
+    for (const vip of [`${VIP4}/32`, `${VIP6}/128`]) {
+      await waitFor(`${vip} at the tor`, async () => ((await paths(vip)).length === 1 ? true : undefined), 20_000);
+    }
+    assert.equal(await waitFor('an answer', () => request(e!.lab, 'client', VIP4, PORT)), `hello from node1 via ${VIP4}`);
+    assert.deepEqual((await node.status()).vips.map((v) => v.address).sort(), [`${VIP4}/32`, `${VIP6}/128`].sort());
+    assert.equal(await node.stop(), 0);
+    assert.deepEqual(await node.loAddresses(), []);
+  });
 });

@@ -34,11 +34,16 @@ export class VipSpeakerNode {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the daemon and waits until its admin endpoint answers. */
-  async start(extraArgs: string[] = []): Promise<void> {
+  /**
+   * Starts the daemon and waits until its admin endpoint answers. With `env`, it runs from
+   * those environment variables alone (kube-vip's), without the config file.
+   */
+  async start(extraArgs: string[] = [], env?: Record<string, string>): Promise<void> {
     const fd = openSync(this.logPath, 'a');
     try {
-      this.child = this.lab.spawn(this.nsName, process.execPath, ['--enable-source-maps', CLI, 'run', '--config', this.configPath, ...extraArgs], { stdio: ['ignore', fd, fd] });
+      const args = env ? ['--enable-source-maps', CLI, 'run', ...extraArgs] : ['--enable-source-maps', CLI, 'run', '--config', this.configPath, ...extraArgs];
+      const childEnv = env ? { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } : process.env;
+      this.child = this.lab.spawn(this.nsName, process.execPath, args, { stdio: ['ignore', fd, fd], env: childEnv });
     } finally {
       closeSync(fd);
     }

@@ -15,6 +15,12 @@ export interface ResourceType {
   namespaced: boolean;
   /** Has a `/status` subresource: the main resource then keeps `.status` on update. */
   statusSubresource: boolean;
+  /** PrepareForCreate clears `.status` (Services; Nodes may be created with a status). */
+  createClearsStatus: boolean;
+  /** AllowCreateOnUpdate: a PUT to a missing name creates it instead of answering 404. */
+  allowCreateOnUpdate: boolean;
+  /** AllowUnconditionalUpdate: a PUT without `metadata.resourceVersion` overwrites; if false it is 422. */
+  allowUnconditionalUpdate: boolean;
   /** The registry sets `metadata.generation` to 1 on create and bumps it on spec changes. */
   tracksGeneration: boolean;
   /** DELETE answers with the deleted object instead of a Success Status. */
@@ -30,29 +36,35 @@ export interface ResourceType {
 export const RESOURCE_TYPES = {
   Service: {
     kind: 'Service', listKind: 'ServiceList', resource: 'services', group: '', version: 'v1', namespaced: true,
-    statusSubresource: true, tracksGeneration: true, deleteReturnsObject: true,
+    statusSubresource: true, createClearsStatus: true, allowCreateOnUpdate: true, allowUnconditionalUpdate: true,
+    tracksGeneration: true, deleteReturnsObject: true,
     mergeKeys: { 'spec.ports': 'port', 'status.conditions': 'type' },
     extraFieldSelectors: ['spec.clusterIP', 'spec.type'], shortNames: ['svc'],
   },
   Node: {
     kind: 'Node', listKind: 'NodeList', resource: 'nodes', group: '', version: 'v1', namespaced: false,
-    statusSubresource: true, tracksGeneration: false, deleteReturnsObject: false,
+    statusSubresource: true, createClearsStatus: false, allowCreateOnUpdate: false, allowUnconditionalUpdate: true,
+    tracksGeneration: false, deleteReturnsObject: false,
     mergeKeys: { 'status.conditions': 'type', 'status.addresses': 'type' },
     extraFieldSelectors: ['spec.unschedulable'], shortNames: ['no'],
   },
   EndpointSlice: {
     kind: 'EndpointSlice', listKind: 'EndpointSliceList', resource: 'endpointslices', group: 'discovery.k8s.io', version: 'v1',
-    namespaced: true, statusSubresource: false, tracksGeneration: true, deleteReturnsObject: false,
+    namespaced: true, statusSubresource: false, createClearsStatus: false, allowCreateOnUpdate: false, allowUnconditionalUpdate: true,
+    tracksGeneration: true, deleteReturnsObject: false,
     mergeKeys: {}, extraFieldSelectors: ['addressType'], shortNames: [],
   },
   Lease: {
     kind: 'Lease', listKind: 'LeaseList', resource: 'leases', group: 'coordination.k8s.io', version: 'v1', namespaced: true,
-    statusSubresource: false, tracksGeneration: false, deleteReturnsObject: false,
+    // pkg/registry/coordination/lease/strategy.go: created by PUT, and never updated without a resourceVersion.
+    statusSubresource: false, createClearsStatus: false, allowCreateOnUpdate: true, allowUnconditionalUpdate: false,
+    tracksGeneration: false, deleteReturnsObject: false,
     mergeKeys: {}, extraFieldSelectors: [], shortNames: [],
   },
   Secret: {
     kind: 'Secret', listKind: 'SecretList', resource: 'secrets', group: '', version: 'v1', namespaced: true,
-    statusSubresource: false, tracksGeneration: false, deleteReturnsObject: false,
+    statusSubresource: false, createClearsStatus: false, allowCreateOnUpdate: false, allowUnconditionalUpdate: true,
+    tracksGeneration: false, deleteReturnsObject: false,
     mergeKeys: {}, extraFieldSelectors: ['type'], shortNames: [],
   },
 } as const satisfies Record<string, ResourceType>;

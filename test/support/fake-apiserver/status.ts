@@ -95,10 +95,19 @@ export function preconditionConflict(target: StatusTarget, field: 'UID' | 'Resou
   );
 }
 
-/** 422: a field is missing or wrong. `kind` is the Kind (`Service`), as the real message has it. */
-export function invalid(kind: string, target: StatusTarget, field: string, problem: string): Status {
-  const details = { ...detailsOf(target), kind, causes: [{ reason: 'FieldValueRequired', message: problem, field }] };
-  return failure(422, StatusReason.Invalid, `${kind} "${target.name ?? ''}" is invalid: ${field}: ${problem}`, details);
+/**
+ * 422 Invalid for one field, as field.ErrorList renders it: `Service "x" is invalid: metadata.name:
+ * Required value`. `kind` is what the registry names (`Service`, or a resource such as `leases`).
+ */
+export function invalid(kind: string, target: StatusTarget, cause: { field: string; reason: string; detail: string }): Status {
+  const qualifiedKind = target.group === '' ? kind : `${kind}.${target.group}`;
+  const details: StatusDetails = { ...detailsOf(target), kind, causes: [{ reason: cause.reason, message: cause.detail, field: cause.field }] };
+  return failure(422, StatusReason.Invalid, `${qualifiedKind} "${target.name ?? ''}" is invalid: ${cause.field}: ${cause.detail}`, details);
+}
+
+/** 422 for a patch that cannot be applied (a failed JSON Patch `test`, a missing path). */
+export function unprocessable(message: string): Status {
+  return failure(422, StatusReason.Invalid, message);
 }
 
 /** 410 Expired: what the watch cache answers for a resourceVersion older than its history. */

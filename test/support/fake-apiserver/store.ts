@@ -31,6 +31,8 @@ export interface StoreOptions {
 export interface WriteOptions {
   /** Writes through `/status`: only `.status` changes. */
   subresource?: 'status';
+  /** A test acting as the cluster writes spec and status at once, which no API client can. */
+  wholeObject?: boolean;
 }
 
 export interface DeletePreconditions {
@@ -125,15 +127,21 @@ export class Store {
     }
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + this.randomSuffix();
     const name = obj.metadata.name;
-    if (!name) return { ok: false, status: S.invalid(type.kind, this.target(type, ''), 'metadata.name', 'Required value: name or generateName is required') };
-    if (type.namespaced && !ns) return { ok: false, status: S.invalid(type.kind, this.target(type, name), 'metadata.namespace', 'Required value') };
+    if (!name) {
+      const cause = { field: 'metadata.name', reason: 'FieldValueRequired', detail: 'Required value: name or generateName is required' };
+      return { ok: false, status: S.invalid(type.kind, this.target(type, ''), cause) };
+    }
+    if (type.namespaced && !ns) {
+      const cause = { field: 'metadata.namespace', reason: 'FieldValueRequired', detail: 'Required value' };
+      return { ok: false, status: S.invalid(type.kind, this.target(type, name), cause) };
+    }
     const bucket = this.bucket(type);
     const key = keyOf(ns, name);
     if (bucket.has(key)) return { ok: false, status: S.alreadyExists(this.target(type, name)) };
-    if (type.statusSubresource && !options.keepStatus) delete obj.status;
+    if (type.createClearsStatus && !options.keepStatus) delete obj.status;
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
-    const { resourceVersion: _rv, generation: _g, uid: _u, creationTimestamp: _c, ...meta } = obj.metadata;
+    const { resourceVersion: _rv, generation: _g, uid: _u, creationTimestamp: _c, namespace: _n, ...meta } = obj.metadata;
     obj.metadata = { ...meta, name, uid: randomUUID(), creationTimestamp: this.timestamp() };
     if (ns !== undefined) obj.metadata.namespace = ns;
     if (type.tracksGeneration) obj.metadata.generation = 1;
@@ -142,12 +150,12 @@ export class Store {
 
   /** PUT: 404 when missing, 409 when `metadata.resourceVersion` is given and stale. */
   replace(type: ResourceType, key: ObjectKey, body: KubeObject, options: WriteOptions = {}): StoreResult<KubeObject> {
-    const current = this.current(type, key);
-    if (!current.ok) return current;
     if (!isPlainObject(body) || !isPlainObject(body.metadata)) return { ok: false, status: S.badRequest('the body of the request is not an object with metadata') };
     if (body.metadata.name !== undefined && body.metadata.name !== key.name) {
       return { ok: false, status: S.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${key.name})`) };
     }
+    const current = this.current(type, key);
+    if (!current.ok) return current;
     return this.update(type, current.value, body, options);
   }
 
@@ -156,7 +164,7 @@ export class Store {
     const current = this.current(type, key);
     if (!current.ok) return current;
     const patched = applyPatch(patchType, current.value as unknown as Record<string, unknown>, body, type.mergeKeys);
-    if (!patched.ok) return { ok: false, status: S.invalid(type.kind, this.target(type, key.name), 'patch', patched.message) };
+    if (!patched.ok) return { ok: false, status: S.unprocessable(patched.message) };
     const obj = patched.value as unknown as KubeObject;
     if (!isPlainObject(obj.metadata)) obj.metadata = {};
     return this.update(type, current.value, obj, options);
@@ -174,7 +182,7 @@ export class Store {
       return { ok: false, status: S.preconditionConflict(target, 'ResourceVersion', preconditions.resourceVersion, meta.resourceVersion ?? '') };
     }
     this.commit('DELETED', type, keyOf(meta.namespace, key.name), clone(current.value), current.value);
-    return { ok: true, value: current.value };
+    return { ok: true, value: clone(current.value) };
   }
 
   /** Status target for a resource type, for callers building their own errors. */
@@ -184,8 +192,11 @@ export class Store {
 
   private update(type: ResourceType, old: KubeObject, body: KubeObject, options: WriteOptions): StoreResult<KubeObject> {
     const sentRv = rvOf(body);
-    if (sentRv !== undefined && sentRv !== old.metadata.resourceVersion) {
-      return { ok: false, status: S.conflict(this.target(type, old.metadata.name ?? '')) };
+    const target = this.target(type, old.metadata.name ?? '');
+    if (sentRv !== undefined && sentRv !== old.metadata.resourceVersion) return { ok: false, status: S.conflict(target) };
+    if (sentRv === undefined && !type.allowUnconditionalUpdate && !options.wholeObject) {
+      const cause = { field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', detail: 'Invalid value: 0: must be specified for an update' };
+      return { ok: false, status: S.invalid(type.resource, target, cause) };
     }
     let next: KubeObject;
     if (options.subresource === 'status') {
@@ -195,7 +206,7 @@ export class Store {
       else next.status = clone(body.status);
     } else {
       next = { ...clone(body), apiVersion: apiVersionOf(type), kind: type.kind };
-      if (type.statusSubresource) {
+      if (type.statusSubresource && !options.wholeObject) {
         if (old.status === undefined) delete next.status;
         else next.status = clone(old.status);
       }

@@ -1,0 +1,250 @@
+// The fake Kubernetes API server: an HTTP server on 127.0.0.1 (random port) in front of the
+// store, the routes and the watch hub, plus what tests need around it: outages on demand, broken
+// watches, bookmarks now, a forced compaction, a request log, and helpers that change the cluster
+// directly as a controller or kubelet would.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { discoveryDocument } from './discovery.js';
+import { kubeconfigYaml, makeKubeConfig } from './kubeconfig.js';
+import type { KubeObject, ObjectKey } from './object.js';
+import { PatchType } from './patch.js';
+import { type KindName, resourceTypeOf } from './resources.js';
+import { type IncomingCall, handleResource, parseResourcePath } from './routes.js';
+import * as S from './status.js';
+import { Store, type StoreResult } from './store.js';
+import { WatchHub } from './watch.js';
+
+export interface FakeApiServerOptions {
+  /** The bearer token clients must send; the kubeconfig carries it. */
+  token?: string;
+  /** Events kept for watches and exact lists; older resourceVersions get 410. */
+  historyLimit?: number;
+  /** Interval of BOOKMARK events on watches that allow them; 0 never (default 60 s, like kube-apiserver). */
+  bookmarkIntervalMs?: number;
+  /** Delay before each request is answered. */
+  latencyMs?: number;
+  /** Source of creationTimestamp. */
+  now?: () => Date;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The status code answered; 200 for a watch stream once its headers are sent. */
+  code?: number;
+}
+
+/** How the server is unreachable while down. */
+export type OutageMode = 'refuse' | 'unavailable';
+
+function unwrap<T>(result: StoreResult<T>): T {
+  if (!result.ok) throw new S.FakeApiError(result.status);
+  return result.value;
+}
+
+/** Objects from client-node carry Date fields; the store keeps JSON, as the wire does. */
+function asJson(obj: object): KubeObject {
+  return JSON.parse(JSON.stringify(obj)) as KubeObject;
+}
+
+function keyOfObject(obj: KubeObject): ObjectKey {
+  const key: ObjectKey = { name: obj.metadata.name ?? '' };
+  if (obj.metadata.namespace !== undefined) key.namespace = obj.metadata.namespace;
+  return key;
+}
+
+export class FakeApiServer {
+  readonly store: Store;
+  readonly requests: RecordedRequest[] = [];
+  latencyMs: number;
+  private readonly token: string;
+  private readonly watches: WatchHub;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+  private outage: OutageMode | undefined;
+
+  constructor(options: FakeApiServerOptions = {}) {
+    const storeOptions = { historyLimit: options.historyLimit ?? 1000, ...(options.now ? { now: options.now } : {}) };
+    this.store = new Store(storeOptions);
+    this.token = options.token ?? 'fake-token';
+    this.latencyMs = options.latencyMs ?? 0;
+    this.watches = new WatchHub(this.store, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Open watch streams right now. */
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  /** The store's latest resourceVersion, as a number. */
+  get resourceVersion(): number {
+    return this.store.resourceVersion;
+  }
+
+  async start(): Promise<{ url: string }> {
+    await this.listen(0);
+    return { url: this.url };
+  }
+
+  /** Cuts every connection and closes the listener; safe to call twice. */
+  async stop(): Promise<void> {
+    this.watches.closeAll(true);
+    await this.closeListener();
+  }
+
+  kubeconfig(namespace?: string): KubeConfig {
+    return makeKubeConfig({ server: this.url, token: this.token, ...(namespace !== undefined ? { namespace } : {}) });
+  }
+
+  kubeconfigYaml(): string {
+    return kubeconfigYaml({ server: this.url, token: this.token });
+  }
+
+  /**
+   * An outage: every open watch is cut (connection reset, no last chunk), then new connections
+   * are refused (`refuse`, the default: the listener closes) or answered 503 (`unavailable`).
+   * `setDown(false)` listens again on the same port.
+   */
+  async setDown(down: boolean, mode: OutageMode = 'refuse'): Promise<void> {
+    if (down) {
+      if (this.outage !== undefined) return;
+      this.outage = mode;
+      this.watches.closeAll(true);
+      if (mode === 'refuse') await this.closeListener();
+      return;
+    }
+    const was = this.outage;
+    this.outage = undefined;
+    if (was === 'refuse') await this.listen(this.port);
+  }
+
+  /** Ends every watch stream, cleanly (as at a server-side timeout) unless `abrupt`; returns how many. */
+  breakWatches(options: { abrupt?: boolean } = {}): number {
+    return this.watches.closeAll(options.abrupt ?? false);
+  }
+
+  /** Sends a BOOKMARK now to every watch that asked for them; returns how many. */
+  sendBookmarks(): number {
+    return this.watches.bookmarkAll();
+  }
+
+  /** Drops history before `rv` (default: now), so older watches and continue tokens get 410. */
+  compactBefore(rv: number = this.store.resourceVersion): void {
+    this.store.compactBefore(rv);
+  }
+
+  // Helpers that act on the cluster directly. They throw FakeApiError with the Status the API
+  // would have answered, and they may write spec and status together.
+
+  create(kind: KindName, obj: object): KubeObject {
+    return unwrap(this.store.create(resourceTypeOf(kind), asJson(obj), undefined, { keepStatus: true }));
+  }
+
+  /** Replaces the object named by `obj.metadata`, status included; a resourceVersion in it is a precondition. */
+  update(kind: KindName, obj: object): KubeObject {
+    const body = asJson(obj);
+    return unwrap(this.store.replace(resourceTypeOf(kind), keyOfObject(body), body, { wholeObject: true }));
+  }
+
+  /** Writes `.status` only, as the `/status` subresource does. */
+  updateStatus(kind: KindName, obj: object): KubeObject {
+    const body = asJson(obj);
+    return unwrap(this.store.replace(resourceTypeOf(kind), keyOfObject(body), body, { subresource: 'status' }));
+  }
+
+  /** A JSON merge patch (RFC 7386) of the whole object, status included. */
+  patch(kind: KindName, key: ObjectKey, patch: object): KubeObject {
+    return unwrap(this.store.patch(resourceTypeOf(kind), key, PatchType.Merge, asJson(patch), { wholeObject: true }));
+  }
+
+  delete(kind: KindName, key: ObjectKey): KubeObject {
+    return unwrap(this.store.delete(resourceTypeOf(kind), key));
+  }
+
+  get(kind: KindName, key: ObjectKey): KubeObject | undefined {
+    const result = this.store.get(resourceTypeOf(kind), key);
+    return result.ok ? result.value : undefined;
+  }
+
+  /** Every object of a kind, in one namespace or all. */
+  list(kind: KindName, namespace?: string): KubeObject[] {
+    const all = unwrap(this.store.snapshot(resourceTypeOf(kind)));
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    this.requests.push(record);
+    res.on('finish', () => (record.code = res.statusCode));
+    const body = await readBody(req);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const send = (code: number, payload: unknown): void => {
+      record.code = code;
+      res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
+    };
+    if (this.outage !== undefined) return send(503, S.serviceUnavailable());
+    if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, S.unauthorized());
+    if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    }
+    const discovery = discoveryDocument(url.pathname, `127.0.0.1:${this.port}`);
+    if (discovery !== undefined) return send(200, discovery);
+    const route = parseResourcePath(url.pathname);
+    if (route === undefined) {
+      return send(404, { ...S.notFound({ resource: '', group: '' }), message: 'the server could not find the requested resource', details: {} });
+    }
+    const call: IncomingCall = { method: record.method, query: url.searchParams, contentType: req.headers['content-type'], body };
+    const reply = handleResource(this.store, route, call);
+    if (reply.kind === 'watch') {
+      record.code = 200;
+      this.watches.serve(reply.request, res);
+      return;
+    }
+    send(reply.code, reply.body);
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  private closeListener(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
