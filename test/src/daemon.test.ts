@@ -48,11 +48,13 @@ describe('the daemon and its admin endpoint', function () {
   let peer: RawPeer;
   let daemon: Daemon;
   let iface: MemoryInterface;
+  let peerPort = 0;
   const SECRET = 'very-secret-md5';
 
   beforeEach(async () => {
     peer = new RawPeer({ asn: 65000, bgpId: '192.0.2.1' });
     const port = await peer.listen();
+    peerPort = port;
     const text = [
       'asn: 65100',
       'routerId: 192.0.2.2',
@@ -132,5 +134,26 @@ describe('the daemon and its admin endpoint', function () {
     await daemon.stop();
     assert.equal(iface.owned.size, 0);
     assert.equal(daemon.ready().ok, false);
+  });
+
+  it('applies a reloaded config as a difference and refuses what needs a restart', async () => {
+    await peer.whenEstablished();
+    const base = (extra: string) =>
+      parseConfig(
+        ['asn: 65100', 'routerId: 192.0.2.2', 'peers:', `  - { address: 192.0.2.1, asn: 65000, port: ${peerPort}, password: ${SECRET} }`, extra, 'vips: [203.0.113.10]', 'admin: { address: 127.0.0.1, port: 9469 }'].join('\n'),
+        { env: {}, readFile: () => '', listInterfaces: () => ({}) },
+      );
+    const withPeer = base('  - 198.51.100.1:65001::false');
+    assert.ok(withPeer.ok);
+    withPeer.value.admin.port = 0;
+    const changes = await daemon.reload(withPeer.value);
+    assert.deepEqual(changes.sort(), ['peer 198.51.100.1 added', 'static VIPs updated']);
+    assert.deepEqual(daemon.peers().map((p) => p.address).sort(), ['192.0.2.1', '198.51.100.1']);
+    assert.deepEqual([...iface.owned], ['203.0.113.10/32'], 'the dropped VIP is removed');
+    const otherAdmin = base('');
+    assert.ok(otherAdmin.ok);
+    otherAdmin.value.admin.port = 9470;
+    await assert.rejects(daemon.reload(otherAdmin.value), /admin cannot change without a restart/);
+    assert.deepEqual(daemon.peers().map((p) => p.address).sort(), ['192.0.2.1', '198.51.100.1'], 'a refused reload changes nothing');
   });
 });
