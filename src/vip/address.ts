@@ -1,6 +1,7 @@
 // VIP addresses: one host address each, IPv4 /32 or IPv6 /128, kept in one canonical text form
 // ('192.0.2.7/32', '2001:db8::7/128' as RFC 5952 section 4 writes it) so that what the daemon
 // asks for, what the kernel reports and what BGP announces compare as plain strings.
+import { formatIpv4, formatIpv6 } from '../../bgp/index.js';
 
 /** Address families as the kernel numbers them (linux/socket.h). */
 export enum AddressFamily {
@@ -100,34 +101,6 @@ function parseIpv6(text: string): Uint8Array | undefined {
     out[2 * i + 1] = g & 0xff;
   });
   return out;
-}
-
-function formatIpv4(bytes: Uint8Array): string {
-  return Array.from(bytes.subarray(0, 4)).join('.');
-}
-
-/** RFC 5952 section 4: lower case, no leading zeros, '::' for the longest run of two or more zero groups (the first on a tie). */
-function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push((bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (list: number[]) => list.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
 
 function refusedIpv4(b: Uint8Array): string | undefined {

@@ -5,14 +5,8 @@ import { AttrType, MessageType, Origin, Prefix, type NotificationMessage, type U
 import { BgpSpeaker } from '../../../bgp/speaker/speaker.js';
 import { SessionState } from '../../../bgp/session/types.js';
 import { RawPeer } from '../../support/raw-peer.js';
+import { until } from '../../support/wait.js';
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('speaker limits', function () {
   this.timeout(60_000);

@@ -4,14 +4,8 @@ import { strict as assert } from 'node:assert';
 import { MessageType, Prefix, endOfRibFamily, reachablePrefixes, type UpdateMessage } from '../../../bgp/index.js';
 import { BgpSpeaker } from '../../../bgp/speaker/speaker.js';
 import { RawPeer } from '../../support/raw-peer.js';
+import { until } from '../../support/wait.js';
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('route refresh and End-of-RIB', function () {
   this.timeout(20_000);

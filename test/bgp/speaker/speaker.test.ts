@@ -4,14 +4,8 @@ import { once } from 'node:events';
 import { Prefix } from '../../../bgp/index.js';
 import { BgpSpeaker } from '../../../bgp/speaker/speaker.js';
 import { SessionState } from '../../../bgp/session/types.js';
+import { until } from '../../support/wait.js';
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('two speakers over loopback', function () {
   this.timeout(20_000);
