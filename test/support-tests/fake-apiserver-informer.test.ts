@@ -82,7 +82,7 @@ describe('fake API server: client-node informer', () => {
     await eventually(() => assert.deepEqual(names(informer.list()), ['b', 'c']));
     assert.deepEqual(log.events.slice(2), ['delete default/a 1', 'add default/c 4']);
     assert.equal(listRequests(server, '/api/v1/services'), 2);
-    assert.deepEqual(watchRequests(server), ['2', '2', '4']);
+    await eventually(() => assert.deepEqual(watchRequests(server), ['2', '2', '4']));
     assert.deepEqual(log.errors, [], 'a 410 is handled inside the informer, never reported');
   });
 
