@@ -1,0 +1,95 @@
+// The command line as a user meets it: exit codes, one error line per problem, nothing touched.
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { formatStatus, formatUptime } from '../../../src/commands/status.js';
+
+const run = promisify(execFile);
+const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('vip-speaker command line', function () {
+  this.timeout(20_000);
+  const dir = mkdtempSync(join(tmpdir(), 'vs-cli-'));
+
+  it('validates the example configuration, given the secrets it points at', async () => {
+    const secret = join(dir, 'tor-b.password');
+    writeFileSync(secret, 'from-a-file\n');
+    const example = join(dir, 'example.yaml');
+    writeFileSync(example, readFileSync('peers.example.yaml', 'utf8').replace('/etc/vip-speaker/tor-b.password', secret));
+    const r = await cli(['validate', '--config', example], { TOR_C_PASSWORD: 'from-the-environment' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ok: .*example\.yaml: mode bgp/m);
+    assert.ok(!r.stdout.includes('from-a-file') && !r.stdout.includes('from-the-environment'));
+  });
+
+  it('refuses an invalid file with one line per error, naming the key path and line, and exits 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'asn: 65x\nrouterId: 192.0.2.1\npeers: ["192.0.2.300:65000::false"]\nvips: [192.0.2.10]\nholdtime: 90\n');
+    const r = await cli(['validate', '--config', file]);
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trim().split('\n');
+    assert.ok(lines.some((l) => /bad\.yaml:1: asn: .*65x/.test(l)), r.stderr);
+    assert.ok(lines.some((l) => /bad\.yaml:3: peers\[0\]/.test(l) && /192\.0\.2\.300/.test(l)), r.stderr);
+    assert.ok(lines.some((l) => /unknown key "holdtime".*did you mean "holdTime"/.test(l)), r.stderr);
+    assert.match(lines[lines.length - 1]!, /3 error\(s\)/);
+  });
+
+  it('run refuses an invalid file before touching anything', async () => {
+    const file = join(dir, 'bad-run.yaml');
+    writeFileSync(file, 'asn: 0\nrouterId: 192.0.2.1\npeers: ["192.0.2.1:65000::false"]\nvips: [192.0.2.10]\n');
+    const r = await cli(['run', '--config', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /asn: .*AS 0/);
+    assert.match(r.stderr, /nothing was changed/);
+  });
+
+  it('validates from kube-vip\'s environment variables when no file is given', async () => {
+    const r = await cli(['validate'], { bgp_enable: 'true', cp_enable: 'true', address: '192.0.2.10', bgp_as: '65100', bgp_routerid: '192.0.2.2', bgp_peers: '192.0.2.1:65000::false' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /ok: environment: mode bgp, AS 65100, router ID 192\.0\.2\.2, 1 peer\(s\), 1 static VIP\(s\) on lo/);
+  });
+
+  it('says clearly when status cannot reach a running daemon', async () => {
+    const r = await cli(['status', '--admin', '127.0.0.1:1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot reach the admin endpoint at 127\.0\.0\.1:1 .*is vip-speaker running\?/);
+  });
+
+  it('rejects an unknown command or option with the usage', async () => {
+    const a = await cli(['frobnicate']);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /unknown command "frobnicate"/);
+    const b = await cli(['validate', '--confg', 'x']);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /--confg/);
+  });
+
+  it('prints a status like a router\'s bgp summary', () => {
+    const lines = formatStatus({
+      version: '0.1.0',
+      mode: 'bgp',
+      node: { asn: 65100, routerId: '192.0.2.2' },
+      ready: { ok: true, reasons: [] },
+      peers: [{ address: '192.0.2.1', asn: 65000, state: 'Established', uptimeSeconds: 3725, prefixesSent: 2, prefixesReceived: 0, flaps: 1, lastError: null }],
+      vips: [{ address: '203.0.113.10/32', owners: ['service:default/web', 'static'], inPlace: true, announced: true }],
+    });
+    assert.match(lines[0]!, /local AS 65100, router ID 192\.0\.2\.2, ready/);
+    assert.match(lines.find((l) => l.startsWith('192.0.2.1'))!, /192\.0\.2\.1\s+65000\s+Established\s+01:02:05\s+2\s+0\s+1/);
+    assert.match(lines.find((l) => l.startsWith('203.0.113.10'))!, /yes\s+yes\s+service:default\/web, static/);
+    assert.equal(formatUptime(null), 'never');
+    assert.equal(formatUptime(90061), '1d1h1m');
+  });
+});
