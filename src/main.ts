@@ -1,6 +1,7 @@
 // The vip-speaker command line: argument parsing and dispatch to the commands.
 import { parseArgs } from 'node:util';
 import { decodeCommand } from './commands/decode.js';
+import { manifestCommand } from './manifest/index.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -18,6 +19,8 @@ commands:
       check a configuration without touching the network or the host
   status [--json] [--admin HOST:PORT]
       sessions and VIPs of the running daemon, from its admin endpoint (127.0.0.1:9469)
+  manifest daemonset|rbac|pod [flags]
+      print Kubernetes manifests (flags as kube-vip's generator; see manifest --help)
   decode FILE [--json] [--two-octet-as] [--extended-message]
       print every BGP message in FILE: a capture fixture (JSON), a hex dump or raw bytes
   version
@@ -47,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, admin: { type: 'string' } } });
         return await statusCommand({ admin: values.admin ?? '127.0.0.1:9469', json: values.json === true }, (l) => process.stdout.write(l + '\n'));
       }
+      case 'manifest':
+        return manifestCommand(rest, (l) => process.stdout.write(l + '\n'));
       case 'decode': {
         const { values, positionals } = parseArgs({
           args: rest,

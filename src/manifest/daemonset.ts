@@ -1,0 +1,64 @@
+// The DaemonSet: one speaker per node, in the host's network namespace, run from kube-vip's
+// environment variables, with the service account of rbac.ts.
+//
+// Placement. In BGP mode every speaker with cp_enable announces the control-plane VIP; on a worker
+// that VIP would lead to a node without an API server. So with --controlplane (or kube-vip's
+// --taint) the pods go to control-plane nodes only, and tolerate their NoSchedule taints (the
+// current `control-plane` one and the older `master` one). To announce Service VIPs from every node
+// as well, run a second DaemonSet with --services alone, or the control-plane VIP from static pods.
+import type { V1Affinity, V1DaemonSet, V1Toleration } from '@kubernetes/client-node';
+import { APP_NAME, TERMINATION_GRACE_SECONDS, labels, selectorLabels, speakerContainer } from './container.js';
+import type { ManifestOptions } from './options.js';
+
+/** The node-role labels of control-plane nodes: kubeadm's since 1.20, and the older one. */
+export const CONTROL_PLANE_ROLES = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'] as const;
+
+export function onControlPlaneOnly(o: ManifestOptions): boolean {
+  return o.controlPlane || o.controlPlaneNodesOnly;
+}
+
+export function controlPlaneTolerations(): V1Toleration[] {
+  return CONTROL_PLANE_ROLES.map((key) => ({ key, operator: 'Exists', effect: 'NoSchedule' }));
+}
+
+/** Either role label (the terms of a node selector are ORed). */
+export function controlPlaneAffinity(): V1Affinity {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: CONTROL_PLANE_ROLES.map((key) => ({ matchExpressions: [{ key, operator: 'Exists' }] })),
+      },
+    },
+  };
+}
+
+export function buildDaemonSet(o: ManifestOptions): V1DaemonSet {
+  const cpOnly = onControlPlaneOnly(o);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: APP_NAME, namespace: o.namespace, labels: labels() },
+    spec: {
+      selector: { matchLabels: selectorLabels() },
+      // One node at a time, never two speakers on a node (they would share lo and the admin
+      // port): the next node's pod is replaced once this one is Ready again.
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+      template: {
+        metadata: { labels: labels() },
+        spec: {
+          serviceAccountName: APP_NAME,
+          hostNetwork: true,
+          // With hostNetwork, ClusterFirst would fall back to the node's resolver.
+          dnsPolicy: 'ClusterFirstWithHostNet',
+          priorityClassName: 'system-node-critical',
+          // No preStop hook: SIGTERM itself withdraws every route and removes the VIPs, bounded
+          // to 10 s, well inside this grace period.
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          ...(cpOnly ? { affinity: controlPlaneAffinity(), tolerations: controlPlaneTolerations() } : {}),
+          containers: [speakerContainer(o, 'daemonset')],
+        },
+      },
+    },
+  };
+}

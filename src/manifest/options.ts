@@ -1,0 +1,307 @@
+// The flags of `vip-speaker manifest daemonset|rbac|pod`, read into ManifestOptions, the one input
+// of the pure builders. Flag names are kube-vip's where they mean the same thing (cmd/kube-vip.go
+// and cmd/kube-vip-manifests.go: --address, --controlplane, --bgppeers, --localAS, ...), so that a
+// kube-vip generator command line carries over; vip-speaker's own flags are kebab-case.
+//
+// Every problem is reported, each with a stable code and the flag it concerns; a password given on
+// the command line is refused, since it would land in the manifest in plain text.
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import { fail, ok, type Result } from '../../bgp/index.js';
+import { parsePeerString, splitPeerList } from '../config/index.js';
+import { VERSION } from '../version.js';
+
+export const MANIFEST_KINDS = ['daemonset', 'rbac', 'pod'] as const;
+export type ManifestKind = (typeof MANIFEST_KINDS)[number];
+
+/** Where the admin endpoint listens: loopback (the daemon's default), the node's IP, or an address. */
+export type AdminAddress = { kind: 'loopback' } | { kind: 'node' } | { kind: 'address'; address: string };
+
+export interface ManifestOptions {
+  image: string;
+  namespace: string;
+  /** kube-vip's --controlplane: announce the control-plane VIPs of `address`. */
+  controlPlane: boolean;
+  /** kube-vip's --services: announce LoadBalancer Service VIPs. */
+  services: boolean;
+  /** kube-vip's --servicesElection: one leader per Service (leases in the Services' namespaces). */
+  servicesElection: boolean;
+  /** kube-vip's --taint: run on control-plane nodes only. */
+  controlPlaneNodesOnly: boolean;
+  /** The control-plane VIPs, comma-separated, as kube-vip's `address` variable holds them. */
+  address?: string;
+  vipInterface?: string;
+  apiServerPort: number;
+  localAs: number;
+  routerId?: string;
+  /** kube-vip peer strings (bgp_peers), never with a password. */
+  peers: string[];
+  peerAddress?: string;
+  peerAs: number;
+  multihop: boolean;
+  /** The Secret holding the password of the --peerAddress peer. */
+  peerPasswordSecret?: { name: string; key: string };
+  sourceInterface?: string;
+  sourceAddress?: string;
+  holdTime?: number;
+  keepaliveInterval?: number;
+  admin: AdminAddress;
+  adminPort: number;
+  keepRoutesOnStop: boolean;
+  /** The static pod's kubeconfig on the host (kube-vip's --k8sConfigPath). */
+  kubeconfig: string;
+}
+
+export type ManifestErrorCode =
+  | 'MANIFEST_UNKNOWN_FLAG'
+  | 'MANIFEST_INVALID_VALUE'
+  | 'MANIFEST_MISSING'
+  | 'MANIFEST_CONFLICT'
+  | 'MANIFEST_PLAIN_PASSWORD'
+  | 'MANIFEST_UNSUPPORTED';
+
+export interface ManifestError {
+  code: ManifestErrorCode;
+  /** The flag concerned, with its dashes ('' for the command line as a whole). */
+  flag: string;
+  message: string;
+}
+
+export const DEFAULT_IMAGE = `ghcr.io/vip-speaker/vip-speaker:${VERSION}`;
+export const DEFAULT_ADMIN_PORT = 9469;
+export const DEFAULT_PEER_PASSWORD_KEY = 'password';
+/** kube-vip's flag defaults (cmd/kube-vip.go). */
+const KUBE_VIP = { localAs: 65000, peerAs: 65000, apiServerPort: 6443, namespace: 'kube-system', kubeconfig: '/etc/kubernetes/admin.conf' } as const;
+
+export function defaultOptions(): ManifestOptions {
+  return {
+    image: DEFAULT_IMAGE,
+    namespace: KUBE_VIP.namespace,
+    controlPlane: false,
+    services: false,
+    servicesElection: false,
+    controlPlaneNodesOnly: false,
+    apiServerPort: KUBE_VIP.apiServerPort,
+    localAs: KUBE_VIP.localAs,
+    peers: [],
+    peerAs: KUBE_VIP.peerAs,
+    multihop: false,
+    admin: { kind: 'loopback' },
+    adminPort: DEFAULT_ADMIN_PORT,
+    keepRoutesOnStop: false,
+    kubeconfig: KUBE_VIP.kubeconfig,
+  };
+}
+
+const FLAGS = {
+  interface: { type: 'string' },
+  address: { type: 'string' },
+  vip: { type: 'string' },
+  controlplane: { type: 'boolean' },
+  services: { type: 'boolean' },
+  servicesElection: { type: 'boolean' },
+  'services-election': { type: 'boolean' },
+  taint: { type: 'boolean' },
+  inCluster: { type: 'boolean' },
+  bgp: { type: 'boolean' },
+  localAS: { type: 'string' },
+  bgpRouterID: { type: 'string' },
+  bgppeers: { type: 'string', multiple: true },
+  peerAddress: { type: 'string' },
+  peerAS: { type: 'string' },
+  multihop: { type: 'boolean' },
+  sourceIF: { type: 'string' },
+  sourceIP: { type: 'string' },
+  bgpHoldTimer: { type: 'string' },
+  bgpKeepAliveInterval: { type: 'string' },
+  port: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  k8sConfigPath: { type: 'string' },
+  image: { type: 'string' },
+  'peer-password-secret': { type: 'string' },
+  'admin-address': { type: 'string' },
+  'admin-port': { type: 'string' },
+  'keep-routes-on-stop': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  // kube-vip flags that vip-speaker does not take, each refused with the reason.
+  peerPass: { type: 'string' },
+  arp: { type: 'boolean' },
+  leaderElection: { type: 'boolean' },
+  enableLoadBalancer: { type: 'boolean' },
+  prometheusHTTPServer: { type: 'string' },
+} as const;
+
+const REFUSED: Record<string, [ManifestErrorCode, string]> = {
+  peerPass: ['MANIFEST_PLAIN_PASSWORD', 'the password would be written into the manifest in plain text: put it in a Secret and give --peer-password-secret NAME[:KEY]'],
+  arp: ['MANIFEST_UNSUPPORTED', 'ARP mode is not there yet: vip-speaker announces VIPs over BGP'],
+  leaderElection: ['MANIFEST_UNSUPPORTED', 'not needed in BGP mode: every node announces its VIPs and the routers spread the traffic (ECMP)'],
+  enableLoadBalancer: ['MANIFEST_UNSUPPORTED', 'vip-speaker has no IPVS load balancer: the routers spread the traffic over the nodes (ECMP)'],
+  prometheusHTTPServer: ['MANIFEST_UNSUPPORTED', 'use --admin-address and --admin-port: the admin endpoint serves /metrics'],
+};
+
+/** Reads the flags of `vip-speaker manifest KIND`; every problem is reported, not just the first. */
+export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<ManifestOptions, ManifestError[]> {
+  let values: ReturnType<typeof parseFlags>;
+  try {
+    values = parseFlags(args);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return fail([{ code: 'MANIFEST_INVALID_VALUE', flag: '', message: e.message.split('. ')[0]! }]);
+    const unknown = /'(-[^']*)'/.exec(e.message)?.[1] ?? '';
+    const near = similarFlag(unknown);
+    return fail([{ code: 'MANIFEST_UNKNOWN_FLAG', flag: unknown, message: `unknown flag${near ? ` (did you mean --${near}?)` : ''}` }]);
+  }
+  const errors: ManifestError[] = [];
+  const problem = (code: ManifestErrorCode, flag: string, message: string) => errors.push({ code, flag: `--${flag}`, message });
+  for (const [flag, [code, message]] of Object.entries(REFUSED)) {
+    if (values[flag as keyof typeof values] !== undefined) problem(code, flag, message);
+  }
+
+  const o = defaultOptions();
+  o.controlPlane = values.controlplane === true;
+  o.services = values.services === true;
+  o.servicesElection = values.servicesElection === true || values['services-election'] === true;
+  o.controlPlaneNodesOnly = values.taint === true;
+  o.multihop = values.multihop === true;
+  o.keepRoutesOnStop = values['keep-routes-on-stop'] === true;
+  if (values.image !== undefined) o.image = nonEmpty(values.image, 'image', problem) ?? o.image;
+  if (values.namespace !== undefined) {
+    if (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) o.namespace = values.namespace;
+    else problem('MANIFEST_INVALID_VALUE', 'namespace', `expected a namespace name (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(values.namespace)}`);
+  }
+  if (values.interface !== undefined) o.vipInterface = nonEmpty(values.interface, 'interface', problem);
+  if (values.sourceIF !== undefined) o.sourceInterface = nonEmpty(values.sourceIF, 'sourceIF', problem);
+  if (values.sourceIP !== undefined) o.sourceAddress = ipAddress(values.sourceIP, 'sourceIP', problem);
+  if (values.peerAddress !== undefined) o.peerAddress = ipAddress(values.peerAddress, 'peerAddress', problem);
+  if (values.bgpRouterID !== undefined) {
+    if (isIP(values.bgpRouterID) === 4 && values.bgpRouterID !== '0.0.0.0') o.routerId = values.bgpRouterID;
+    else problem('MANIFEST_INVALID_VALUE', 'bgpRouterID', `expected a non-zero dotted quad (RFC 6286), got ${JSON.stringify(values.bgpRouterID)}`);
+  }
+  o.localAs = asNumber(values.localAS, 'localAS', problem) ?? o.localAs;
+  o.peerAs = asNumber(values.peerAS, 'peerAS', problem) ?? o.peerAs;
+  o.apiServerPort = integer(values.port, 'port', 1, 65535, problem) ?? o.apiServerPort;
+  o.adminPort = integer(values['admin-port'], 'admin-port', 1, 65535, problem) ?? o.adminPort;
+  o.holdTime = integer(values.bgpHoldTimer, 'bgpHoldTimer', 0, 65535, problem);
+  o.keepaliveInterval = integer(values.bgpKeepAliveInterval, 'bgpKeepAliveInterval', 0, 65535, problem);
+  if (values['admin-address'] !== undefined) o.admin = adminAddress(values['admin-address'], problem) ?? o.admin;
+  if (values.k8sConfigPath !== undefined) {
+    if (values.k8sConfigPath.startsWith('/')) o.kubeconfig = values.k8sConfigPath;
+    else problem('MANIFEST_INVALID_VALUE', 'k8sConfigPath', `expected an absolute path on the host, got ${JSON.stringify(values.k8sConfigPath)}`);
+  }
+  readAddress(values.address, values.vip, o, problem);
+  readPeers(values.bgppeers ?? [], o, problem);
+  if (values['peer-password-secret'] !== undefined) o.peerPasswordSecret = secretRef(values['peer-password-secret'], problem);
+
+  const addressGiven = values.address !== undefined || values.vip !== undefined;
+  checkCombination(kind, o, { inCluster: values.inCluster === true, addressGiven }, problem);
+  return errors.length > 0 ? fail(errors) : ok(o);
+}
+
+function parseFlags(args: string[]) {
+  return parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }).values;
+}
+
+/** kube-vip's flags are camelCase: a flag that differs only in case or dashes is likely meant. */
+function similarFlag(flag: string): string | undefined {
+  const squash = (name: string) => name.replace(/-/g, '').toLowerCase();
+  return Object.keys(FLAGS).find((name) => squash(name) === squash(flag));
+}
+
+type Problem = (code: ManifestErrorCode, flag: string, message: string) => void;
+
+/** What only makes sense together, or not for this kind of manifest. */
+function checkCombination(kind: ManifestKind, o: ManifestOptions, given: { inCluster: boolean; addressGiven: boolean }, problem: Problem): void {
+  if (!o.controlPlane && !o.services) {
+    problem('MANIFEST_MISSING', 'controlplane', 'nothing to announce: give --controlplane (with --address) and/or --services, the same flags for every manifest so that the RBAC matches the DaemonSet');
+  }
+  if (o.servicesElection && !o.services) problem('MANIFEST_CONFLICT', 'servicesElection', 'per-Service election needs --services');
+  if (o.peerPasswordSecret && o.peerAddress === undefined) {
+    problem('MANIFEST_MISSING', 'peerAddress', '--peer-password-secret sets bgp_peerpass, which applies to the --peerAddress peer only (as in kube-vip): give --peerAddress');
+  }
+  if (kind === 'rbac') return;
+  if (o.controlPlane && !given.addressGiven) problem('MANIFEST_MISSING', 'address', '--controlplane needs the control-plane VIP: --address 192.0.2.10 (comma-separated for several)');
+  if (o.peers.length === 0 && o.peerAddress === undefined) problem('MANIFEST_MISSING', 'bgppeers', 'no BGP peer: give --bgppeers ADDRESS:AS::MULTIHOP[,...] and/or --peerAddress with --peerAS');
+  if (kind === 'daemonset' && o.routerId !== undefined) {
+    problem('MANIFEST_CONFLICT', 'bgpRouterID', 'a DaemonSet runs on many nodes, and one router ID for all of them would clash: leave it unset and each node takes its own first IPv4 address');
+  }
+  if (kind === 'pod') {
+    if (o.peerPasswordSecret) {
+      problem('MANIFEST_UNSUPPORTED', 'peer-password-secret', 'a static pod cannot read a Secret: it starts before the API server, and its mirror Pod may not reference Secrets');
+    }
+    if (given.inCluster) problem('MANIFEST_UNSUPPORTED', 'inCluster', 'a static pod has no service account: it reads the kubeconfig given by --k8sConfigPath');
+  }
+}
+
+function nonEmpty(text: string, flag: string, problem: Problem): string | undefined {
+  if (text.trim() !== '') return text.trim();
+  problem('MANIFEST_INVALID_VALUE', flag, 'expected a value, got an empty string');
+  return undefined;
+}
+
+function ipAddress(text: string, flag: string, problem: Problem): string | undefined {
+  if (isIP(text) !== 0) return text;
+  problem('MANIFEST_INVALID_VALUE', flag, `expected an IPv4 or IPv6 address, got ${JSON.stringify(text)}`);
+  return undefined;
+}
+
+function integer(text: string | undefined, flag: string, min: number, max: number, problem: Problem): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max) return Number(text);
+  problem('MANIFEST_INVALID_VALUE', flag, `expected an integer ${min}..${max}, got ${JSON.stringify(text)}`);
+  return undefined;
+}
+
+/** AS 0 (RFC 7607) and AS_TRANS 23456 (RFC 6793) are refused, as the daemon refuses them. */
+function asNumber(text: string | undefined, flag: string, problem: Problem): number | undefined {
+  const asn = integer(text, flag, 1, 4294967295, problem);
+  if (asn !== 23456) return asn;
+  problem('MANIFEST_INVALID_VALUE', flag, 'AS_TRANS 23456 is not an AS of its own (RFC 6793)');
+  return undefined;
+}
+
+/** `--address` (or kube-vip's older `--vip`): IP addresses, optionally as host routes. */
+function readAddress(address: string | undefined, vip: string | undefined, o: ManifestOptions, problem: Problem): void {
+  if (address !== undefined && vip !== undefined && address !== vip) {
+    problem('MANIFEST_CONFLICT', 'vip', '--vip and --address are both given and differ: give --address only');
+    return;
+  }
+  const text = address ?? vip;
+  if (text === undefined) return;
+  const entries = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const wrong = entries.filter((entry) => {
+    const [ip, length, ...rest] = entry.split('/');
+    const family = isIP(ip ?? '');
+    return family === 0 || rest.length > 0 || (length !== undefined && length !== (family === 4 ? '32' : '128'));
+  });
+  if (entries.length === 0) problem('MANIFEST_INVALID_VALUE', 'address', 'expected at least one IP address');
+  for (const entry of wrong) problem('MANIFEST_INVALID_VALUE', 'address', `expected an IP address (a /32 or /128 at most), got ${JSON.stringify(entry)}`);
+  if (entries.length > 0 && wrong.length === 0) o.address = entries.join(',');
+}
+
+/** kube-vip peer strings, checked by the daemon's own parser; a password in one is refused. */
+function readPeers(values: string[], o: ManifestOptions, problem: Problem): void {
+  for (const entry of values.flatMap((v) => splitPeerList(v))) {
+    const parsed = parsePeerString(entry.text);
+    if (!parsed.ok) {
+      problem('MANIFEST_INVALID_VALUE', 'bgppeers', `peer ${o.peers.length + 1}: ${parsed.error.message}`);
+    } else if (parsed.value.password !== '') {
+      problem('MANIFEST_PLAIN_PASSWORD', 'bgppeers', `peer ${parsed.value.address} carries a password, which would be written into the manifest in plain text: give that peer as --peerAddress with --peer-password-secret NAME[:KEY]`);
+    }
+    o.peers.push(entry.text);
+  }
+}
+
+function secretRef(text: string, problem: Problem): { name: string; key: string } | undefined {
+  const m = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)(?::([-._a-zA-Z0-9]+))?$/.exec(text);
+  if (m) return { name: m[1]!, key: m[3] ?? DEFAULT_PEER_PASSWORD_KEY };
+  problem('MANIFEST_INVALID_VALUE', 'peer-password-secret', `expected NAME[:KEY], a Secret's name and a key in it (default "${DEFAULT_PEER_PASSWORD_KEY}"), got ${JSON.stringify(text)}`);
+  return undefined;
+}
+
+function adminAddress(text: string, problem: Problem): AdminAddress | undefined {
+  if (text === 'node') return { kind: 'node' };
+  if (text === '127.0.0.1' || text === 'localhost' || text === 'loopback') return { kind: 'loopback' };
+  if (isIP(text) !== 0) return { kind: 'address', address: text };
+  problem('MANIFEST_INVALID_VALUE', 'admin-address', `expected "loopback" (the default), "node" (the node's IP, for Prometheus to scrape) or an IP address, got ${JSON.stringify(text)}`);
+  return undefined;
+}

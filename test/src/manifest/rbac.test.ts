@@ -1,0 +1,62 @@
+// RBAC: exactly the grants the speaker needs, bound to its service account, and never Secrets.
+import { strict as assert } from 'node:assert';
+import type { V1ClusterRole, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { buildRbac, type RbacObject } from '../../../src/manifest/index.js';
+import { CONTROL_PLANE, SERVICES, options } from './helpers.js';
+
+const rbac = (args: string[]) => buildRbac(options(args, 'rbac'));
+const find = (objects: RbacObject[], kind: string, name = 'vip-speaker') => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+const grants = (rules: V1PolicyRule[] | undefined) => (rules ?? []).map((r) => `${r.apiGroups!.join(',')}/${r.resources!.join(',')}: ${r.verbs.join(',')}`);
+
+describe('manifest rbac', () => {
+  it('grants a Service speaker reads of nodes, Services and EndpointSlices, and writes of services/status', () => {
+    assert.deepEqual(grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules), [
+      '/nodes: get,list,watch',
+      '/services: get,list,watch',
+      '/services/status: update,patch',
+      'discovery.k8s.io/endpointslices: get,list,watch',
+    ]);
+  });
+
+  it('grants a control-plane speaker nodes only, cluster-wide', () => {
+    assert.deepEqual(grants((find(rbac(CONTROL_PLANE), 'ClusterRole') as V1ClusterRole).rules), ['/nodes: get,list,watch']);
+  });
+
+  it("grants leases in the speaker's own namespace only", () => {
+    const role = find(rbac([...SERVICES, '-n', 'vip-system']), 'Role') as V1Role;
+    assert.equal(role.metadata!.namespace, 'vip-system');
+    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+  });
+
+  it('grants leases in every namespace only for per-Service election', () => {
+    assert.equal(find(rbac(SERVICES), 'ClusterRole', 'vip-speaker-service-leases'), undefined);
+    const objects = rbac([...SERVICES, '--servicesElection']);
+    const role = find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole;
+    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+    assert.ok(find(objects, 'ClusterRoleBinding', 'vip-speaker-service-leases'));
+  });
+
+  it('never grants Secrets, nor wildcards, even with --peer-password-secret', () => {
+    const objects = rbac([...SERVICES, '--servicesElection', '--peerAddress', '192.0.2.3', '--peer-password-secret', 'bgp-md5']);
+    for (const o of objects) {
+      for (const rule of (o as V1Role).rules ?? []) {
+        assert.ok(!rule.resources!.includes('secrets'), `${o.kind} ${o.metadata!.name} grants secrets`);
+        assert.ok(![...rule.resources!, ...rule.verbs, ...rule.apiGroups!].includes('*'), `${o.kind} ${o.metadata!.name} has a wildcard`);
+      }
+    }
+  });
+
+  it('binds every role to the service account the DaemonSet runs as, and to nothing else', () => {
+    const objects = rbac([...SERVICES, '--servicesElection', '-n', 'vip-system']);
+    const account = find(objects, 'ServiceAccount')!;
+    assert.equal(account.metadata!.namespace, 'vip-system');
+    const bindings = objects.filter((o): o is V1RoleBinding => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
+    assert.equal(bindings.length, 3);
+    for (const binding of bindings) {
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'vip-speaker', namespace: 'vip-system' }]);
+      const roleKind = binding.kind === 'RoleBinding' ? 'Role' : 'ClusterRole';
+      assert.equal(binding.roleRef.kind, roleKind);
+      assert.ok(find(objects, roleKind, binding.roleRef.name), `${binding.metadata!.name} refers to a missing ${roleKind}`);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+// Every generated object against the Kubernetes OpenAPI schemas, offline. Two independent checks:
+//
+// 1. kubernetes-models (a dev dependency) ships a validator per API type, compiled with ajv from
+//    the Kubernetes 1.33 OpenAPI document: required fields, types, formats (int32, int-or-string)
+//    and enums (dnsPolicy, operators, taint effects, ...). Like the API server's schema, it lets
+//    unknown fields through.
+// 2. So the unknown fields are caught the way `kubectl apply --validate=strict` catches them:
+//    @kubernetes/client-node's deserializer, generated from the same OpenAPI document, keeps only
+//    the fields it knows; an object that does not survive the round trip has a field Kubernetes
+//    would drop or refuse.
+import { strict as assert } from 'node:assert';
+import { loadYaml } from '@kubernetes/client-node';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { stringify } from 'yaml';
+import { buildDaemonSet, buildStaticPod } from '../../../src/manifest/index.js';
+import { CONTROL_PLANE, SERVICES, everyObject, options } from './helpers.js';
+
+/** A model class of kubernetes-models: built from plain data, validate() throws on a schema error. */
+type ModelClass = new (data: never) => { validate(): void };
+
+const MODELS: Record<string, ModelClass> = {
+  DaemonSet: DaemonSet as unknown as ModelClass,
+  Pod: Pod as unknown as ModelClass,
+  ServiceAccount: ServiceAccount as unknown as ModelClass,
+  ClusterRole: ClusterRole as unknown as ModelClass,
+  ClusterRoleBinding: ClusterRoleBinding as unknown as ModelClass,
+  Role: Role as unknown as ModelClass,
+  RoleBinding: RoleBinding as unknown as ModelClass,
+};
+
+/** Throws the schema's complaint, with the paths (`data/spec/template/...`). */
+function validate(object: { kind?: string }): void {
+  const Model = MODELS[object.kind ?? ''];
+  if (!Model) throw new Error(`no schema for kind ${object.kind}`);
+  new Model(structuredClone(object) as never).validate();
+}
+
+/** The fields @kubernetes/client-node's models do not know, as paths. */
+function unknownFields(object: object): string[] {
+  const back = JSON.parse(JSON.stringify(loadYaml(stringify(object)))) as unknown;
+  const missing: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    if (a === null || typeof a !== 'object') return;
+    for (const [key, value] of Object.entries(a)) {
+      const there = (b as Record<string, unknown> | undefined)?.[key];
+      if (there === undefined) missing.push(`${path}.${key}`);
+      else walk(value, there, `${path}.${key}`);
+    }
+  };
+  walk(object, back, '');
+  return missing;
+}
+
+describe('manifests against the Kubernetes OpenAPI schemas (kubernetes-models, 1.33)', () => {
+  const all = everyObject();
+
+  it('covers every kind the generator makes', () => {
+    assert.deepEqual([...new Set(all.map((o) => o.object.kind))].sort(), Object.keys(MODELS).sort());
+  });
+
+  for (const { label, object } of all) {
+    it(`${label} is valid`, () => validate(object));
+  }
+
+  it('catches a container without a name', () => {
+    const ds = buildDaemonSet(options(SERVICES));
+    delete (ds.spec!.template.spec!.containers[0] as { name?: string }).name;
+    assert.throws(() => validate(ds), /containers\/0 must have required property '?name'?/);
+  });
+
+  it('catches a wrong type: hostNetwork as a string', () => {
+    const pod = buildStaticPod(options(CONTROL_PLANE, 'pod'));
+    (pod.spec as unknown as Record<string, unknown>).hostNetwork = 'true';
+    assert.throws(() => validate(pod), /hostNetwork must be boolean/);
+  });
+
+  it('catches a value outside an enum: a taint effect', () => {
+    const ds = buildDaemonSet(options(CONTROL_PLANE));
+    ds.spec!.template.spec!.tolerations![0]!.effect = 'NoSchedul';
+    assert.throws(() => validate(ds), /effect must be equal to one of the allowed values/);
+  });
+
+  it('catches an int32 out of range: a probe port', () => {
+    const ds = buildDaemonSet(options(SERVICES));
+    ds.spec!.template.spec!.containers[0]!.livenessProbe!.periodSeconds = 2 ** 31;
+    assert.throws(() => validate(ds), /periodSeconds must match format "int32"/);
+  });
+});
+
+describe('manifests: no field unknown to the Kubernetes API (@kubernetes/client-node models)', () => {
+  for (const { label, object } of everyObject()) {
+    it(`${label} has no unknown field`, () => assert.deepEqual(unknownFields(object), []));
+  }
+
+  it('catches a misspelt field', () => {
+    const ds = buildDaemonSet(options(SERVICES));
+    Object.assign(ds.spec!.template.spec!, { hostNetwrok: true });
+    assert.deepEqual(unknownFields(ds), ['.spec.template.spec.hostNetwrok']);
+  });
+});
