@@ -2,6 +2,12 @@
 // Entry point of the `vip-speaker` command (package.json "bin").
 import { main } from './main.js';
 
+// `vip-speaker manifest daemonset | head`: a reader that goes away is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
