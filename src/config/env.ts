@@ -20,6 +20,7 @@ export const KUBE_VIP_VARIABLES = [
   'bgp_peeras', 'bgp_peerpass', 'bgp_multihop', 'bgp_sourceip', 'bgp_sourceif', 'bgp_hold_time',
   'bgp_keepalive_interval', 'mpbgp_nexthop', 'mpbgp_ipv4', 'mpbgp_ipv6', 'vip_interface', 'address', 'vip_address',
   'vip_cidr', 'vip_subnet', 'prometheus_server', 'vip_loglevel', 'cp_enable', 'svc_enable', 'k8s_config_file', 'port',
+  'vip_nodename', 'cp_namespace', 'annotation', 'lb_class_name', 'lb_class_only', 'lb_class_legacy_handling',
 ] as const;
 
 /** kube-vip's flag defaults (cmd/kube-vip.go) that its env-only deployments run with. */
@@ -33,7 +34,9 @@ const FIXED_NAMES: Record<string, string> = {
   'mpbgp.ipv6': 'mpbgp_ipv6', peers: 'bgp_peers', vipInterface: 'vip_interface', vips: 'address', admin: 'prometheus_server',
   'admin.address': 'prometheus_server', 'admin.port': 'prometheus_server', 'log.level': 'vip_loglevel',
   'kubernetes.controlPlane': 'cp_enable', 'kubernetes.services': 'svc_enable', 'kubernetes.kubeconfig': 'k8s_config_file',
-  'kubernetes.apiServerPort': 'port',
+  'kubernetes.apiServerPort': 'port', 'kubernetes.nodeName': 'vip_nodename', 'kubernetes.namespace': 'cp_namespace',
+  'kubernetes.nodeAnnotationPrefix': 'annotation', 'kubernetes.loadBalancerClass': 'lb_class_name',
+  'kubernetes.loadBalancerClassOnly': 'lb_class_only', 'kubernetes.loadBalancerClassLegacyHandling': 'lb_class_legacy_handling',
 };
 
 /** Messages name file keys; in env mode they name the variables instead. */
@@ -124,8 +127,21 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
   copy(env, doc, 'vip_interface', 'vipInterface');
   const controlPlane = bool('cp_enable') ?? false;
   const services = bool('svc_enable') ?? false;
-  doc.kubernetes = { controlPlane, services, apiServerPort: read(env, 'port') ?? KUBE_VIP_DEFAULTS.apiServerPort };
-  copy(env, doc.kubernetes as Record<string, unknown>, 'k8s_config_file', 'kubeconfig');
+  const kubernetes: Record<string, unknown> = { controlPlane, services, apiServerPort: read(env, 'port') ?? KUBE_VIP_DEFAULTS.apiServerPort };
+  copy(env, kubernetes, 'k8s_config_file', 'kubeconfig');
+  copy(env, kubernetes, 'vip_nodename', 'nodeName');
+  copy(env, kubernetes, 'cp_namespace', 'namespace');
+  copy(env, kubernetes, 'annotation', 'nodeAnnotationPrefix');
+  // kube-vip reads the class settings only when svc_enable is set at all, and lb_class_name even
+  // when it is empty (os.LookupEnv): "" then serves only Services that name no class.
+  if (read(env, 'svc_enable') !== undefined) {
+    if (env.lb_class_name !== undefined) kubernetes.loadBalancerClass = env.lb_class_name;
+    const classOnly = bool('lb_class_only');
+    if (classOnly !== undefined) kubernetes.loadBalancerClassOnly = classOnly;
+    const legacy = bool('lb_class_legacy_handling');
+    if (legacy !== undefined) kubernetes.loadBalancerClassLegacyHandling = legacy;
+  }
+  doc.kubernetes = kubernetes;
   if (!controlPlane && !services) {
     errors.push(configError('CONFIG_MISSING', 'cp_enable', 'neither cp_enable nor svc_enable is true: nothing to announce (kube-vip stops with "no features are enabled" the same way)'));
   }

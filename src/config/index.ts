@@ -7,7 +7,7 @@ export type * from './types.js';
 export { loadConfigFile, parseConfig, systemHost } from './file.js';
 export { configFromEnv, hasKubeVipEnvironment, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIABLES } from './env.js';
 export { resolveConfig, CONFIG_PATH_VARIABLE, LOG_FORMAT_VARIABLE, LOG_LEVEL_VARIABLE, type LoadedConfig } from './load.js';
-export { buildConfig, DEFAULTS, TOP_LEVEL_KEYS } from './validate.js';
+export { buildConfig, DEFAULTS, KUBERNETES_DEFAULTS, kubernetesDefaults, TOP_LEVEL_KEYS } from './validate.js';
 export { parsePeerString, splitPeerList, redactPeerString, PEER_STRING_FORMAT, type PeerStringFields } from './peer-string.js';
 export { diffConfig, type ConfigDiff } from './diff.js';
 export { redactConfig, describePeer, REDACTED } from './redact.js';

@@ -51,7 +51,7 @@ export interface PeerSpec {
   port: number;
   /** RFC 2385 TCP MD5 key, resolved from the file, a file or a variable; never logged (see redactConfig). */
   password?: string;
-  passwordSource?: 'literal' | 'file' | 'env';
+  passwordSource?: 'literal' | 'file' | 'env' | 'annotation';
   /** eBGP multihop: send with `ttl` rather than 1. */
   multihop: boolean;
   /** The TTL to send with when multihop (50 unless set, as kube-vip). */
@@ -93,6 +93,28 @@ export interface KubernetesSettings {
   kubeconfig?: string;
   /** The API server port behind the control-plane VIP (kube-vip's `port`, 6443). */
   apiServerPort: number;
+  // The keys below are present only when set to something other than kube-vip's default
+  // (KUBERNETES_DEFAULTS); `kubernetesDefaults()` gives them all filled in.
+  /** This node's name in the API (kube-vip's vip_nodename); absent: NODE_NAME, then the hostname. */
+  nodeName?: string;
+  /** Namespace of vip-speaker's own objects, such as leases (kube-vip's cp_namespace); absent: kube-system. */
+  namespace?: string;
+  /** The spec.loadBalancerClass served (kube-vip's lb_class_name); '' serves only Services without a class. */
+  loadBalancerClass?: string;
+  /** Skip Services that name no class (kube-vip's lb_class_only); absent: false. */
+  loadBalancerClassOnly?: boolean;
+  /** kube-vip's lb_class_legacy_handling: a Service without a class is served; absent: true. */
+  loadBalancerClassLegacyHandling?: boolean;
+  /** Per-node BGP settings from node annotations under this prefix (kube-vip's `annotation`); absent: not read. */
+  nodeAnnotationPrefix?: string;
+}
+
+/** The Kubernetes keys whose absence means kube-vip's default, with that default filled in. */
+export interface KubernetesDefaulted {
+  namespace: string;
+  loadBalancerClass: string;
+  loadBalancerClassOnly: boolean;
+  loadBalancerClassLegacyHandling: boolean;
 }
 
 /** Stable names for each kind of problem; the message says the rest. */

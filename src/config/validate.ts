@@ -6,8 +6,8 @@ import { childPath } from './errors.js';
 import { checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
 import { keepaliveFor, timerPairProblem } from './timers.js';
-import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesSettings, LogFormat, LogLevel, NodeIdentity, StaticVip, Timers } from './types.js';
-import { checkAsn, checkCommunity, checkHoldTime, checkInteger, checkIp, checkLargeCommunity, checkPort, checkRouterId, checkVip } from './values.js';
+import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, NodeIdentity, StaticVip, Timers } from './types.js';
+import { checkAsn, checkCommunity, checkDnsLabel, checkDnsSubdomain, checkHoldTime, checkInteger, checkIp, checkLargeCommunity, checkPort, checkRouterId, checkVip } from './values.js';
 
 export const TOP_LEVEL_KEYS = [
   'mode', 'asn', 'routerId', 'routerInterface', 'listen', 'holdTime', 'keepaliveTime', 'connectRetryTime',
@@ -194,8 +194,31 @@ function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => In
   return undefined;
 }
 
+const KUBERNETES_KEYS = [
+  'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
+  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix',
+] as const;
+
+/** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
+export const KUBERNETES_DEFAULTS: Readonly<KubernetesDefaulted> = {
+  namespace: 'kube-system',
+  loadBalancerClass: 'kube-vip.io/kube-vip-class',
+  loadBalancerClassOnly: false,
+  loadBalancerClassLegacyHandling: true,
+};
+
+/** The keys a config leaves out when they hold kube-vip's default, filled in. */
+export function kubernetesDefaults(settings: KubernetesSettings): KubernetesDefaulted {
+  return {
+    namespace: settings.namespace ?? KUBERNETES_DEFAULTS.namespace,
+    loadBalancerClass: settings.loadBalancerClass ?? KUBERNETES_DEFAULTS.loadBalancerClass,
+    loadBalancerClassOnly: settings.loadBalancerClassOnly ?? KUBERNETES_DEFAULTS.loadBalancerClassOnly,
+    loadBalancerClassLegacyHandling: settings.loadBalancerClassLegacyHandling ?? KUBERNETES_DEFAULTS.loadBalancerClassLegacyHandling,
+  };
+}
+
 function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
-  const section = reader.mapping(value, 'kubernetes', ['enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort']) ?? {};
+  const section = reader.mapping(value, 'kubernetes', KUBERNETES_KEYS) ?? {};
   const controlPlane = reader.boolean(section.controlPlane, 'kubernetes.controlPlane') ?? false;
   const services = reader.boolean(section.services, 'kubernetes.services') ?? false;
   const enabled = reader.boolean(section.enabled, 'kubernetes.enabled');
@@ -210,5 +233,18 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
   };
   const kubeconfig = reader.string(section.kubeconfig, 'kubernetes.kubeconfig', { nonEmpty: true });
   if (kubeconfig !== undefined) settings.kubeconfig = kubeconfig;
+  const nodeName = reader.check(section.nodeName, 'kubernetes.nodeName', (v) => checkDnsSubdomain(v, 'a node name'));
+  if (nodeName !== undefined) settings.nodeName = nodeName;
+  const prefix = reader.check(section.nodeAnnotationPrefix, 'kubernetes.nodeAnnotationPrefix', (v) => checkDnsSubdomain(v, 'an annotation prefix'));
+  if (prefix !== undefined) settings.nodeAnnotationPrefix = prefix;
+  // Stored only when they differ from kube-vip's default: kubernetesDefaults() fills them in.
+  const namespace = reader.check(section.namespace, 'kubernetes.namespace', checkDnsLabel);
+  if (namespace !== undefined && namespace !== KUBERNETES_DEFAULTS.namespace) settings.namespace = namespace;
+  const lbClass = reader.string(section.loadBalancerClass, 'kubernetes.loadBalancerClass');
+  if (lbClass !== undefined && lbClass.trim() !== KUBERNETES_DEFAULTS.loadBalancerClass) settings.loadBalancerClass = lbClass.trim();
+  const classOnly = reader.boolean(section.loadBalancerClassOnly, 'kubernetes.loadBalancerClassOnly');
+  if (classOnly !== undefined && classOnly !== KUBERNETES_DEFAULTS.loadBalancerClassOnly) settings.loadBalancerClassOnly = classOnly;
+  const legacy = reader.boolean(section.loadBalancerClassLegacyHandling, 'kubernetes.loadBalancerClassLegacyHandling');
+  if (legacy !== undefined && legacy !== KUBERNETES_DEFAULTS.loadBalancerClassLegacyHandling) settings.loadBalancerClassLegacyHandling = legacy;
   return settings;
 }

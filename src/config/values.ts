@@ -150,3 +150,21 @@ export function checkLargeCommunity(value: unknown): Checked<string> {
   }
   return ok(m.slice(1).map(Number).join(':'));
 }
+
+/** A DNS subdomain as Kubernetes names nodes and annotation prefixes (RFC 1123: lower case, at most 253). */
+export function checkDnsSubdomain(value: unknown, what: string): Checked<string> {
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  if (text === undefined || text.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(text)) {
+    return invalid(`expected ${what}: a DNS subdomain (lower-case letters, digits, "-" and ".", at most 253 characters), got ${shown(value)}`);
+  }
+  return ok(text);
+}
+
+/** A DNS label, as Kubernetes names namespaces (RFC 1123: lower case, at most 63). */
+export function checkDnsLabel(value: unknown): Checked<string> {
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  if (text === undefined || text.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text)) {
+    return invalid(`expected a namespace: a DNS label (lower-case letters, digits and "-", at most 63 characters), got ${shown(value)}`);
+  }
+  return ok(text);
+}
