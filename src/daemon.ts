@@ -14,6 +14,17 @@ import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
 import { VipRegistry } from './registry/registry.js';
 import { VERSION } from './version.js';
 
+/** The Kubernetes sources, loaded only when the config asks for them. */
+interface KubernetesSources {
+  services?: import('./kubernetes/services.js').ServiceWatcher;
+  readiness(): { ok: boolean; reasons: string[] };
+  status(): unknown;
+  stop(): Promise<void>;
+}
+
+/** How long the first reconcile waits for the cluster's first lists (then it goes on with what it has). */
+export const KUBERNETES_SYNC_TIMEOUT_MS = 10_000;
+
 export interface DaemonDeps {
   log: Logger;
   addresses: AddressPlacer;
@@ -79,6 +90,7 @@ export class Daemon {
   private readonly tried = new Set<string>();
   private stopping = false;
   private started = false;
+  private kubernetes: KubernetesSources | undefined;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -149,9 +161,44 @@ export class Daemon {
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
     this.registry.replaceOwner(STATIC_OWNER, this.staticClaims(this.config));
+    if (this.config.kubernetes.enabled) this.kubernetes = await this.startKubernetes();
     if (this.config.mode === 'bgp') await this.sink.speaker.start();
     this.started = true;
     await this.reconcile();
+  }
+
+  /**
+   * Watches the cluster. The first reconcile waits (a bounded time) for the first lists, so that
+   * Service VIPs left on lo by a graceful restart are not taken for stale and removed.
+   */
+  private async startKubernetes(): Promise<KubernetesSources> {
+    const [{ loadKubeConfig, resolveNodeName }, { ServiceWatcher }, { kubernetesDefaults }] = await Promise.all([
+      import('./kubernetes/client.js'),
+      import('./kubernetes/services.js'),
+      import('./config/index.js'),
+    ]);
+    const settings = this.config.kubernetes;
+    const kc = loadKubeConfig(settings);
+    if (!kc.ok) throw new Error(`Kubernetes: ${kc.error.message}`);
+    const node = resolveNodeName(settings);
+    this.log.info({ apiServer: kc.value.server, credentials: kc.value.source, node: node.name, nodeNameFrom: node.source }, 'Kubernetes API configured');
+    const sources: KubernetesSources = {
+      readiness: () => sources.services?.readiness() ?? { ok: true, reasons: [] },
+      status: () => ({ node: node.name, services: sources.services?.status() ?? null }),
+      stop: async () => {
+        await sources.services?.stop();
+      },
+    };
+    if (settings.services) {
+      const services = new ServiceWatcher({ kubeConfig: kc.value.kubeConfig, registry: this.registry, nodeName: node.name, rules: kubernetesDefaults(settings), log: this.log });
+      services.on('announced', (service, vips, why) => this.log.info({ service, vips, why }, 'Service VIPs for this node changed'));
+      services.on('problem', (p) => this.log.warn({ problem: p }, 'Service value skipped'));
+      sources.services = services;
+      await services.start();
+      const synced = await Promise.race([services.whenSynced().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), KUBERNETES_SYNC_TIMEOUT_MS).unref())]);
+      if (!synced) this.log.warn({ timeoutMs: KUBERNETES_SYNC_TIMEOUT_MS }, 'the cluster\'s first lists are late; going on with what is known');
+    }
+    return sources;
   }
 
   get adminPort(): number | undefined {
@@ -243,6 +290,7 @@ export class Daemon {
     });
     await Promise.race([work, timeout]);
     clearTimeout(timer);
+    await this.kubernetes?.stop();
     await this.admin.close();
   }
 
@@ -257,6 +305,7 @@ export class Daemon {
     if (this.config.mode === 'bgp') {
       for (const p of this.sink.speaker.status()) if (!this.tried.has(p.address)) reasons.push(`peer ${p.address} not tried yet (${p.state})`);
     }
+    if (this.kubernetes) reasons.push(...this.kubernetes.readiness().reasons);
     const last = this.reconciler.last;
     if (!last) reasons.push('VIPs not reconciled yet');
     else if (last.inPlace < this.registry.size) reasons.push(`${this.registry.size - last.inPlace} VIP(s) not in place`);
@@ -295,6 +344,7 @@ export class Daemon {
         communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
       })),
       lastReconcile: this.reconciler.last ?? null,
+      kubernetes: this.kubernetes?.status() ?? null,
       config: redactConfig(this.config),
     };
   }

@@ -26,6 +26,10 @@ export interface FakeApiServerOptions {
   latencyMs?: number;
   /** Source of creationTimestamp. */
   now?: () => Date;
+  /** Address to listen on: 127.0.0.1 unless a lab runs the server inside a namespace. */
+  host?: string;
+  /** Port to listen on; any free one by default. */
+  port?: number;
 }
 
 export interface RecordedRequest {
@@ -64,6 +68,8 @@ export class FakeApiServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private port = 0;
+  private readonly host: string;
+  private readonly wantedPort: number;
   private outage: OutageMode | undefined;
 
   constructor(options: FakeApiServerOptions = {}) {
@@ -71,6 +77,8 @@ export class FakeApiServer {
     this.store = new Store(storeOptions);
     this.token = options.token ?? 'fake-token';
     this.latencyMs = options.latencyMs ?? 0;
+    this.host = options.host ?? '127.0.0.1';
+    this.wantedPort = options.port ?? 0;
     this.watches = new WatchHub(this.store, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(() => res.destroy());
@@ -82,7 +90,7 @@ export class FakeApiServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** Open watch streams right now. */
@@ -96,7 +104,7 @@ export class FakeApiServer {
   }
 
   async start(): Promise<{ url: string }> {
-    await this.listen(0);
+    await this.listen(this.wantedPort);
     return { url: this.url };
   }
 
@@ -222,7 +230,7 @@ export class FakeApiServer {
   private listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
+      this.server.listen(port, this.host, () => {
         this.server.off('error', reject);
         this.port = (this.server.address() as AddressInfo).port;
         resolve();

@@ -1,0 +1,61 @@
+// The fake API server (test/support/fake-apiserver/proc.ts) running inside a lab namespace,
+// driven by JSON lines: the nodes' vip-speakers reach it over the lab's network.
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from './lab.js';
+
+const PROC = fileURLToPath(new URL('../../test/support/fake-apiserver/proc.js', import.meta.url));
+
+export class LabApiServer {
+  private child: ChildProcess | undefined;
+  private readonly lines: string[] = [];
+  private waiters: Array<() => void> = [];
+  url = '';
+  kubeconfig = '';
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly nsName: string,
+    private readonly host: string,
+    private readonly port: number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.child = this.lab.spawn(this.nsName, process.execPath, [PROC, this.host, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    createInterface({ input: this.child.stdout! }).on('line', (l) => {
+      this.lines.push(l);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    const first = JSON.parse(await this.next()) as { url?: string; kubeconfig?: string; fatal?: string };
+    if (first.fatal) throw new Error(`fake API server: ${first.fatal}`);
+    this.url = first.url!;
+    this.kubeconfig = first.kubeconfig!;
+  }
+
+  private async next(timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lines.length === 0) {
+      if (Date.now() > deadline) throw new Error('the fake API server did not answer');
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+    return this.lines.shift()!;
+  }
+
+  private async command(c: object): Promise<void> {
+    this.child!.stdin!.write(JSON.stringify(c) + '\n');
+    const r = JSON.parse(await this.next()) as { ok: boolean; error?: string };
+    if (!r.ok) throw new Error(`fake API server refused ${JSON.stringify(c).slice(0, 200)}: ${r.error}`);
+  }
+
+  create(kind: string, object: object): Promise<void> {
+    return this.command({ cmd: 'create', kind, object });
+  }
+
+  delete(kind: string, namespace: string, name: string): Promise<void> {
+    return this.command({ cmd: 'delete', kind, namespace, name });
+  }
+}

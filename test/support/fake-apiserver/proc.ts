@@ -1,0 +1,44 @@
+// The fake API server in a process of its own, so that a lab can run it inside a network
+// namespace where the nodes reach it:
+//   ip netns exec NS node dist/test/support/fake-apiserver/proc.js HOST PORT
+// It prints {"url":..., "kubeconfig":...} once listening, then takes JSON lines on stdin:
+//   {"cmd":"create","kind":"Service","object":{...}}   {"cmd":"delete","kind":"Service","namespace":"default","name":"web"}
+// and answers each with {"ok":true} or {"ok":false,"error":"..."}.
+import { createInterface } from 'node:readline';
+import { FakeApiServer } from './server.js';
+import type { KindName } from './resources.js';
+
+const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
+const server = new FakeApiServer({ host, port: Number(port) });
+
+interface Command {
+  cmd: 'create' | 'delete' | 'stop';
+  kind?: KindName;
+  object?: object;
+  namespace?: string;
+  name?: string;
+}
+
+async function main(): Promise<void> {
+  const { url } = await server.start();
+  process.stdout.write(JSON.stringify({ url, kubeconfig: server.kubeconfigYaml() }) + '\n');
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    try {
+      const c = JSON.parse(line) as Command;
+      if (c.cmd === 'create') server.create(c.kind!, c.object!);
+      else if (c.cmd === 'delete') server.delete(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
+      else if (c.cmd === 'stop') break;
+      process.stdout.write('{"ok":true}\n');
+    } catch (err) {
+      process.stdout.write(JSON.stringify({ ok: false, error: (err as Error).message }) + '\n');
+    }
+  }
+  await server.stop();
+  process.exit(0);
+}
+
+main().catch((err: Error) => {
+  process.stdout.write(JSON.stringify({ fatal: err.message }) + '\n');
+  process.exit(1);
+});
