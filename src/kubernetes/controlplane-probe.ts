@@ -1,0 +1,145 @@
+// One health probe of the local kube-apiserver: GET https://<address>:<port>/livez, verified
+// against the cluster CA. Plain HTTPS, no API client and no kubeconfig, so that it works while
+// the API server is a static pod still coming up (kubeadm or Kubespray bootstrap), when nothing
+// else of the cluster answers. Every failure has a stable reason for logs and metric labels.
+import { readFile } from 'node:fs/promises';
+import type { ClientRequest } from 'node:http';
+import { request } from 'node:https';
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
+import type { Clock, TimerHandle } from '../../bgp/index.js';
+import { SERVICE_ACCOUNT_DIR } from './client.js';
+
+/** Where a pod finds the cluster CA when it has a service account. */
+export const SERVICE_ACCOUNT_CA_FILE = `${SERVICE_ACCOUNT_DIR}/ca.crt`;
+
+export interface LivezTarget {
+  /** The local API server's address (default 127.0.0.1). */
+  address: string;
+  /** Its secure port (default 6443, kubeadm's). */
+  port: number;
+  /** PEM file of the CA that signed the API server's certificate. */
+  caFile: string;
+  /**
+   * Name checked against the certificate (and sent as SNI). kubeadm and Kubespray put
+   * `kubernetes` in every API server certificate, but not 127.0.0.1; set the address here to
+   * check the certificate against the address instead.
+   */
+  serverName: string;
+  /** A bearer token file, for clusters that refuse anonymous /livez (anonymous-auth=false). */
+  tokenFile?: string;
+  timeoutMs: number;
+}
+
+/** Why a probe failed, as a stable name. */
+export type ProbeFailureReason =
+  /** The API server answered, but not 200: `HTTP_500`, `HTTP_401`, ... */
+  | `HTTP_${number}`
+  /** Nothing listens: connection refused (the API server is down or not yet started). */
+  | 'CONNECTION_REFUSED'
+  /** No answer within the timeout. */
+  | 'TIMEOUT'
+  /** The TLS handshake failed or the certificate was refused: `TLS_<OpenSSL or Node code>`. */
+  | `TLS_${string}`
+  /** The CA (or token) file could not be read. */
+  | 'CA_UNREADABLE'
+  | 'TOKEN_UNREADABLE'
+  /** Any other socket error: `NET_<code>` (ECONNRESET, EHOSTUNREACH, ...). */
+  | `NET_${string}`;
+
+export type ProbeResult =
+  | { ok: true; status: 200 }
+  | { ok: false; reason: ProbeFailureReason; detail: string };
+
+/** Node's certificate and handshake error codes: these make a TLS_ reason. */
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_|EPROTO$)/;
+
+function failure(reason: ProbeFailureReason, detail: string): ProbeResult {
+  return { ok: false, reason, detail };
+}
+
+function reasonOfSocketError(err: NodeJS.ErrnoException): ProbeFailureReason {
+  const code = err.code ?? 'UNKNOWN';
+  if (code === 'ECONNREFUSED') return 'CONNECTION_REFUSED';
+  if (TLS_CODES.test(code)) return `TLS_${code}`;
+  return `NET_${code}`;
+}
+
+/**
+ * Probes `/livez` once; never rejects. The timeout counts from the call, on `clock`, so that
+ * tests control it; `signal` ends a probe early (as a failure) when its owner stops.
+ */
+export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSignal): Promise<ProbeResult> {
+  return new Promise<ProbeResult>((resolve) => {
+    let done = false;
+    let req: ClientRequest | undefined;
+    const finish = (result: ProbeResult) => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      req?.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish(failure('NET_ABORTED', 'the probe was cancelled'));
+    const timer: TimerHandle = clock.setTimeout(() => finish(failure('TIMEOUT', `no answer from ${target.address}:${target.port} within ${target.timeoutMs} ms`)), target.timeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+    void send(target).then((outcome) => {
+      if (done) {
+        // Timed out or cancelled while the files were read: the request must not linger.
+        if ('req' in outcome) outcome.req.destroy();
+        return;
+      }
+      if ('result' in outcome) return finish(outcome.result);
+      req = outcome.req;
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        if (status === 200) return finish({ ok: true, status: 200 });
+        // 401/403: anonymous /livez refused (anonymous-auth=false or no public-info-viewer binding).
+        const hint = status === 401 || status === 403 ? ' (anonymous /livez refused: set a token file)' : '';
+        finish(failure(`HTTP_${status}`, `GET /livez answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => finish(failure(reasonOfSocketError(err), err.message)));
+      req.end();
+    });
+  });
+}
+
+/** Reads the CA (and token) and makes the request, or says why it cannot. */
+async function send(target: LivezTarget): Promise<{ req: ClientRequest } | { result: ProbeResult }> {
+  let ca: Buffer;
+  try {
+    ca = await readFile(target.caFile);
+  } catch (err) {
+    return { result: failure('CA_UNREADABLE', `cannot read the CA file ${target.caFile}: ${(err as Error).message}`) };
+  }
+  const headers: Record<string, string> = { accept: 'text/plain' };
+  if (target.tokenFile) {
+    try {
+      headers.authorization = `Bearer ${(await readFile(target.tokenFile, 'utf8')).trim()}`;
+    } catch (err) {
+      return { result: failure('TOKEN_UNREADABLE', `cannot read the token file ${target.tokenFile}: ${(err as Error).message}`) };
+    }
+  }
+  try {
+    const req = request({
+      host: target.address,
+      port: target.port,
+      path: '/livez',
+      method: 'GET',
+      headers,
+      ca,
+      // SNI carries names only (RFC 6066 §3); the certificate is checked against serverName either way.
+      ...(isIP(target.serverName) ? {} : { servername: target.serverName }),
+      checkServerIdentity: (_host, cert) => checkServerIdentity(target.serverName, cert),
+      // A fresh connection each time: a probe must see the server as a new client would.
+      agent: false,
+    });
+    return { req };
+  } catch (err) {
+    // Options Node refuses outright (an address that is no host, say).
+    return { result: failure(`NET_${(err as NodeJS.ErrnoException).code ?? 'INVALID'}`, (err as Error).message) };
+  }
+}

@@ -1,0 +1,370 @@
+// Leader election on a coordination.k8s.io/v1 Lease, with the semantics of client-go's
+// tools/leaderelection (leaderelection.go), so that vip-speaker and kube-vip (which uses
+// client-go) can take turns on the same Lease during a migration:
+//
+// - a candidate tries every retryPeriod (jittered by client-go's JitterFactor 1.2) and takes the
+//   lease when it is absent, released (empty holderIdentity), held by itself, or expired;
+// - "expired" is judged by the local clock only: the lease counts as valid until
+//   leaseDurationSeconds after the moment this process last SAW the record change, never from
+//   the renewTime written by another node (clock skew between nodes does not matter);
+// - the leader renews every retryPeriod; when no renewal succeeds within renewDeadline it steps
+//   down (stoppedLeading) and becomes a candidate again;
+// - every write is conditional on the resourceVersion last read (LeaseLock): a 409 means someone
+//   else wrote first, and never makes the writer leader;
+// - on stop the leader releases the lease (client-go's ReleaseOnCancel): holderIdentity '',
+//   leaseDurationSeconds 1, acquireTime = renewTime = now, so a successor need not wait.
+//
+// Where it differs: client-go's Run returns after losing the lease and leaves it to the caller
+// to run again; this elector goes back to being a candidate by itself. The first renewal comes a
+// retryPeriod after acquiring (client-go's wait.Until renews at once). newLeader is not emitted
+// for an empty holder (a released lease).
+import { EventEmitter } from 'node:events';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
+import { describeApiError, httpStatusOf } from './election-api.js';
+import { type LeaderElectionRecord, LeaseLock, microTime, rawRecord } from './election-lock.js';
+
+/** kube-vip's defaults: vip_leaseduration 5, vip_renewdeadline 3, vip_retryperiod 1 (cmd/kube-vip.go). */
+export const KUBE_VIP_ELECTION_DEFAULTS = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } as const;
+/** kube-vip's lease names: vip_leasename (control plane) and the services lease (cmd/kube-vip.go). */
+export const CONTROL_PLANE_LEASE = 'plndr-cp-lock';
+export const SERVICES_LEASE = 'plndr-svcs-lock';
+/** client-go's wait.JitterUntil factor for the candidate's retries. */
+export const JITTER_FACTOR = 1.2;
+
+export interface LeaderElectorOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  /** Lease name: CONTROL_PLANE_LEASE, SERVICES_LEASE or serviceLeaseName(service). */
+  name: string;
+  /** This candidate's holderIdentity: the node name, unique per node. */
+  identity: string;
+  leaseDurationSeconds?: number;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+  /** Release the lease on stop (client-go's ReleaseOnCancel); default true. */
+  releaseOnStop?: boolean;
+  /** Labels for a Lease this elector creates. */
+  labels?: Record<string, string>;
+  /** Monotonic time and timers (default: the system's). */
+  clock?: Clock;
+  /** Wall-clock time written into acquireTime and renewTime (default: now). */
+  wallClock?: () => Date;
+  /** [0, 1), for the retry jitter (default Math.random). */
+  random?: () => number;
+  /** Replaces the API client (tests). */
+  api?: CoordinationV1Api;
+}
+
+export type LeaseOperation = 'get' | 'create' | 'update' | 'release';
+
+export interface ElectionFailure {
+  operation: LeaseOperation;
+  /** HTTP status, absent when no answer came. */
+  code?: number;
+  message: string;
+}
+
+export type StoppedReason = 'renew-deadline' | 'stopped';
+
+export interface LeaderElectorEvents {
+  /** This candidate became leader (client-go's OnStartedLeading). */
+  leading: [];
+  /** This candidate is no longer leader: its renewals failed for renewDeadline, or stop(). */
+  stoppedLeading: [reason: StoppedReason];
+  /** The observed holder changed, this candidate included (client-go's OnNewLeader). */
+  newLeader: [identity: string];
+  /** An API call of an attempt failed (for logs and metrics; the loop carries on). */
+  failure: [ElectionFailure];
+}
+
+/** Options that client-go's NewLeaderElector refuses. */
+export class ElectionOptionsError extends Error {
+  override name = 'ElectionOptionsError';
+}
+
+type State = 'idle' | 'candidate' | 'leading' | 'stopped';
+
+export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  private readonly lock: LeaseLock;
+  private readonly clock: Clock;
+  private readonly wallClock: () => Date;
+  private readonly random: () => number;
+  private readonly releaseOnStop: boolean;
+  private state: State = 'idle';
+  private observedRecord: LeaderElectionRecord | undefined;
+  private observedRaw = '';
+  /** Local monotonic time at which observedRecord last changed (client-go's observedTime). */
+  private observedTime = 0;
+  private reportedLeader = '';
+  private timer: TimerHandle | undefined;
+  private deadline: TimerHandle | undefined;
+  /** Attempts not yet finished; more than one only after an invalidated one was left to end. */
+  private readonly inflight = new Set<Promise<void>>();
+  private abort: AbortController | undefined;
+  /** Bumped whenever an attempt in flight must no longer count (deadline passed, stopped). */
+  private epoch = 0;
+
+  constructor(options: LeaderElectorOptions) {
+    super();
+    const lease = options.leaseDurationSeconds ?? KUBE_VIP_ELECTION_DEFAULTS.leaseDurationSeconds;
+    const renew = options.renewDeadlineSeconds ?? KUBE_VIP_ELECTION_DEFAULTS.renewDeadlineSeconds;
+    const retry = options.retryPeriodSeconds ?? KUBE_VIP_ELECTION_DEFAULTS.retryPeriodSeconds;
+    // The checks of client-go's NewLeaderElector; the lease records whole seconds.
+    if (!Number.isInteger(lease) || lease < 1) throw new ElectionOptionsError(`leaseDurationSeconds must be a whole number of seconds, at least 1 (got ${lease})`);
+    if (!(retry > 0)) throw new ElectionOptionsError(`retryPeriodSeconds must be greater than zero (got ${retry})`);
+    if (!(lease > renew)) throw new ElectionOptionsError(`leaseDurationSeconds (${lease}) must be greater than renewDeadlineSeconds (${renew})`);
+    if (!(renew > JITTER_FACTOR * retry)) throw new ElectionOptionsError(`renewDeadlineSeconds (${renew}) must be greater than retryPeriodSeconds × ${JITTER_FACTOR} (${JITTER_FACTOR * retry})`);
+    if (!options.identity) throw new ElectionOptionsError('identity must not be empty');
+    this.identity = options.identity;
+    this.leaseDurationMs = lease * 1000;
+    this.renewDeadlineMs = renew * 1000;
+    this.retryPeriodMs = retry * 1000;
+    this.clock = options.clock ?? systemClock;
+    this.wallClock = options.wallClock ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.releaseOnStop = options.releaseOnStop ?? true;
+    const api = options.api ?? options.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.lock = new LeaseLock({ api, namespace: options.namespace, name: options.name, ...(options.labels ? { labels: options.labels } : {}) });
+  }
+
+  /** `namespace/name` of the Lease. */
+  get lease(): string {
+    return this.lock.describe();
+  }
+
+  get isLeader(): boolean {
+    return this.state === 'leading';
+  }
+
+  /** The holder last observed ('' when none), as client-go's GetLeader. */
+  get leader(): string {
+    return this.observedRecord?.holderIdentity ?? '';
+  }
+
+  /** Starts the candidate loop; the first attempt is immediate. No network I/O before this. */
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'candidate';
+    this.schedule(0, () => this.attempt());
+  }
+
+  /**
+   * Stops the loop. A leader emits stoppedLeading('stopped') first, then (unless `release` is
+   * false) releases the lease so that a successor takes over at its next retry.
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasLeading = this.state === 'leading';
+    this.state = 'stopped';
+    this.invalidate();
+    await this.settled();
+    if (wasLeading) this.emit('stoppedLeading', 'stopped');
+    if ((options.release ?? this.releaseOnStop) && this.holdsRecord()) await this.release();
+  }
+
+  /** Resolves once no attempt is in flight (tests, and stop). */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all(this.inflight);
+  }
+
+  /** client-go's IsLeader: the last observed record names this candidate. */
+  private holdsRecord(): boolean {
+    return this.observedRecord?.holderIdentity === this.identity;
+  }
+
+  /** client-go's isLeaseValid: measured from when this process saw the record change. */
+  private isLeaseValid(now: number): boolean {
+    return this.observedTime + (this.observedRecord?.leaseDurationSeconds ?? 0) * 1000 > now;
+  }
+
+  private setObservedRecord(record: LeaderElectionRecord): void {
+    this.observedRecord = record;
+    this.observedRaw = rawRecord(record);
+    this.observedTime = this.clock.now();
+  }
+
+  private schedule(ms: number, fn: () => Promise<void>): void {
+    this.timer?.cancel();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      const run: Promise<void> = fn().finally(() => this.inflight.delete(run));
+      this.inflight.add(run);
+    }, ms);
+  }
+
+  /** Cancels the timers and makes any attempt in flight count for nothing. */
+  private invalidate(): void {
+    this.epoch++;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.deadline?.cancel();
+    this.deadline = undefined;
+    this.abort?.abort();
+  }
+
+  /** One tryAcquireOrRenew and what follows from it in the current state. */
+  private async attempt(): Promise<void> {
+    const epoch = this.epoch;
+    const controller = new AbortController();
+    this.abort = controller;
+    // No request may outlive a renew deadline, whatever the state.
+    const cutoff = this.clock.setTimeout(() => controller.abort(), this.renewDeadlineMs);
+    let ok: boolean;
+    try {
+      ok = await this.tryAcquireOrRenew(controller.signal, epoch);
+    } finally {
+      cutoff.cancel();
+      if (this.abort === controller) this.abort = undefined;
+    }
+    if (epoch !== this.epoch) return;
+    this.maybeReportTransition();
+    if (this.state === 'candidate') {
+      if (!ok) return this.schedule(this.jittered(), () => this.attempt());
+      this.state = 'leading';
+      this.emit('leading');
+      this.schedule(this.retryPeriodMs, () => this.renewRound());
+    } else if (this.state === 'leading') {
+      if (ok) {
+        // Renewed within the deadline: the next round starts a retryPeriod later (wait.Until).
+        this.deadline?.cancel();
+        this.deadline = undefined;
+        this.schedule(this.retryPeriodMs, () => this.renewRound());
+      } else {
+        // wait.PollImmediateUntil: retry every retryPeriod until the round's deadline.
+        this.schedule(this.retryPeriodMs, () => this.attempt());
+      }
+    }
+  }
+
+  /** A renewal round: renewDeadline from now for one renewal to succeed (client-go's renew). */
+  private renewRound(): Promise<void> {
+    this.deadline?.cancel();
+    this.deadline = this.clock.setTimeout(() => this.renewDeadlinePassed(), this.renewDeadlineMs);
+    return this.attempt();
+  }
+
+  private renewDeadlinePassed(): void {
+    this.deadline = undefined;
+    if (this.state !== 'leading') return;
+    this.invalidate();
+    this.state = 'candidate';
+    this.emit('stoppedLeading', 'renew-deadline');
+    this.schedule(this.jittered(), () => this.attempt());
+  }
+
+  /** wait.JitterUntil: retryPeriod plus up to JitterFactor × retryPeriod. */
+  private jittered(): number {
+    return this.retryPeriodMs * (1 + this.random() * JITTER_FACTOR);
+  }
+
+  private fail(operation: LeaseOperation, err: unknown): void {
+    const failure: ElectionFailure = { operation, message: describeApiError(err) };
+    const code = httpStatusOf(err);
+    if (code !== undefined) failure.code = code;
+    this.emit('failure', failure);
+  }
+
+  /** client-go's tryAcquireOrRenew, step by step. */
+  private async tryAcquireOrRenew(signal: AbortSignal, epoch: number): Promise<boolean> {
+    const wallNow = microTime(this.wallClock());
+    const record: LeaderElectionRecord = {
+      holderIdentity: this.identity,
+      leaseDurationSeconds: this.leaseDurationMs / 1000,
+      acquireTime: wallNow,
+      renewTime: wallNow,
+      leaseTransitions: 0,
+    };
+    const live = () => epoch === this.epoch;
+
+    // 1. Fast path: the leader writes over the record it last saw, assuming it is still current.
+    if (this.holdsRecord() && this.isLeaseValid(this.clock.now()) && this.observedRecord) {
+      record.acquireTime = this.observedRecord.acquireTime;
+      record.leaseTransitions = this.observedRecord.leaseTransitions;
+      try {
+        await this.lock.update(record, signal);
+        if (live()) this.setObservedRecord(record);
+        return true;
+      } catch (err) {
+        if (!live()) return false;
+        this.fail('update', err);
+        // "failed to update lock optimistically, falling back to slow path"
+      }
+    }
+
+    // 2. Obtain or create the record.
+    let old: LeaderElectionRecord;
+    try {
+      old = await this.lock.get(signal);
+    } catch (err) {
+      if (!live()) return false;
+      if (httpStatusOf(err) !== 404) {
+        this.fail('get', err);
+        return false;
+      }
+      try {
+        await this.lock.create(record, signal);
+      } catch (createErr) {
+        if (live()) this.fail('create', createErr);
+        return false;
+      }
+      if (live()) this.setObservedRecord(record);
+      return true;
+    }
+    if (!live()) return false;
+
+    // 3. Record obtained: note when it last changed, and back off while someone else holds it.
+    if (rawRecord(old) !== this.observedRaw) this.setObservedRecord(old);
+    if (old.holderIdentity !== '' && this.isLeaseValid(this.clock.now()) && !this.holdsRecord()) return false;
+
+    // 4. Take or renew it: a new holder counts one more transition.
+    if (this.holdsRecord()) {
+      record.acquireTime = old.acquireTime;
+      record.leaseTransitions = old.leaseTransitions;
+    } else {
+      record.leaseTransitions = old.leaseTransitions + 1;
+    }
+    try {
+      await this.lock.update(record, signal);
+    } catch (err) {
+      if (live()) this.fail('update', err);
+      return false;
+    }
+    if (live()) this.setObservedRecord(record);
+    return true;
+  }
+
+  /** client-go's maybeReportTransition. */
+  private maybeReportTransition(): void {
+    const holder = this.observedRecord?.holderIdentity ?? '';
+    if (holder === this.reportedLeader) return;
+    this.reportedLeader = holder;
+    if (holder !== '') this.emit('newLeader', holder);
+  }
+
+  /** client-go's release: an empty holder with a one-second lease, written over our last record. */
+  private async release(): Promise<void> {
+    const now = microTime(this.wallClock());
+    const record: LeaderElectionRecord = {
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: this.observedRecord?.leaseTransitions ?? 0,
+    };
+    const controller = new AbortController();
+    const cutoff = this.clock.setTimeout(() => controller.abort(), this.renewDeadlineMs);
+    try {
+      await this.lock.update(record, controller.signal);
+      this.setObservedRecord(record);
+    } catch (err) {
+      this.fail('release', err);
+    } finally {
+      cutoff.cancel();
+    }
+  }
+}

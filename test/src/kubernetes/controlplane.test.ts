@@ -1,0 +1,245 @@
+// The control-plane VIP follows the local API server's /livez: a real HTTPS server on 127.0.0.1
+// with a certificate made here by openssl, flipped between 200 and 500, hung, stopped; the
+// probe cadence and the thresholds run on a manual clock.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type Server, createServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../../bgp/index.js';
+import { ControlPlaneHealth, type ControlPlaneHealthOptions, ControlPlaneOptionsError, INITIAL_HEALTH, stepHealth } from '../../../src/kubernetes/controlplane.js';
+import { probeLivez } from '../../../src/kubernetes/controlplane-probe.js';
+import { VipRegistry } from '../../../src/registry/registry.js';
+
+const VIP = '192.0.2.100';
+
+/** A self-signed certificate as kubeadm's API server has: SAN DNS:kubernetes, plus 127.0.0.1. */
+function makeCertificate(dir: string, name: string): { cert: string; key: string } {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:127.0.0.1',
+    '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+/** A stand-in kube-apiserver: /livez answers `mode`. */
+class LivezServer {
+  mode: 200 | 500 | 'hang' = 200;
+  port = 0;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(tls: { cert: string; key: string }) {
+    this.server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
+      if (this.mode === 'hang') return;
+      res.writeHead(req.url === '/livez' ? this.mode : 404, { 'content-type': 'text/plain' }).end(this.mode === 200 ? 'ok' : '[-]etcd failed');
+    });
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  listen(port = this.port): Promise<void> {
+    return new Promise((resolve) => this.server.listen(port, '127.0.0.1', () => {
+      this.port = (this.server.address() as AddressInfo).port;
+      resolve();
+    }));
+  }
+
+  /** Nothing listens any more: connections are refused. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      for (const s of this.sockets) s.destroy();
+      this.server.close(() => resolve());
+    });
+  }
+}
+
+describe('control-plane health', () => {
+  describe('stepHealth', () => {
+    const t = { failureThreshold: 3, successThreshold: 2 };
+    const run = (results: boolean[]) => {
+      let state = INITIAL_HEALTH;
+      const verdicts: (boolean | undefined)[] = [];
+      for (const ok of results) {
+        const next = stepHealth(state, ok, t);
+        state = next.state;
+        verdicts.push(next.changed ? state.healthy : undefined);
+      }
+      return verdicts;
+    };
+
+    it('claims after successThreshold successes in a row', () => {
+      assert.deepEqual(run([true, true, true]), [undefined, true, undefined]);
+    });
+
+    it('releases after failureThreshold failures in a row, and not before', () => {
+      assert.deepEqual(run([true, true, false, false, true, false, false, false]), [undefined, true, undefined, undefined, undefined, undefined, undefined, false]);
+    });
+
+    it('says unhealthy at start-up once failureThreshold probes failed', () => {
+      assert.deepEqual(run([false, false, false, false]), [undefined, undefined, false, undefined]);
+    });
+
+    it('needs successThreshold successes in a row to claim again after a failure', () => {
+      assert.deepEqual(run([false, false, false, true, false, true, true]), [undefined, undefined, false, undefined, undefined, undefined, true]);
+    });
+  });
+
+  describe('ControlPlaneHealth against an HTTPS /livez', () => {
+    let dir: string;
+    let tls: { cert: string; key: string };
+    let otherCa: { cert: string; key: string };
+    let apiserver: LivezServer;
+    let clock: ManualClock;
+    let registry: VipRegistry;
+    let health: ControlPlaneHealth | undefined;
+    let log: string[];
+
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'vip-speaker-livez-'));
+      tls = makeCertificate(dir, 'apiserver');
+      otherCa = makeCertificate(dir, 'other');
+    });
+
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    beforeEach(async () => {
+      apiserver = new LivezServer(tls);
+      await apiserver.listen(0);
+      clock = new ManualClock();
+      registry = new VipRegistry();
+      log = [];
+    });
+
+    afterEach(async () => {
+      await health?.stop();
+      health = undefined;
+      await apiserver.close();
+    });
+
+    function watch(options: Partial<ControlPlaneHealthOptions> = {}): ControlPlaneHealth {
+      health = new ControlPlaneHealth({ registry, vips: [{ address: VIP }], port: apiserver.port, caFile: tls.cert, clock, ...options });
+      health.on('healthy', () => log.push(`${clock.now()} healthy`));
+      health.on('unhealthy', (reason) => log.push(`${clock.now()} unhealthy ${reason}`));
+      return health;
+    }
+
+    /** Moves the clock in steps, letting each probe's real HTTPS exchange finish. */
+    async function run(ms: number, step = 100): Promise<void> {
+      for (let t = 0; t < ms; t += step) {
+        clock.advance(step);
+        await health?.settled();
+      }
+    }
+
+    const claimed = () => registry.ownersOf(VIP).includes('control-plane');
+
+    it('claims after two good probes, releases within three seconds of a 500, claims again', async () => {
+      const h = watch();
+      h.start();
+      await run(1000);
+      assert.equal(claimed(), true, 'probes at 0 and 1000 ms');
+      apiserver.mode = 500;
+      await run(3000);
+      assert.equal(claimed(), false);
+      apiserver.mode = 200;
+      await run(2000);
+      assert.equal(claimed(), true);
+      assert.deepEqual(log, ['1000 healthy', '4000 unhealthy HTTP_500', '6000 healthy']);
+    });
+
+    it('treats an API server that is not there at all as unhealthy: connection refused', async () => {
+      await apiserver.close();
+      const h = watch();
+      h.start();
+      await run(3000);
+      assert.equal(claimed(), false);
+      assert.deepEqual(log, ['2000 unhealthy CONNECTION_REFUSED']);
+      // The static pod comes up: the VIP follows.
+      await apiserver.listen();
+      await run(2000);
+      assert.equal(claimed(), true);
+    });
+
+    it('releases when the API server stops entirely', async () => {
+      const h = watch();
+      h.start();
+      await run(2000);
+      assert.equal(claimed(), true);
+      await apiserver.close();
+      await run(3000);
+      assert.equal(claimed(), false);
+      assert.deepEqual(log, ['1000 healthy', '5000 unhealthy CONNECTION_REFUSED']);
+    });
+
+    it('counts a probe that gets no answer within the timeout as a failure', async () => {
+      const h = watch({ timeoutMs: 500 });
+      h.start();
+      await run(1000);
+      apiserver.mode = 'hang';
+      // settled() would wait for a hung probe, which only the clock can end: step the clock and
+      // give the real I/O a moment instead. Probes at 2000, 3000, 4000 each time out 500 ms later.
+      for (let t = 0; t < 4000 && claimed(); t += 100) {
+        clock.advance(100);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await h.settled();
+      assert.equal(claimed(), false);
+      assert.deepEqual(log, ['1000 healthy', '4500 unhealthy TIMEOUT']);
+    });
+
+    it('ends a hung probe on stop, without waiting for its timeout', async () => {
+      apiserver.mode = 'hang';
+      const h = watch({ timeoutMs: 1000 });
+      h.start();
+      clock.advance(0);
+      await new Promise((r) => setTimeout(r, 20));
+      await h.stop();
+      assert.equal(clock.pending, 0);
+    });
+
+    it('refuses a certificate from another CA, and one without the expected name', async () => {
+      const wrongCa = await probeLivez({ address: '127.0.0.1', port: apiserver.port, caFile: otherCa.cert, serverName: 'kubernetes', timeoutMs: 1000 }, clock);
+      assert.equal(wrongCa.ok, false);
+      assert.match(wrongCa.ok ? '' : wrongCa.reason, /^TLS_/);
+      const wrongName = await probeLivez({ address: '127.0.0.1', port: apiserver.port, caFile: tls.cert, serverName: 'apiserver.example', timeoutMs: 1000 }, clock);
+      assert.deepEqual(wrongName.ok ? '' : wrongName.reason, 'TLS_ERR_TLS_CERT_ALTNAME_INVALID');
+      const byAddress = await probeLivez({ address: '127.0.0.1', port: apiserver.port, caFile: tls.cert, serverName: '127.0.0.1', timeoutMs: 1000 }, clock);
+      assert.deepEqual(byAddress, { ok: true, status: 200 });
+    });
+
+    it('says so when the CA file cannot be read, and never claims', async () => {
+      const h = watch({ caFile: join(dir, 'missing.crt') });
+      h.start();
+      await run(3000);
+      assert.equal(claimed(), false);
+      assert.deepEqual(log, ['2000 unhealthy CA_UNREADABLE']);
+    });
+
+    it('refuses a timeout longer than the interval and thresholds below one', () => {
+      const base = { registry, vips: [{ address: VIP }] };
+      assert.throws(() => new ControlPlaneHealth({ ...base, intervalMs: 1000, timeoutMs: 1500 }), ControlPlaneOptionsError);
+      assert.throws(() => new ControlPlaneHealth({ ...base, failureThreshold: 0 }), /failureThreshold/);
+      assert.throws(() => new ControlPlaneHealth({ ...base, successThreshold: 1.5 }), /successThreshold/);
+    });
+
+    it('releases the VIPs on stop, claims new ones at once on setVips, and leaves no timer', async () => {
+      const h = watch();
+      h.start();
+      await run(1000);
+      h.setVips([{ address: VIP }, { address: '2001:db8::100' }]);
+      assert.deepEqual(registry.desired().map((d) => d.address), ['192.0.2.100/32', '2001:db8::100/128']);
+      await h.stop();
+      assert.equal(registry.size, 0);
+      assert.equal(clock.pending, 0);
+    });
+  });
+});
