@@ -161,7 +161,9 @@ export class Daemon {
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
     this.registry.replaceOwner(STATIC_OWNER, this.staticClaims(this.config));
-    if (this.config.kubernetes.enabled) this.kubernetes = await this.startKubernetes();
+    // Services need the API; the control-plane VIP alone does not (it is announced from the
+    // config as kube-vip does without leader election; its /livez gate is not wired in yet).
+    if (this.config.kubernetes.services) this.kubernetes = await this.startKubernetes();
     if (this.config.mode === 'bgp') await this.sink.speaker.start();
     this.started = true;
     await this.reconcile();
