@@ -6,17 +6,15 @@
 // sends. The interface's index and MAC come from ioctl(2) on that socket, so they are read in the
 // socket's own namespace (sysfs would show the namespace vip-speaker started in). Numbers are
 // Linux UAPI for LP64 (x86-64, arm64); every call is synchronous and returns at once (MSG_DONTWAIT).
-import { openSync, closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { errnoName } from '../vip/errors.js';
+import { inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
 import type { LinkFailure } from './errors.js';
 import { ETHERNET_ADDRESS_LENGTH, type EtherType } from './frames.js';
 
 const AF_PACKET = 17;
 const SOCK_RAW = 3;
 const SOCK_CLOEXEC = 0o2000000;
-const CLONE_NEWNET = 0x40000000;
 const MSG_DONTWAIT = 0x40;
 const SIOCGIFHWADDR = 0x8927;
 const SIOCGIFINDEX = 0x8933;
@@ -55,7 +53,6 @@ export function isLinkFailure(value: unknown): value is LinkFailure {
   return typeof value === 'object' && value !== null && 'code' in value && 'detail' in value;
 }
 
-type NativeFn = (...args: unknown[]) => number;
 interface Libc {
   socket: NativeFn;
   sendto: NativeFn;
@@ -71,15 +68,7 @@ function libc(): Libc | LinkFailure {
   if (loaded) return loaded;
   if (process.platform !== 'linux') return { code: 'ARP_ERR_UNAVAILABLE', detail: `AF_PACKET is Linux's and this is ${process.platform}` };
   try {
-    // Loaded on first use, so that importing the module never needs the native addon.
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    let lib;
-    try {
-      lib = koffi.load('libc.so.6');
-    } catch {
-      lib = koffi.load(null); // musl and others: the symbols the process already links
-    }
-    const fn = (prototype: string) => lib.func(prototype) as unknown as NativeFn;
+    const { fn, errno } = openLibc();
     const ioctl = fn('int ioctl(int fd, unsigned long request, ...)');
     loaded = {
       socket: fn('int socket(int domain, int type, int protocol)'),
@@ -88,7 +77,7 @@ function libc(): Libc | LinkFailure {
       ioctl: (fd, request, arg) => ioctl(fd, request, 'void *', arg),
       close: fn('int close(int fd)'),
       setns: fn('int setns(int fd, int nstype)'),
-      errno: () => koffi.errno(),
+      errno,
     };
     return loaded;
   } catch (error) {
@@ -167,27 +156,10 @@ function rawSocket(c: Libc): number | LinkFailure {
  * JavaScript runs in between, and libuv's threads never move. The socket keeps the namespace.
  */
 function socketInNamespace(c: Libc, netns: string): number | LinkFailure {
-  const path = netns.startsWith('/') ? netns : `/run/netns/${netns}`;
-  let target: number;
-  try {
-    target = openSync(path, 'r');
-  } catch (error) {
-    return { code: 'ARP_ERR_NO_SUCH_NETNS', detail: `${path} cannot be opened`, errno: (error as NodeJS.ErrnoException).code };
-  }
-  const home = openSync('/proc/thread-self/ns/net', 'r');
-  try {
-    if (c.setns(target, CLONE_NEWNET) !== 0) {
-      const errno = errnoName(c.errno());
-      return { code: errno === 'EPERM' ? 'ARP_ERR_PERMISSION' : 'ARP_ERR_NO_SUCH_NETNS', detail: `setns(${path}) failed`, errno };
-    }
-    const fd = rawSocket(c);
-    if (c.setns(home, CLONE_NEWNET) !== 0) {
-      // The main thread would stay in the wrong namespace: nothing after this could be trusted.
-      throw new Error(`vip-speaker cannot return to its own network namespace after entering ${netns} (${errnoName(c.errno())})`);
-    }
-    return fd;
-  } finally {
-    closeSync(home);
-    closeSync(target);
-  }
+  const r = inNetworkNamespace(c, netns, () => rawSocket(c), errnoName);
+  if (r.ok) return r.value;
+  const f = r.failure;
+  if (f.stage === 'open') return { code: 'ARP_ERR_NO_SUCH_NETNS', detail: `${f.path} cannot be opened`, errno: f.errno };
+  const errno = errnoName(f.errno);
+  return { code: errno === 'EPERM' ? 'ARP_ERR_PERMISSION' : 'ARP_ERR_NO_SUCH_NETNS', detail: `setns(${f.path}) failed`, errno };
 }

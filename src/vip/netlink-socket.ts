@@ -2,8 +2,7 @@
 // show IFA_PROTO, our ownership mark (see index.ts). Calls are synchronous and short: the kernel
 // handles each request inside send(2), so replies are already queued when recv(2) runs; a receive
 // timeout bounds the wait should that ever not hold. Numbers are Linux UAPI (x86-64, arm64).
-import { openSync, closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
 import { VipError, errnoName } from './errors.js';
 
 const AF_NETLINK = 16;
@@ -21,7 +20,6 @@ const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
 /** Lets the kernel filter an address dump by interface index. */
 const NETLINK_GET_STRICT_CHK = 12;
-const CLONE_NEWNET = 0x40000000;
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
 
@@ -49,7 +47,6 @@ export interface NetlinkSocketOptions {
   readonly receiveTimeoutMs: number;
 }
 
-type NativeFn = (...args: unknown[]) => number;
 interface Libc {
   socket: NativeFn;
   setsockopt: NativeFn;
@@ -68,15 +65,7 @@ function libc(interfaceName: string): Libc {
     new VipError('VIP_ERR_NETLINK_UNAVAILABLE', `cannot reach netlink for ${interfaceName}: ${why}`, { interface: interfaceName, cause });
   if (process.platform !== 'linux') throw unavailable(`VIP addresses use Linux rtnetlink and this is ${process.platform}`);
   try {
-    // Loaded on first use, so that importing the module never needs the native addon.
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    let lib;
-    try {
-      lib = koffi.load('libc.so.6');
-    } catch {
-      lib = koffi.load(null); // musl and others: the symbols the process already links
-    }
-    const fn = (prototype: string) => lib.func(prototype) as unknown as NativeFn;
+    const { fn, errno } = openLibc();
     loaded = {
       socket: fn('int socket(int domain, int type, int protocol)'),
       setsockopt: fn('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
@@ -84,7 +73,7 @@ function libc(interfaceName: string): Libc {
       recv: fn('long recv(int fd, void *buf, unsigned long len, int flags)'),
       close: fn('int close(int fd)'),
       setns: fn('int setns(int fd, int nstype)'),
-      errno: () => koffi.errno(),
+      errno,
     };
     return loaded;
   } catch (error) {
@@ -154,36 +143,26 @@ export function openNetlinkSocket(options: NetlinkSocketOptions): NetlinkSocket 
  */
 function socketInNamespace(c: Libc, options: NetlinkSocketOptions): number {
   const netns = options.netns!;
-  const path = netns.startsWith('/') ? netns : `/run/netns/${netns}`;
-  let target: number;
-  try {
-    target = openSync(path, 'r');
-  } catch (error) {
-    throw new VipError('VIP_ERR_NO_SUCH_NETNS', `cannot reach ${options.interface} in network namespace ${netns}: ${path} cannot be opened (${(error as NodeJS.ErrnoException).code})`, {
-      interface: options.interface,
-      errno: (error as NodeJS.ErrnoException).code,
-      cause: error,
-    });
-  }
-  const home = openSync('/proc/thread-self/ns/net', 'r');
-  try {
-    if (c.setns(target, CLONE_NEWNET) !== 0) {
-      const errno = errnoName(c.errno());
-      throw new VipError(errno === 'EPERM' ? 'VIP_ERR_PERMISSION' : 'VIP_ERR_NO_SUCH_NETNS', `cannot enter network namespace ${netns} for ${options.interface} (${errno})`, {
+  let saved = 0;
+  const r = inNetworkNamespace(c, netns, () => {
+    const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    saved = c.errno();
+    return fd;
+  }, errnoName);
+  if (!r.ok) {
+    const f = r.failure;
+    if (f.stage === 'open') {
+      throw new VipError('VIP_ERR_NO_SUCH_NETNS', `cannot reach ${options.interface} in network namespace ${netns}: ${f.path} cannot be opened (${f.errno})`, {
         interface: options.interface,
-        errno,
+        errno: f.errno,
       });
     }
-    const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    const saved = c.errno();
-    if (c.setns(home, CLONE_NEWNET) !== 0) {
-      // The main thread would stay in the wrong namespace: nothing after this could be trusted.
-      throw new Error(`vip-speaker cannot return to its own network namespace after entering ${netns} (${errnoName(c.errno())})`);
-    }
-    if (fd < 0) throw new VipError('VIP_ERR_NETLINK_UNAVAILABLE', `cannot open netlink in ${netns} for ${options.interface} (${errnoName(saved)})`, { interface: options.interface, errno: errnoName(saved) });
-    return fd;
-  } finally {
-    closeSync(home);
-    closeSync(target);
+    const errno = errnoName(f.errno);
+    throw new VipError(errno === 'EPERM' ? 'VIP_ERR_PERMISSION' : 'VIP_ERR_NO_SUCH_NETNS', `cannot enter network namespace ${netns} for ${options.interface} (${errno})`, {
+      interface: options.interface,
+      errno,
+    });
   }
+  if (r.value < 0) throw new VipError('VIP_ERR_NETLINK_UNAVAILABLE', `cannot open netlink in ${netns} for ${options.interface} (${errnoName(saved)})`, { interface: options.interface, errno: errnoName(saved) });
+  return r.value;
 }
