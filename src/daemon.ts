@@ -174,10 +174,12 @@ export class Daemon {
    * Service VIPs left on lo by a graceful restart are not taken for stale and removed.
    */
   private async startKubernetes(): Promise<KubernetesSources> {
-    const [{ loadKubeConfig, resolveNodeName }, { ServiceWatcher }, { kubernetesDefaults }] = await Promise.all([
+    const [{ loadKubeConfig, resolveNodeName }, { ServiceWatcher }, { kubernetesDefaults }, { LeaderElector, SERVICES_LEASE }, { ServiceStatusWriter }] = await Promise.all([
       import('./kubernetes/client.js'),
       import('./kubernetes/services.js'),
       import('./config/index.js'),
+      import('./kubernetes/election.js'),
+      import('./kubernetes/status.js'),
     ]);
     const settings = this.config.kubernetes;
     const kc = loadKubeConfig(settings);
@@ -189,13 +191,36 @@ export class Daemon {
       status: () => ({ node: node.name, services: sources.services?.status() ?? null }),
       stop: async () => {
         await sources.services?.stop();
+        await writer?.stop();
+        // Released at once, so that another node writes the Services' status without waiting.
+        await elector?.stop({ release: true });
       },
     };
+    let writer: InstanceType<typeof ServiceStatusWriter> | undefined;
+    let elector: InstanceType<typeof LeaderElector> | undefined;
     if (settings.services) {
-      const services = new ServiceWatcher({ kubeConfig: kc.value.kubeConfig, registry: this.registry, nodeName: node.name, rules: kubernetesDefaults(settings), log: this.log });
+      const rules = kubernetesDefaults(settings);
+      // One elected node writes status.loadBalancer.ingress; every node announces (BGP needs no election).
+      elector = new LeaderElector({ kubeConfig: kc.value.kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name });
+      const statusWriter = new ServiceStatusWriter({ kubeConfig: kc.value.kubeConfig, isLeader: () => elector!.isLeader });
+      writer = statusWriter;
+      elector.on('leading', () => {
+        this.log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
+        void statusWriter.resync();
+      });
+      elector.on('stoppedLeading', (reason) => this.log.info({ reason }, 'no longer writes Service status'));
+      statusWriter.on('failed', (namespace, name, message) => this.log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
+      const services = new ServiceWatcher({ kubeConfig: kc.value.kubeConfig, registry: this.registry, nodeName: node.name, rules, log: this.log });
+      services.on('served', (key, vips) => {
+        const slash = key.indexOf('/');
+        const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
+        if (vips === null) statusWriter.forget(namespace, name);
+        else void statusWriter.sync(namespace, name, vips);
+      });
       services.on('announced', (service, vips, why) => this.log.info({ service, vips, why }, 'Service VIPs for this node changed'));
       services.on('problem', (p) => this.log.warn({ problem: p }, 'Service value skipped'));
       sources.services = services;
+      elector.start();
       await services.start();
       const synced = await Promise.race([services.whenSynced().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), KUBERNETES_SYNC_TIMEOUT_MS).unref())]);
       if (!synced) this.log.warn({ timeoutMs: KUBERNETES_SYNC_TIMEOUT_MS }, 'the cluster\'s first lists are late; going on with what is known');

@@ -69,6 +69,20 @@ describe('end to end with Kubernetes: a LoadBalancer Service becomes a route at 
     assert.match((await waitFor('an answer', () => request(e!.lab, 'client', VIP, PORT))) ?? '', /^hello from node[12] via 203\.0\.113\.20$/);
   });
 
+  it('has one elected node write the VIP into the Service\'s status, once', async () => {
+    type Svc = { status?: { loadBalancer?: { ingress?: Array<{ ip: string; ipMode?: string }> } } };
+    const svc = await waitFor('the status written', async () => {
+      const s = await api.get<Svc>('Service', 'default', 'web');
+      return s.status?.loadBalancer?.ingress?.length ? s : undefined;
+    }, 20_000);
+    assert.deepEqual(svc.status!.loadBalancer!.ingress, [{ ip: VIP, ipMode: 'VIP' }]);
+    const lease = await api.get<{ spec: { holderIdentity: string } }>('Lease', 'kube-system', 'plndr-svcs-lock');
+    assert.ok(['node1', 'node2'].includes(lease.spec.holderIdentity), `lease held by ${lease.spec.holderIdentity}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const writes = (await api.requests()).filter((r) => r.path.endsWith('/services/web/status') && (r.method === 'PATCH' || r.method === 'PUT'));
+    assert.equal(writes.length, 1, `status written ${writes.length} times`);
+  });
+
   it('withdraws the VIP and removes it from every lo when the Service is deleted', async () => {
     await api.delete('Service', 'default', 'web');
     await waitFor('the route gone from the tor', async () => ((await paths(`${VIP}/32`)) === 0 ? true : undefined), 30_000);

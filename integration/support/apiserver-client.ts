@@ -45,17 +45,28 @@ export class LabApiServer {
     return this.lines.shift()!;
   }
 
-  private async command(c: object): Promise<void> {
+  private async command<T = unknown>(c: object): Promise<T> {
     this.child!.stdin!.write(JSON.stringify(c) + '\n');
-    const r = JSON.parse(await this.next()) as { ok: boolean; error?: string };
+    const r = JSON.parse(await this.next()) as { ok: boolean; error?: string; value?: T };
     if (!r.ok) throw new Error(`fake API server refused ${JSON.stringify(c).slice(0, 200)}: ${r.error}`);
+    return r.value as T;
   }
 
-  create(kind: string, object: object): Promise<void> {
-    return this.command({ cmd: 'create', kind, object });
+  async create(kind: string, object: object): Promise<void> {
+    await this.command({ cmd: 'create', kind, object });
   }
 
-  delete(kind: string, namespace: string, name: string): Promise<void> {
-    return this.command({ cmd: 'delete', kind, namespace, name });
+  async delete(kind: string, namespace: string, name: string): Promise<void> {
+    await this.command({ cmd: 'delete', kind, namespace, name });
+  }
+
+  /** The object as the server holds it; throws (NotFound) when it does not exist. */
+  get<T = Record<string, unknown>>(kind: string, namespace: string, name: string): Promise<T> {
+    return this.command<T>({ cmd: 'get', kind, namespace, name });
+  }
+
+  /** Every request the server answered so far: method, path, query, code. */
+  requests(): Promise<Array<{ method: string; path: string; code?: number }>> {
+    return this.command({ cmd: 'requests' });
   }
 }

@@ -33,6 +33,8 @@ export interface ServiceWatcherEvents {
   announced: [service: string, vips: string[], why: string];
   /** A value in a Service was skipped (reported once per change of the Service's problems). */
   problem: [problem: ServiceProblem];
+  /** The VIPs a served Service asks for, whatever this node announces (for its status); null when it is gone. */
+  served: [service: string, vips: string[] | null];
   /** Both caches hold a first full list and the claims are in the registry. */
   synced: [];
   /** An informer's attempt failed; it retries by itself. Emitted only when someone listens. */
@@ -56,6 +58,8 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
   private readonly held = new Map<string, { vips: string[]; why: string }>();
   /** The problems last reported per Service, so that each is logged once. */
   private readonly reported = new Map<string, string>();
+  /** What each Service asks for, as last reported by 'served'. */
+  private readonly servedVips = new Map<string, string>();
   /** EndpointSlice → the Service it last belonged to (its label can change). */
   private readonly sliceOwners = new Map<string, string>();
   private ready = false;
@@ -190,6 +194,15 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
       this.recompute(key, slicesByService.get(key) ?? []);
     }
     for (const key of [...this.held.keys()]) if (!present.has(key)) this.release(key, 'the Service is gone');
+    for (const key of [...this.servedVips.keys()]) if (!present.has(key)) this.served(key, null);
+  }
+
+  private served(key: string, vips: string[] | null): void {
+    const signature = vips === null ? undefined : vips.join(',');
+    if (this.servedVips.get(key) === signature) return;
+    if (signature === undefined) this.servedVips.delete(key);
+    else this.servedVips.set(key, signature);
+    this.emit('served', key, vips);
   }
 
   private recompute(key: string, slices?: V1EndpointSlice[]): void {
@@ -198,8 +211,12 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
     const namespace = key.slice(0, slash);
     const name = key.slice(slash + 1);
     const service = this.services.get(name, namespace);
-    if (!service) return this.release(key, 'the Service is gone');
+    if (!service) {
+      this.served(key, null);
+      return this.release(key, 'the Service is gone');
+    }
     const decision = decideService(service, this.options.rules);
+    this.served(key, decision.served ? decision.vips : []);
     if (!decision.served) return this.release(key, `not served: ${decision.detail}`);
     this.report(key, decision.problems);
     const mine = slices ?? this.endpointSlices.list(namespace).filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);

@@ -3,7 +3,8 @@
 //   ip netns exec NS node dist/test/support/fake-apiserver/proc.js HOST PORT
 // It prints {"url":..., "kubeconfig":...} once listening, then takes JSON lines on stdin:
 //   {"cmd":"create","kind":"Service","object":{...}}   {"cmd":"delete","kind":"Service","namespace":"default","name":"web"}
-// and answers each with {"ok":true} or {"ok":false,"error":"..."}.
+//   {"cmd":"get","kind":"Lease","namespace":"kube-system","name":"plndr-svcs-lock"}   {"cmd":"requests"}
+// and answers each with {"ok":true,"value":...} or {"ok":false,"error":"..."}.
 import { createInterface } from 'node:readline';
 import { FakeApiServer } from './server.js';
 import type { KindName } from './resources.js';
@@ -12,7 +13,7 @@ const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
 const server = new FakeApiServer({ host, port: Number(port) });
 
 interface Command {
-  cmd: 'create' | 'delete' | 'stop';
+  cmd: 'create' | 'delete' | 'get' | 'requests' | 'stop';
   kind?: KindName;
   object?: object;
   namespace?: string;
@@ -26,10 +27,13 @@ async function main(): Promise<void> {
     if (!line.trim()) continue;
     try {
       const c = JSON.parse(line) as Command;
+      let value: unknown;
       if (c.cmd === 'create') server.create(c.kind!, c.object!);
       else if (c.cmd === 'delete') server.delete(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
+      else if (c.cmd === 'get') value = server.get(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
+      else if (c.cmd === 'requests') value = server.requests;
       else if (c.cmd === 'stop') break;
-      process.stdout.write('{"ok":true}\n');
+      process.stdout.write(JSON.stringify({ ok: true, value }) + '\n');
     } catch (err) {
       process.stdout.write(JSON.stringify({ ok: false, error: (err as Error).message }) + '\n');
     }
