@@ -91,6 +91,8 @@ export class Daemon {
   private stopping = false;
   private started = false;
   private kubernetes: KubernetesSources | undefined;
+  /** Set when the static VIPs are the control-plane VIPs, claimed only while /livez is healthy. */
+  private controlPlane: import('./kubernetes/controlplane.js').ControlPlaneHealth | undefined;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -160,6 +162,7 @@ export class Daemon {
   async start(): Promise<void> {
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
+    if (this.config.kubernetes.controlPlane) this.controlPlane = await this.startControlPlane();
     this.registry.replaceOwner(STATIC_OWNER, this.staticClaims(this.config));
     // Services need the API; the control-plane VIP alone does not (it is announced from the
     // config as kube-vip does without leader election; its /livez gate is not wired in yet).
@@ -232,7 +235,45 @@ export class Daemon {
     return this.admin.port;
   }
 
+  /**
+   * With `kubernetes.controlPlane`, the configured VIPs are the API server's: on a node with
+   * Kubernetes credentials (a kubeconfig, as the static pod has, or a service account) they are
+   * announced only while the local API server's /livez answers, so that routers send API traffic
+   * to live API servers only. Without credentials (bare metal, a try-out) they are announced from
+   * the config, as kube-vip does without leader election.
+   */
+  private async startControlPlane(): Promise<import('./kubernetes/controlplane.js').ControlPlaneHealth | undefined> {
+    const [{ loadKubeConfig }, { ControlPlaneHealth }] = await Promise.all([import('./kubernetes/client.js'), import('./kubernetes/controlplane.js')]);
+    const kc = loadKubeConfig(this.config.kubernetes);
+    if (!kc.ok) {
+      this.log.warn({ reason: kc.error.message }, 'no Kubernetes credentials: the control-plane VIP is announced without a /livez check');
+      return undefined;
+    }
+    const cluster = kc.value.kubeConfig.getCurrentCluster();
+    const options: ConstructorParameters<typeof ControlPlaneHealth>[0] = {
+      registry: this.registry,
+      vips: this.configuredClaims(this.config),
+      port: this.config.kubernetes.apiServerPort,
+    };
+    if (cluster?.caData) options.ca = Buffer.from(cluster.caData, 'base64').toString('utf8');
+    else if (cluster?.caFile) options.caFile = cluster.caFile;
+    const health = new ControlPlaneHealth(options);
+    health.on('healthy', () => this.log.info({ vips: this.config.vips.static.map((v) => v.address) }, 'local API server healthy: control-plane VIP announced'));
+    health.on('unhealthy', (reason, detail) => this.log.warn({ reason, detail }, 'local API server unhealthy: control-plane VIP withdrawn'));
+    health.start();
+    return health;
+  }
+
+  /** The static VIPs, unless they are the control-plane VIPs under a health gate. */
   private staticClaims(config: DaemonConfig) {
+    if (this.controlPlane) {
+      this.controlPlane.setVips(this.configuredClaims(config));
+      return [];
+    }
+    return this.configuredClaims(config);
+  }
+
+  private configuredClaims(config: DaemonConfig) {
     return config.vips.static.map((v) => ({
       address: v.address,
       attributes: { communities: communitiesOf(v.communities), largeCommunities: largeCommunitiesOf(v.largeCommunities) },
@@ -318,6 +359,7 @@ export class Daemon {
     await Promise.race([work, timeout]);
     clearTimeout(timer);
     await this.kubernetes?.stop();
+    await this.controlPlane?.stop();
     await this.admin.close();
   }
 

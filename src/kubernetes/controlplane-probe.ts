@@ -20,6 +20,8 @@ export interface LivezTarget {
   port: number;
   /** PEM file of the CA that signed the API server's certificate. */
   caFile: string;
+  /** The CA itself (PEM), as a kubeconfig's certificate-authority-data carries it; wins over caFile. */
+  ca?: string;
   /**
    * Name checked against the certificate (and sent as SNI). kubeadm and Kubespray put
    * `kubernetes` in every API server certificate, but not 127.0.0.1; set the address here to
@@ -109,9 +111,9 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
 
 /** Reads the CA (and token) and makes the request, or says why it cannot. */
 async function send(target: LivezTarget): Promise<{ req: ClientRequest } | { result: ProbeResult }> {
-  let ca: Buffer;
+  let ca: Buffer | string;
   try {
-    ca = await readFile(target.caFile);
+    ca = target.ca ?? (await readFile(target.caFile));
   } catch (err) {
     return { result: failure('CA_UNREADABLE', `cannot read the CA file ${target.caFile}: ${(err as Error).message}`) };
   }

@@ -23,6 +23,8 @@ export interface ControlPlaneHealthOptions {
   port?: number;
   /** CA of the API server certificate (default: the service account's CA). */
   caFile?: string;
+  /** The CA as PEM text (a kubeconfig's certificate-authority-data, as the static pod has it); wins over caFile. */
+  ca?: string;
   /** Name the certificate must carry (default `kubernetes`, in every kubeadm API server certificate). */
   serverName?: string;
   tokenFile?: string;
@@ -109,6 +111,7 @@ export class ControlPlaneHealth extends EventEmitter<ControlPlaneHealthEvents> {
       address: options.address ?? '127.0.0.1',
       port: options.port ?? 6443,
       caFile: options.caFile ?? SERVICE_ACCOUNT_CA_FILE,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
       serverName: options.serverName ?? 'kubernetes',
       timeoutMs,
       ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),

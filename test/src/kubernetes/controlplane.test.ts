@@ -2,65 +2,16 @@
 // with a certificate made here by openssl, flipped between 200 and 500, hung, stopped; the
 // probe cadence and the thresholds run on a manual clock.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { type Server, createServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../bgp/index.js';
 import { ControlPlaneHealth, type ControlPlaneHealthOptions, ControlPlaneOptionsError, INITIAL_HEALTH, stepHealth } from '../../../src/kubernetes/controlplane.js';
 import { probeLivez } from '../../../src/kubernetes/controlplane-probe.js';
 import { VipRegistry } from '../../../src/registry/registry.js';
+import { LivezServer, makeCertificate } from '../../support/livez.js';
 
 const VIP = '192.0.2.100';
-
-/** A self-signed certificate as kubeadm's API server has: SAN DNS:kubernetes, plus 127.0.0.1. */
-function makeCertificate(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:127.0.0.1',
-    '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
-  return { cert, key };
-}
-
-/** A stand-in kube-apiserver: /livez answers `mode`. */
-class LivezServer {
-  mode: 200 | 500 | 'hang' = 200;
-  port = 0;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(tls: { cert: string; key: string }) {
-    this.server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
-      if (this.mode === 'hang') return;
-      res.writeHead(req.url === '/livez' ? this.mode : 404, { 'content-type': 'text/plain' }).end(this.mode === 200 ? 'ok' : '[-]etcd failed');
-    });
-    this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-  }
-
-  listen(port = this.port): Promise<void> {
-    return new Promise((resolve) => this.server.listen(port, '127.0.0.1', () => {
-      this.port = (this.server.address() as AddressInfo).port;
-      resolve();
-    }));
-  }
-
-  /** Nothing listens any more: connections are refused. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
-      for (const s of this.sockets) s.destroy();
-      this.server.close(() => resolve());
-    });
-  }
-}
 
 describe('control-plane health', () => {
   describe('stepHealth', () => {
