@@ -1,6 +1,5 @@
 // A route this speaker originates, and the path attributes it carries to one peer.
 import {
-  AS_TRANS,
   Afi,
   AsPathSegmentType,
   AttrType,
@@ -111,4 +110,3 @@ function mergeCommunities(a: readonly number[] | undefined, b: readonly number[]
   return out;
 }
 
-export { AS_TRANS };
