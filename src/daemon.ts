@@ -91,6 +91,9 @@ export class Daemon {
   private stopping = false;
   private started = false;
   private kubernetes: KubernetesSources | undefined;
+  /** The configuration as loaded; `config` is it with this node's annotations applied. */
+  private base: DaemonConfig;
+  private nodeOverrides: import('./kubernetes/node-annotations.js').NodeBgpOverrides | undefined;
   /** Set when the static VIPs are the control-plane VIPs, claimed only while /livez is healthy. */
   private controlPlane: import('./kubernetes/controlplane.js').ControlPlaneHealth | undefined;
   private readonly startedAt = Date.now();
@@ -100,6 +103,7 @@ export class Daemon {
     private readonly deps: DaemonDeps,
   ) {
     this.log = deps.log;
+    this.base = config;
     this.sink = new SpeakerSink(this.makeSpeaker(config));
     this.reconciler = new Reconciler(this.registry, deps.addresses, config.mode === 'bgp' ? this.sink : undefined);
     this.metrics = new DaemonMetrics(
@@ -166,7 +170,7 @@ export class Daemon {
     this.registry.replaceOwner(STATIC_OWNER, this.staticClaims(this.config));
     // Services need the API; the control-plane VIP alone does not (it is announced from the
     // config as kube-vip does without leader election; its /livez gate is not wired in yet).
-    if (this.config.kubernetes.services) this.kubernetes = await this.startKubernetes();
+    if (this.config.kubernetes.services || this.config.kubernetes.nodeAnnotationPrefix) this.kubernetes = await this.startKubernetes();
     if (this.config.mode === 'bgp') await this.sink.speaker.start();
     this.started = true;
     await this.reconcile();
@@ -201,6 +205,30 @@ export class Daemon {
     };
     let writer: InstanceType<typeof ServiceStatusWriter> | undefined;
     let elector: InstanceType<typeof LeaderElector> | undefined;
+    if (settings.nodeAnnotationPrefix) {
+      const { NodeAnnotationWatcher } = await import('./kubernetes/node-annotations.js');
+      const watcher = new NodeAnnotationWatcher({ kubeConfig: kc.value.kubeConfig, nodeName: node.name, prefix: settings.nodeAnnotationPrefix, log: this.log });
+      watcher.on('change', (overrides) => {
+        this.nodeOverrides = overrides;
+        if (!this.started) return;
+        this.apply(this.effective(this.base)).catch((err: Error) => this.log.error({ error: err.message }, 'node BGP annotations not applied'));
+      });
+      const stopOthers = sources.stop;
+      sources.stop = async () => {
+        await watcher.stop();
+        await stopOthers();
+      };
+      // Listen before starting: the first list may be in before start() resolves.
+      const synced = new Promise<void>((r) => watcher.once('synced', () => r()));
+      await watcher.start();
+      await Promise.race([synced, new Promise<void>((r) => setTimeout(r, KUBERNETES_SYNC_TIMEOUT_MS).unref())]);
+      // Before the sessions start: the speaker is made with this node's own AS, router ID and peers.
+      const effective = this.effective(this.base);
+      if (effective !== this.base) {
+        this.config = effective;
+        this.sink.speaker = this.makeSpeaker(effective);
+      }
+    }
     if (settings.services) {
       const rules = kubernetesDefaults(settings);
       // One elected node writes status.loadBalancer.ingress; every node announces (BGP needs no election).
@@ -291,6 +319,22 @@ export class Daemon {
    * timers, graceful restart) re-peers every session. Returns a summary of what changed.
    */
   async reload(next: DaemonConfig): Promise<string[]> {
+    const changes = await this.apply(this.effective(next));
+    this.base = next;
+    return changes;
+  }
+
+  /**
+   * kube-vip's per-node BGP settings: when this node's annotations carry a complete set (AS,
+   * source address, peer AS), they replace the node's AS, router ID and peers.
+   */
+  private effective(base: DaemonConfig): DaemonConfig {
+    const o = this.nodeOverrides;
+    if (!o?.complete || o.asn === undefined) return base;
+    return { ...base, node: { ...base.node, asn: o.asn, routerId: o.routerId ?? base.node.routerId }, peers: o.peers ?? base.peers };
+  }
+
+  private async apply(next: DaemonConfig): Promise<string[]> {
     const d = diffConfig(this.config, next);
     // These cannot change under a running process; refuse the whole file, keep everything as is.
     const needRestart = [...d.nodeChanges.filter((c) => c === 'mode'), ...d.otherChanges.filter((c) => c === 'vips.interface' || c === 'admin')];
