@@ -181,12 +181,13 @@ export class Daemon {
    * Service VIPs left on lo by a graceful restart are not taken for stale and removed.
    */
   private async startKubernetes(): Promise<KubernetesSources> {
-    const [{ loadKubeConfig, resolveNodeName }, { ServiceWatcher }, { kubernetesDefaults }, { LeaderElector, SERVICES_LEASE }, { ServiceStatusWriter }] = await Promise.all([
+    const [{ loadKubeConfig, resolveNodeName }, { ServiceWatcher }, { kubernetesDefaults }, { LeaderElector, SERVICES_LEASE }, { ServiceStatusWriter }, { ServiceLeases }] = await Promise.all([
       import('./kubernetes/client.js'),
       import('./kubernetes/services.js'),
       import('./config/index.js'),
       import('./kubernetes/election.js'),
       import('./kubernetes/status.js'),
+      import('./kubernetes/election-service.js'),
     ]);
     const settings = this.config.kubernetes;
     const kc = loadKubeConfig(settings);
@@ -231,27 +232,54 @@ export class Daemon {
     }
     if (settings.services) {
       const rules = kubernetesDefaults(settings);
-      // One elected node writes status.loadBalancer.ingress; every node announces (BGP needs no election).
-      elector = new LeaderElector({ kubeConfig: kc.value.kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name });
-      const statusWriter = new ServiceStatusWriter({ kubeConfig: kc.value.kubeConfig, isLeader: () => elector!.isLeader });
+      const kubeConfig = kc.value.kubeConfig;
+      // Who writes status.loadBalancer.ingress: one node for every Service (the services lease), or,
+      // with per-Service election (svc_election), each Service's own lease holder. Every node
+      // announces either way: BGP needs no election.
+      const perService = settings.servicesElection === true ? new ServiceLeases({ kubeConfig, identity: node.name }) : undefined;
+      const servicesElector = perService ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name });
+      elector = servicesElector;
+      const statusWriter = new ServiceStatusWriter({ kubeConfig, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
       writer = statusWriter;
-      elector.on('leading', () => {
+      servicesElector?.on('leading', () => {
         this.log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
         void statusWriter.resync();
       });
-      elector.on('stoppedLeading', (reason) => this.log.info({ reason }, 'no longer writes Service status'));
+      servicesElector?.on('stoppedLeading', (reason) => this.log.info({ reason }, 'no longer writes Service status'));
       statusWriter.on('failed', (namespace, name, message) => this.log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
-      const services = new ServiceWatcher({ kubeConfig: kc.value.kubeConfig, registry: this.registry, nodeName: node.name, rules, log: this.log });
+      const services = new ServiceWatcher({ kubeConfig, registry: this.registry, nodeName: node.name, rules, log: this.log });
+      services.on('announced', (service, vips, why) => this.log.info({ service, vips, why }, 'Service VIPs for this node changed'));
+      services.on('problem', (p) => this.log.warn({ problem: p }, 'Service value skipped'));
+      const latest = new Map<string, string[]>();
       services.on('served', (key, vips) => {
         const slash = key.indexOf('/');
         const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
-        if (vips === null) statusWriter.forget(namespace, name);
-        else void statusWriter.sync(namespace, name, vips);
+        if (vips === null) {
+          latest.delete(key);
+          statusWriter.forget(namespace, name);
+          // kube-vip leaves per-Service leases behind; ours go with their Service.
+          if (perService) void perService.deleteServiceLease(namespace, name).then((r) => this.log.info({ service: key, lease: r }, 'Service lease cleaned up'));
+          return;
+        }
+        latest.set(key, vips);
+        if (!perService) {
+          void statusWriter.sync(namespace, name, vips);
+          return;
+        }
+        const known = perService.active.has(key);
+        const serviceElector = perService.elector(namespace, name);
+        if (!known) {
+          serviceElector.on('leading', () => void statusWriter.sync(namespace, name, latest.get(key) ?? []));
+          serviceElector.start();
+        } else if (serviceElector.isLeader) void statusWriter.sync(namespace, name, vips);
       });
-      services.on('announced', (service, vips, why) => this.log.info({ service, vips, why }, 'Service VIPs for this node changed'));
-      services.on('problem', (p) => this.log.warn({ problem: p }, 'Service value skipped'));
       sources.services = services;
-      elector.start();
+      servicesElector?.start();
+      const stopOthers = sources.stop;
+      sources.stop = async () => {
+        await stopOthers();
+        await perService?.stopAll();
+      };
       await services.start();
       const synced = await Promise.race([services.whenSynced().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), KUBERNETES_SYNC_TIMEOUT_MS).unref())]);
       if (!synced) this.log.warn({ timeoutMs: KUBERNETES_SYNC_TIMEOUT_MS }, 'the cluster\'s first lists are late; going on with what is known');

@@ -20,7 +20,7 @@ export const KUBE_VIP_VARIABLES = [
   'bgp_peeras', 'bgp_peerpass', 'bgp_multihop', 'bgp_sourceip', 'bgp_sourceif', 'bgp_hold_time',
   'bgp_keepalive_interval', 'mpbgp_nexthop', 'mpbgp_ipv4', 'mpbgp_ipv6', 'vip_interface', 'address', 'vip_address',
   'vip_cidr', 'vip_subnet', 'prometheus_server', 'vip_loglevel', 'cp_enable', 'svc_enable', 'k8s_config_file', 'port',
-  'vip_nodename', 'cp_namespace', 'annotation', 'lb_class_name', 'lb_class_only', 'lb_class_legacy_handling',
+  'vip_nodename', 'cp_namespace', 'annotation', 'lb_class_name', 'lb_class_only', 'lb_class_legacy_handling', 'svc_election',
 ] as const;
 
 /** kube-vip's flag defaults (cmd/kube-vip.go) that its env-only deployments run with. */
@@ -37,6 +37,7 @@ const FIXED_NAMES: Record<string, string> = {
   'kubernetes.apiServerPort': 'port', 'kubernetes.nodeName': 'vip_nodename', 'kubernetes.namespace': 'cp_namespace',
   'kubernetes.nodeAnnotationPrefix': 'annotation', 'kubernetes.loadBalancerClass': 'lb_class_name',
   'kubernetes.loadBalancerClassOnly': 'lb_class_only', 'kubernetes.loadBalancerClassLegacyHandling': 'lb_class_legacy_handling',
+  'kubernetes.servicesElection': 'svc_election',
 };
 
 /** Messages name file keys; in env mode they name the variables instead. */
@@ -140,6 +141,7 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
     if (classOnly !== undefined) kubernetes.loadBalancerClassOnly = classOnly;
     const legacy = bool('lb_class_legacy_handling');
     if (legacy !== undefined) kubernetes.loadBalancerClassLegacyHandling = legacy;
+    if (bool('svc_election') === true) kubernetes.servicesElection = true;
   }
   doc.kubernetes = kubernetes;
   if (!controlPlane && !services) {

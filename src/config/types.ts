@@ -107,6 +107,8 @@ export interface KubernetesSettings {
   loadBalancerClassLegacyHandling?: boolean;
   /** Per-node BGP settings from node annotations under this prefix (kube-vip's `annotation`); absent: not read. */
   nodeAnnotationPrefix?: string;
+  /** One Lease per Service (kube-vip's svc_election): its holder writes that Service's status; absent: false. */
+  servicesElection?: boolean;
 }
 
 /** The Kubernetes keys whose absence means kube-vip's default, with that default filled in. */

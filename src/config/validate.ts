@@ -196,7 +196,7 @@ function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => In
 
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
-  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix',
+  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection',
 ] as const;
 
 /** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
@@ -246,5 +246,6 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
   if (classOnly !== undefined && classOnly !== KUBERNETES_DEFAULTS.loadBalancerClassOnly) settings.loadBalancerClassOnly = classOnly;
   const legacy = reader.boolean(section.loadBalancerClassLegacyHandling, 'kubernetes.loadBalancerClassLegacyHandling');
   if (legacy !== undefined && legacy !== KUBERNETES_DEFAULTS.loadBalancerClassLegacyHandling) settings.loadBalancerClassLegacyHandling = legacy;
+  if (reader.boolean(section.servicesElection, 'kubernetes.servicesElection') === true) settings.servicesElection = true;
   return settings;
 }
