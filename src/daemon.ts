@@ -18,6 +18,8 @@ import { VERSION } from './version.js';
 interface KubernetesSources {
   services?: import('./kubernetes/services.js').ServiceWatcher;
   readiness(): { ok: boolean; reasons: string[] };
+  /** Whether every watch is connected now; undefined when nothing watches. */
+  connected(): boolean | undefined;
   status(): unknown;
   stop(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export class Daemon {
       {
         peers: () => this.sink.speaker.status(),
         vips: () => ({ desired: this.registry.size, inPlace: this.reconciler.placedAddresses.size, announced: this.sink.speaker.table.size }),
+        kubernetesConnected: () => this.kubernetes?.connected(),
       },
       { version: VERSION, mode: config.mode },
     );
@@ -195,7 +198,14 @@ export class Daemon {
     const node = resolveNodeName(settings);
     this.log.info({ apiServer: kc.value.server, credentials: kc.value.source, node: node.name, nodeNameFrom: node.source }, 'Kubernetes API configured');
     const sources: KubernetesSources = {
-      readiness: () => sources.services?.readiness() ?? { ok: true, reasons: [] },
+      readiness: () => {
+        const r = sources.services?.readiness() ?? { ok: true, reasons: [] };
+        // An outage keeps the last known state announced, and shows here (and in the metrics).
+        const down = (sources.services?.status().informers ?? []).filter((i) => i.synced && !i.connected);
+        const reasons = [...r.reasons, ...down.map((i) => `Kubernetes API unreachable for ${i.name}${i.lastError ? ` (${i.lastError.message})` : ''}: keeping the last known state`)];
+        return { ok: reasons.length === 0, reasons };
+      },
+      connected: () => (sources.services ? sources.services.status().informers.every((i) => i.connected) : undefined),
       status: () => ({ node: node.name, services: sources.services?.status() ?? null }),
       stop: async () => {
         await sources.services?.stop();
@@ -310,6 +320,7 @@ export class Daemon {
       registry: this.registry,
       vips: this.configuredClaims(this.config),
       port: this.config.kubernetes.apiServerPort,
+      ...(this.config.kubernetes.controlPlaneCheckInterval !== undefined ? { intervalMs: this.config.kubernetes.controlPlaneCheckInterval * 1000 } : {}),
     };
     if (cluster?.caData) options.ca = Buffer.from(cluster.caData, 'base64').toString('utf8');
     else if (cluster?.caFile) options.caFile = cluster.caFile;

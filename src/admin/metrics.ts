@@ -11,6 +11,8 @@ const STATE_NUMBER: Record<string, number> = { Idle: 1, Connect: 2, Active: 3, O
 export interface MetricsSource {
   peers(): PeerStatus[];
   vips(): { desired: number; inPlace: number; announced: number };
+  /** Whether the Kubernetes watches are connected; undefined when nothing watches the cluster. */
+  kubernetesConnected?(): boolean | undefined;
 }
 
 export class DaemonMetrics {
@@ -85,6 +87,16 @@ export class DaemonMetrics {
           this.set(pick(source.vips()));
         },
       });
+    new Gauge({
+      name: 'vip_speaker_kubernetes_api_connected',
+      help: '1 while every Kubernetes watch is connected, 0 during an API outage (the last known state stays announced); absent without Kubernetes.',
+      registers,
+      collect() {
+        this.reset();
+        const c = source.kubernetesConnected?.();
+        if (c !== undefined) this.set(c ? 1 : 0);
+      },
+    });
     vipGauge('vip_speaker_vips_desired', 'VIPs the registry wants on this node.', (v) => v.desired);
     vipGauge('vip_speaker_vips_in_place', 'VIPs whose address is on the interface.', (v) => v.inPlace);
     vipGauge('vip_speaker_vips_announced', 'VIPs announced to the peers.', (v) => v.announced);

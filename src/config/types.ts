@@ -109,6 +109,8 @@ export interface KubernetesSettings {
   nodeAnnotationPrefix?: string;
   /** One Lease per Service (kube-vip's svc_election): its holder writes that Service's status; absent: false. */
   servicesElection?: boolean;
+  /** Seconds between two probes of the local API server's /livez for the control-plane VIP; absent: 1. */
+  controlPlaneCheckInterval?: number;
 }
 
 /** The Kubernetes keys whose absence means kube-vip's default, with that default filled in. */

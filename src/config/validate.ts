@@ -196,7 +196,7 @@ function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => In
 
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
-  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection',
+  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval',
 ] as const;
 
 /** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
@@ -247,5 +247,10 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
   const legacy = reader.boolean(section.loadBalancerClassLegacyHandling, 'kubernetes.loadBalancerClassLegacyHandling');
   if (legacy !== undefined && legacy !== KUBERNETES_DEFAULTS.loadBalancerClassLegacyHandling) settings.loadBalancerClassLegacyHandling = legacy;
   if (reader.boolean(section.servicesElection, 'kubernetes.servicesElection') === true) settings.servicesElection = true;
+  const interval = section.controlPlaneCheckInterval;
+  if (interval !== undefined) {
+    if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0.1 && interval <= 60) settings.controlPlaneCheckInterval = interval;
+    else reader.report('CONFIG_INVALID_VALUE', 'kubernetes.controlPlaneCheckInterval', `expected seconds between 0.1 and 60, got ${JSON.stringify(interval)}`);
+  }
   return settings;
 }

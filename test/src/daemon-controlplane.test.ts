@@ -47,7 +47,7 @@ describe('the control-plane VIP behind the local API server\'s /livez', function
   });
 
   function config(kubeconfig: string | undefined, port: number) {
-    const k = kubeconfig ? `kubernetes: { controlPlane: true, kubeconfig: ${kubeconfig}, apiServerPort: ${port} }` : `kubernetes: { controlPlane: true, apiServerPort: ${port} }`;
+    const k = kubeconfig ? `kubernetes: { controlPlane: true, kubeconfig: ${kubeconfig}, apiServerPort: ${port}, controlPlaneCheckInterval: 0.2 }` : `kubernetes: { controlPlane: true, apiServerPort: ${port} }`;
     const r = parseConfig(['asn: 65100', 'routerId: 192.0.2.2', 'peers: ["192.0.2.1:65000::false"]', 'vips: [203.0.113.1]', 'admin: { address: 127.0.0.1, port: 9469 }', k].join('\n'), {
       env: {},
       readFile: (p) => readFileSync(p, 'utf8'),

@@ -71,4 +71,43 @@ describe('per-Service election', function () {
     await until('the Service lease deleted', () => lease() === undefined);
     await until('the VIP removed', () => !iface.owned.has('203.0.113.30/32'));
   });
+
+  it('keeps the VIPs through an API outage, and shows the outage in /readyz and the metrics', async () => {
+    api = new FakeApiServer();
+    await api.start();
+    const kubeconfig = join(dir, 'kubeconfig-outage');
+    writeFileSync(kubeconfig, api.kubeconfigYaml());
+    const r = parseConfig(
+      ['asn: 65100', 'routerId: 192.0.2.2', 'peers: ["198.51.100.1:65000::false"]', 'admin: { address: 127.0.0.1, port: 9469 }', `kubernetes: { services: true, nodeName: n1, kubeconfig: ${kubeconfig} }`].join('\n'),
+      { env: {}, readFile: (p) => readFileSync(p, 'utf8'), listInterfaces: () => ({}) },
+    );
+    assert.ok(r.ok);
+    r.value.admin.port = 0;
+    r.value.peers = [];
+    const iface = new MemoryInterface();
+    daemon = new Daemon(r.value, { log: pino({ level: 'silent' }), addresses: iface });
+    api.create('Service', {
+      metadata: { namespace: 'shop', name: 'web', annotations: { 'kube-vip.io/loadbalancerIPs': '203.0.113.31', 'kube-vip.io/allow-reconcile-without-endpoints': 'true' } },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    });
+    await daemon.start();
+    await until('the VIP placed', () => iface.owned.has('203.0.113.31/32'));
+    assert.equal(daemon.ready().ok, true, daemon.ready().reasons.join('; '));
+    const metric = async () => /^vip_speaker_kubernetes_api_connected (\d)/m.exec(await daemon!.metrics.registry.metrics())?.[1];
+    assert.equal(await metric(), '1');
+    await api.setDown(true);
+    await until('the outage seen', () => daemon!.ready().reasons.some((x) => /Kubernetes API unreachable/.test(x)), 15_000);
+    let seen = '';
+    const deadline = Date.now() + 15_000;
+    while (seen !== '0' && Date.now() < deadline) {
+      seen = (await metric()) ?? '';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(seen, '0', 'the metric shows the outage');
+    assert.ok(iface.owned.has('203.0.113.31/32'), 'nothing withdrawn because the control plane blinked');
+    await api.setDown(false);
+    await until('ready again', () => daemon!.ready().ok, 20_000);
+    assert.equal(await metric(), '1');
+    assert.ok(iface.owned.has('203.0.113.31/32'));
+  });
 });
