@@ -8,23 +8,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
-import type { AddressPlacer, PlacementResult } from '../../src/reconcile.js';
 import { LivezServer, makeCertificate } from '../support/livez.js';
+import { MemoryInterface } from '../support/memory-interface.js';
 
-class MemoryInterface implements AddressPlacer {
-  readonly owned = new Set<string>();
-  async listOwned(): Promise<string[]> {
-    return [...this.owned];
-  }
-  async add(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.add(a);
-    return { done: addresses, failed: [] };
-  }
-  async remove(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.delete(a);
-    return { done: addresses, failed: [] };
-  }
-}
 
 async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -9,25 +9,11 @@ import { pino } from 'pino';
 import { MessageType, type OpenMessage } from '../../bgp/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
-import type { AddressPlacer, PlacementResult } from '../../src/reconcile.js';
 import { FakeApiServer } from '../support/fake-apiserver/index.js';
 import { RawPeer } from '../support/raw-peer.js';
 import { until } from '../support/wait.js';
+import { MemoryInterface } from '../support/memory-interface.js';
 
-class MemoryInterface implements AddressPlacer {
-  readonly owned = new Set<string>();
-  async listOwned(): Promise<string[]> {
-    return [...this.owned];
-  }
-  async add(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.add(a);
-    return { done: addresses, failed: [] };
-  }
-  async remove(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.delete(a);
-    return { done: addresses, failed: [] };
-  }
-}
 
 const PREFIX = 'bgp.example.com';
 

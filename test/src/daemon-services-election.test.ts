@@ -7,24 +7,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
-import type { AddressPlacer, PlacementResult } from '../../src/reconcile.js';
 import { FakeApiServer } from '../support/fake-apiserver/index.js';
 import { until } from '../support/wait.js';
+import { MemoryInterface } from '../support/memory-interface.js';
 
-class MemoryInterface implements AddressPlacer {
-  readonly owned = new Set<string>();
-  async listOwned(): Promise<string[]> {
-    return [...this.owned];
-  }
-  async add(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.add(a);
-    return { done: addresses, failed: [] };
-  }
-  async remove(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.delete(a);
-    return { done: addresses, failed: [] };
-  }
-}
 
 describe('per-Service election', function () {
   this.timeout(30_000);

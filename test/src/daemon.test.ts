@@ -5,23 +5,9 @@ import { get } from 'node:http';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
-import type { AddressPlacer, PlacementResult } from '../../src/reconcile.js';
 import { RawPeer } from '../support/raw-peer.js';
+import { MemoryInterface } from '../support/memory-interface.js';
 
-class MemoryInterface implements AddressPlacer {
-  readonly owned = new Set<string>();
-  async listOwned(): Promise<string[]> {
-    return [...this.owned];
-  }
-  async add(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.add(a);
-    return { done: addresses, failed: [] };
-  }
-  async remove(addresses: string[]): Promise<PlacementResult> {
-    for (const a of addresses) this.owned.delete(a);
-    return { done: addresses, failed: [] };
-  }
-}
 
 function fetch(port: number, path: string): Promise<{ code: number; body: string }> {
   return new Promise((resolve, reject) => {
