@@ -12,6 +12,8 @@ import type { DaemonConfig, PeerSpec } from './config/types.js';
 import type { Logger } from './log.js';
 import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
 import { VipRegistry } from './registry/registry.js';
+import { ArpGate } from './arp/gate.js';
+import { createAnnouncer } from './arp/announcer.js';
 import { VERSION } from './version.js';
 
 /** The Kubernetes sources, loaded only when the config asks for them. */
@@ -30,6 +32,8 @@ export const KUBERNETES_SYNC_TIMEOUT_MS = 10_000;
 export interface DaemonDeps {
   log: Logger;
   addresses: AddressPlacer;
+  /** ARP mode's link side (tests replace it). */
+  announcer?: import('./arp/announcer.js').Announcer;
   /** Replaces the TCP transport (tests). */
   speakerOptions?: Partial<ConstructorParameters<typeof BgpSpeaker>[0]>;
 }
@@ -93,6 +97,10 @@ export class Daemon {
   private stopping = false;
   private started = false;
   private kubernetes: KubernetesSources | undefined;
+  /** ARP mode: only the elected node holds the VIPs. */
+  private readonly arp: ArpGate | undefined;
+  private arpElector: import('./kubernetes/election.js').LeaderElector | undefined;
+  private readonly refreshes = new Map<string, { stop(): void }>();
   /** The configuration as loaded; `config` is it with this node's annotations applied. */
   private base: DaemonConfig;
   private nodeOverrides: import('./kubernetes/node-annotations.js').NodeBgpOverrides | undefined;
@@ -107,7 +115,8 @@ export class Daemon {
     this.log = deps.log;
     this.base = config;
     this.sink = new SpeakerSink(this.makeSpeaker(config));
-    this.reconciler = new Reconciler(this.registry, deps.addresses, config.mode === 'bgp' ? this.sink : undefined);
+    this.arp = config.mode === 'arp' ? new ArpGate(this.registry) : undefined;
+    this.reconciler = this.arp ? new Reconciler(this.arp.held, deps.addresses, undefined) : new Reconciler(this.registry, deps.addresses, this.sink);
     this.metrics = new DaemonMetrics(
       {
         peers: () => this.sink.speaker.status(),
@@ -121,8 +130,11 @@ export class Daemon {
       this.metrics.registry,
     );
     this.registry.on('change', () => void this.reconcile());
+    // ARP mode: leadership changes what is held without a change of what is wanted.
+    this.arp?.held.on('change', () => void this.reconcile());
     this.reconciler.on('reconciled', (r) => {
       this.metrics.reconciled(r);
+      if (this.arp) this.announceArp(r.added, r.removed);
       for (const a of r.staleRemoved) this.log.info({ vip: a }, 'removed a stale VIP left by an earlier run');
       for (const a of r.added) this.log.info({ vip: a, interface: this.config.vips.interface }, 'VIP added');
       for (const a of r.removed) this.log.info({ vip: a, interface: this.config.vips.interface }, 'VIP removed');
@@ -175,8 +187,64 @@ export class Daemon {
     // config as kube-vip does without leader election; its /livez gate is not wired in yet).
     if (this.config.kubernetes.services || this.config.kubernetes.nodeAnnotationPrefix) this.kubernetes = await this.startKubernetes();
     if (this.config.mode === 'bgp') await this.sink.speaker.start();
+    if (this.arp) await this.startArpElection();
     this.started = true;
     await this.reconcile();
+  }
+
+  /**
+   * ARP mode's election: one Lease (kube-vip's plndr-svcs-lock with Services, plndr-cp-lock
+   * otherwise) decides which node holds the VIPs. Without Kubernetes credentials (static VIPs,
+   * one node) this node runs alone as leader.
+   */
+  private async startArpElection(): Promise<void> {
+    const gate = this.arp!;
+    const [{ loadKubeConfig, resolveNodeName }, { LeaderElector, SERVICES_LEASE, CONTROL_PLANE_LEASE }, { kubernetesDefaults }] = await Promise.all([
+      import('./kubernetes/client.js'),
+      import('./kubernetes/election.js'),
+      import('./config/index.js'),
+    ]);
+    const kc = loadKubeConfig(this.config.kubernetes);
+    if (!kc.ok) {
+      this.log.warn({ reason: kc.error.message }, 'ARP mode without Kubernetes credentials: this node holds the VIPs alone');
+      gate.setLeading(true);
+      return;
+    }
+    const node = resolveNodeName(this.config.kubernetes);
+    const lease = this.config.kubernetes.services ? SERVICES_LEASE : CONTROL_PLANE_LEASE;
+    const elector = new LeaderElector({ kubeConfig: kc.value.kubeConfig, namespace: kubernetesDefaults(this.config.kubernetes).namespace, name: lease, identity: node.name });
+    elector.on('leading', () => {
+      this.log.info({ lease, node: node.name }, 'elected: this node holds the VIPs (ARP)');
+      gate.setLeading(true);
+    });
+    elector.on('stoppedLeading', (reason) => {
+      this.log.warn({ lease, reason }, 'lost the lease: the VIPs leave this node');
+      gate.setLeading(false);
+    });
+    elector.on('newLeader', (identity) => this.log.info({ lease, leader: identity }, 'VIP holder'));
+    this.arpElector = elector;
+    elector.start();
+  }
+
+  /** A takeover burst for each VIP now held, then a refresh while it is held (gratuitous ARP / NA). */
+  private announceArp(added: string[], removed: string[]): void {
+    const announcer = this.announcer();
+    for (const address of removed) {
+      this.refreshes.get(address)?.stop();
+      this.refreshes.delete(address);
+    }
+    for (const address of added) {
+      const vip = address.split('/')[0]!;
+      announcer.announce(vip).catch((err: Error) => this.log.error({ vip, error: err.message }, 'gratuitous ARP / NA not sent'));
+      this.refreshes.set(address, announcer.refresh(vip, { onError: (err: Error) => this.log.warn({ vip, error: err.message }, 'ARP refresh failed') }));
+    }
+  }
+
+  private announcerInstance: import('./arp/announcer.js').Announcer | undefined;
+
+  private announcer(): import('./arp/announcer.js').Announcer {
+    if (!this.announcerInstance) this.announcerInstance = this.deps.announcer ?? createAnnouncer({ interface: this.config.vips.interface });
+    return this.announcerInstance;
   }
 
   /**
@@ -423,7 +491,8 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     const work = (async () => {
-      if (options.keepRoutes) {
+      // In ARP mode a VIP left on the interface would answer beside the next holder's: never kept.
+      if (options.keepRoutes && !this.arp) {
         await this.sink.speaker.stop({ graceful: true });
         this.log.info({ vips: this.reconciler.placedAddresses.size }, 'stopped for a graceful restart: routes and VIPs left in place');
       } else {
@@ -443,6 +512,12 @@ export class Daemon {
     clearTimeout(timer);
     await this.kubernetes?.stop();
     await this.controlPlane?.stop();
+    // ARP: the VIPs are off the interface (teardown) before the lease goes, so that the next
+    // holder never overlaps with this one; released at once so it need not wait for expiry.
+    for (const r of this.refreshes.values()) r.stop();
+    this.refreshes.clear();
+    this.announcerInstance?.close();
+    await this.arpElector?.stop({ release: true });
     await this.admin.close();
   }
 
