@@ -212,7 +212,7 @@ export class Daemon {
     }
     const node = resolveNodeName(this.config.kubernetes);
     const lease = this.config.kubernetes.services ? SERVICES_LEASE : CONTROL_PLANE_LEASE;
-    const elector = new LeaderElector({ kubeConfig: kc.value.kubeConfig, namespace: kubernetesDefaults(this.config.kubernetes).namespace, name: lease, identity: node.name });
+    const elector = new LeaderElector({ kubeConfig: kc.value.kubeConfig, namespace: kubernetesDefaults(this.config.kubernetes).namespace, name: lease, identity: node.name, ...this.electionTimings() });
     elector.on('leading', () => {
       this.log.info({ lease, node: node.name }, 'elected: this node holds the VIPs (ARP)');
       gate.setLeading(true);
@@ -224,6 +224,16 @@ export class Daemon {
     elector.on('newLeader', (identity) => this.log.info({ lease, leader: identity }, 'VIP holder'));
     this.arpElector = elector;
     elector.start();
+  }
+
+  /** kube-vip's vip_leaseduration / vip_renewdeadline / vip_retryperiod, when set (else the elector's 5/3/1). */
+  private electionTimings(): { leaseDurationSeconds?: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number } {
+    const k = this.config.kubernetes;
+    return {
+      ...(k.leaseDuration !== undefined ? { leaseDurationSeconds: k.leaseDuration } : {}),
+      ...(k.renewDeadline !== undefined ? { renewDeadlineSeconds: k.renewDeadline } : {}),
+      ...(k.retryPeriod !== undefined ? { retryPeriodSeconds: k.retryPeriod } : {}),
+    };
   }
 
   /** A takeover burst for each VIP now held, then a refresh while it is held (gratuitous ARP / NA). */
@@ -314,8 +324,8 @@ export class Daemon {
       // Who writes status.loadBalancer.ingress: one node for every Service (the services lease), or,
       // with per-Service election (svc_election), each Service's own lease holder. Every node
       // announces either way: BGP needs no election.
-      const perService = settings.servicesElection === true ? new ServiceLeases({ kubeConfig, identity: node.name }) : undefined;
-      const servicesElector = perService ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name });
+      const perService = settings.servicesElection === true ? new ServiceLeases({ kubeConfig, identity: node.name, ...this.electionTimings() }) : undefined;
+      const servicesElector = perService ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name, ...this.electionTimings() });
       elector = servicesElector;
       const statusWriter = new ServiceStatusWriter({ kubeConfig, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
       writer = statusWriter;

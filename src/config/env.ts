@@ -20,7 +20,7 @@ export const KUBE_VIP_VARIABLES = [
   'bgp_peeras', 'bgp_peerpass', 'bgp_multihop', 'bgp_sourceip', 'bgp_sourceif', 'bgp_hold_time',
   'bgp_keepalive_interval', 'mpbgp_nexthop', 'mpbgp_ipv4', 'mpbgp_ipv6', 'vip_interface', 'address', 'vip_address',
   'vip_cidr', 'vip_subnet', 'prometheus_server', 'vip_loglevel', 'cp_enable', 'svc_enable', 'k8s_config_file', 'port',
-  'vip_nodename', 'cp_namespace', 'annotation', 'lb_class_name', 'lb_class_only', 'lb_class_legacy_handling', 'svc_election',
+  'vip_nodename', 'cp_namespace', 'annotation', 'lb_class_name', 'lb_class_only', 'lb_class_legacy_handling', 'svc_election', 'vip_leaseduration', 'vip_renewdeadline', 'vip_retryperiod',
 ] as const;
 
 /** kube-vip's flag defaults (cmd/kube-vip.go) that its env-only deployments run with. */
@@ -37,7 +37,8 @@ const FIXED_NAMES: Record<string, string> = {
   'kubernetes.apiServerPort': 'port', 'kubernetes.nodeName': 'vip_nodename', 'kubernetes.namespace': 'cp_namespace',
   'kubernetes.nodeAnnotationPrefix': 'annotation', 'kubernetes.loadBalancerClass': 'lb_class_name',
   'kubernetes.loadBalancerClassOnly': 'lb_class_only', 'kubernetes.loadBalancerClassLegacyHandling': 'lb_class_legacy_handling',
-  'kubernetes.servicesElection': 'svc_election',
+  'kubernetes.servicesElection': 'svc_election', 'kubernetes.leaseDuration': 'vip_leaseduration',
+  'kubernetes.renewDeadline': 'vip_renewdeadline', 'kubernetes.retryPeriod': 'vip_retryperiod',
 };
 
 /** Messages name file keys; in env mode they name the variables instead. */
@@ -133,6 +134,10 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
   copy(env, kubernetes, 'vip_nodename', 'nodeName');
   copy(env, kubernetes, 'cp_namespace', 'namespace');
   copy(env, kubernetes, 'annotation', 'nodeAnnotationPrefix');
+  for (const [variable, key] of [['vip_leaseduration', 'leaseDuration'], ['vip_renewdeadline', 'renewDeadline'], ['vip_retryperiod', 'retryPeriod']] as const) {
+    const v = read(env, variable);
+    if (v !== undefined) kubernetes[key] = /^\d+$/.test(v) ? Number(v) : v;
+  }
   // kube-vip reads the class settings only when svc_enable is set at all, and lb_class_name even
   // when it is empty (os.LookupEnv): "" then serves only Services that name no class.
   if (read(env, 'svc_enable') !== undefined) {

@@ -111,6 +111,10 @@ export interface KubernetesSettings {
   servicesElection?: boolean;
   /** Seconds between two probes of the local API server's /livez for the control-plane VIP; absent: 1. */
   controlPlaneCheckInterval?: number;
+  /** Leader election timings in seconds (kube-vip's vip_leaseduration, vip_renewdeadline, vip_retryperiod); absent: 5, 3, 1. */
+  leaseDuration?: number;
+  renewDeadline?: number;
+  retryPeriod?: number;
 }
 
 /** The Kubernetes keys whose absence means kube-vip's default, with that default filled in. */

@@ -196,7 +196,7 @@ function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => In
 
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
-  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval',
+  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod',
 ] as const;
 
 /** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
@@ -252,5 +252,31 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
     if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0.1 && interval <= 60) settings.controlPlaneCheckInterval = interval;
     else reader.report('CONFIG_INVALID_VALUE', 'kubernetes.controlPlaneCheckInterval', `expected seconds between 0.1 and 60, got ${JSON.stringify(interval)}`);
   }
+  readElectionTimings(reader, section, settings);
   return settings;
+}
+
+/**
+ * Lease timings as client-go requires them: leaseDuration > renewDeadline > 1.2 x retryPeriod
+ * (its jitter factor), whole seconds as kube-vip takes them; 5/3/1 when absent.
+ */
+function readElectionTimings(reader: Reader, section: Record<string, unknown>, settings: KubernetesSettings): void {
+  const read = (key: 'leaseDuration' | 'renewDeadline' | 'retryPeriod') => {
+    const v = section[key];
+    if (v === undefined) return undefined;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3600) return v;
+    reader.report('CONFIG_INVALID_VALUE', `kubernetes.${key}`, `expected whole seconds 1..3600, got ${JSON.stringify(v)}`);
+    return undefined;
+  };
+  const lease = read('leaseDuration');
+  const renew = read('renewDeadline');
+  const retry = read('retryPeriod');
+  const l = lease ?? 5;
+  const r = renew ?? 3;
+  const p = retry ?? 1;
+  if (l <= r) reader.report('CONFIG_CONFLICT', 'kubernetes.leaseDuration', `must be longer than renewDeadline (${l} s is not more than ${r} s): a leader must give up before its lease can pass on`);
+  else if (r <= 1.2 * p) reader.report('CONFIG_CONFLICT', 'kubernetes.renewDeadline', `must be longer than 1.2 x retryPeriod (${r} s, retryPeriod ${p} s), as client-go requires`);
+  if (lease !== undefined) settings.leaseDuration = lease;
+  if (renew !== undefined) settings.renewDeadline = renew;
+  if (retry !== undefined) settings.retryPeriod = retry;
 }
