@@ -7,14 +7,11 @@
 // socket's own namespace (sysfs would show the namespace vip-speaker started in). Numbers are
 // Linux UAPI for LP64 (x86-64, arm64); every call is synchronous and returns at once (MSG_DONTWAIT).
 import { endianness } from 'node:os';
-import { errnoName } from '../vip/errors.js';
-import { inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
+import { SOCK_CLOEXEC, SOCK_RAW, errnoName, inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
 import type { LinkFailure } from './errors.js';
 import { ETHERNET_ADDRESS_LENGTH, type EtherType } from './frames.js';
 
 const AF_PACKET = 17;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 const SIOCGIFHWADDR = 0x8927;
 const SIOCGIFINDEX = 0x8933;

@@ -4,6 +4,7 @@
 // loader: the library must not import the service.)
 import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 
 export type NativeFn = (...args: unknown[]) => number;
 
@@ -11,6 +12,17 @@ export interface LibcHandle {
   /** A libc function by its C prototype. */
   fn(prototype: string): NativeFn;
   errno(): number;
+}
+
+/** socket(2) type and flag (linux/net.h, fcntl.h), the same on x86-64 and arm64. */
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0o2000000;
+
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+
+/** `ENODEV` for 19 on Linux; `errno 4242` for a number this platform does not name. */
+export function errnoName(errno: number): string {
+  return errnoNames.get(Math.abs(errno)) ?? `errno ${Math.abs(errno)}`;
 }
 
 /** CLONE_NEWNET (linux/sched.h): setns(2) into a network namespace. */

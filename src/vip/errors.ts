@@ -1,7 +1,6 @@
 // VIP address errors: values with a stable `code` to match and alert on, the errno name and the
 // kernel's own sentence (netlink extended ACK) when the kernel said no, and a message that names
 // the interface and the address, so that an operator can act on one log line.
-import { constants as osConstants } from 'node:os';
 
 /** Stable names for every error the VIP address manager reports. */
 export type VipErrorCode =
@@ -58,14 +57,7 @@ export class VipError extends Error {
   }
 }
 
-const errnoNames = new Map<number, string>(
-  Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
-);
-
-/** `ENODEV` for 19 on Linux; `errno 4242` for a number this platform does not name. */
-export function errnoName(errno: number): string {
-  return errnoNames.get(Math.abs(errno)) ?? `errno ${Math.abs(errno)}`;
-}
+export { errnoName } from '../native/libc.js';
 
 /** A refusal as netlink reports it: the errno of an NLMSG_ERROR and its extended-ACK text. */
 export interface KernelRefusal {

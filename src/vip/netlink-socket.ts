@@ -2,12 +2,10 @@
 // show IFA_PROTO, our ownership mark (see index.ts). Calls are synchronous and short: the kernel
 // handles each request inside send(2), so replies are already queued when recv(2) runs; a receive
 // timeout bounds the wait should that ever not hold. Numbers are Linux UAPI (x86-64, arm64).
-import { inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
+import { SOCK_CLOEXEC, SOCK_RAW, inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
 import { VipError, errnoName } from './errors.js';
 
 const AF_NETLINK = 16;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_ROUTE = 0;
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;

@@ -10,15 +10,11 @@ import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
 import { LivezServer, makeCertificate } from '../support/livez.js';
 import { MemoryInterface } from '../support/memory-interface.js';
+import { until as waitUntil } from '../support/wait.js';
 
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The shared poll, with the longer wait a few /livez probes take. */
+const until = (what: string, check: () => boolean) => waitUntil(what, check, 15_000, 50);
 
 describe('the control-plane VIP behind the local API server\'s /livez', function () {
   this.timeout(30_000);
