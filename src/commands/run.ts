@@ -26,7 +26,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   for (const note of notes) log.info({ note }, 'configuration note');
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
-  const addresses = createVipAddressManager({ interface: config.vips.interface });
+  // ARP mode puts a VIP on its interface with the segment's prefix length when configured.
+  const addresses = createVipAddressManager({ interface: config.vips.interface, ...(config.mode === 'arp' ? { prefixLength: config.arp.prefixLength } : {}) });
   const daemon = new Daemon(config, { log, addresses });
   try {
     await daemon.start();

@@ -7,6 +7,7 @@
 // errors are then named by the variable they came from (`bgp_peers[1]`, `bgp_as`).
 import { isIP } from 'node:net';
 import { fail, ok, type Result } from '../../bgp/index.js';
+import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
 import { splitPeerList } from './peer-string.js';
 import type { Locator } from './reader.js';
@@ -21,10 +22,14 @@ export const KUBE_VIP_VARIABLES = [
   'bgp_keepalive_interval', 'mpbgp_nexthop', 'mpbgp_ipv4', 'mpbgp_ipv6', 'vip_interface', 'address', 'vip_address',
   'vip_cidr', 'vip_subnet', 'prometheus_server', 'vip_loglevel', 'cp_enable', 'svc_enable', 'k8s_config_file', 'port',
   'vip_nodename', 'cp_namespace', 'annotation', 'lb_class_name', 'lb_class_only', 'lb_class_legacy_handling', 'svc_election', 'vip_leaseduration', 'vip_renewdeadline', 'vip_retryperiod',
+  'vip_leaderelection', 'vip_arpRate',
 ] as const;
 
 /** kube-vip's flag defaults (cmd/kube-vip.go) that its env-only deployments run with. */
 export const KUBE_VIP_DEFAULTS = { localAs: '65000', peerAs: '65000', holdTime: '30', keepaliveInterval: '10', apiServerPort: '6443' } as const;
+
+/** kube-vip's vip_arpRate when unset, and what it uses instead of a rate under 500 ms. */
+const KUBE_VIP_ARP_RATE_MS = 3000;
 
 /** Document paths → variable names; exact entries first, then the longest prefix. */
 const FIXED_NAMES: Record<string, string> = {
@@ -39,6 +44,8 @@ const FIXED_NAMES: Record<string, string> = {
   'kubernetes.loadBalancerClassOnly': 'lb_class_only', 'kubernetes.loadBalancerClassLegacyHandling': 'lb_class_legacy_handling',
   'kubernetes.servicesElection': 'svc_election', 'kubernetes.leaseDuration': 'vip_leaseduration',
   'kubernetes.renewDeadline': 'vip_renewdeadline', 'kubernetes.retryPeriod': 'vip_retryperiod',
+  arp: 'vip_arp', 'arp.prefixLength': 'vip_subnet', 'arp.prefixLength.ipv4': 'vip_subnet', 'arp.prefixLength.ipv6': 'vip_subnet',
+  'arp.refreshInterval': 'vip_arpRate', 'arp.leaderElection': 'vip_leaderelection',
 };
 
 /** Messages name file keys; in env mode they name the variables instead. */
@@ -153,7 +160,19 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
     errors.push(configError('CONFIG_MISSING', 'cp_enable', 'neither cp_enable nor svc_enable is true: nothing to announce (kube-vip stops with "no features are enabled" the same way)'));
   }
   doc.vips = controlPlane ? controlPlaneVips(env, errors, names) : [];
-  checkSubnets(env, errors);
+  // kube-vip parses these in every mode and stops on a bad one; only ARP mode uses them.
+  const leaderElection = bool('vip_leaderelection');
+  const arpRate = arpRateMs(env, errors);
+  if (doc.mode === 'arp') {
+    const arp: Record<string, unknown> = {};
+    const prefixLength = subnetPrefixLengths(env, errors);
+    if (prefixLength) arp.prefixLength = prefixLength;
+    if (arpRate !== undefined) arp.refreshInterval = arpRate / 1000;
+    if (leaderElection !== undefined) arp.leaderElection = leaderElection;
+    if (Object.keys(arp).length > 0) doc.arp = arp;
+  } else {
+    checkHostSubnets(env, errors);
+  }
 
   const prometheus = read(env, 'prometheus_server');
   if (prometheus !== undefined) {
@@ -206,8 +225,8 @@ function controlPlaneVips(env: Env, errors: ConfigError[], names: Map<string, st
   return vips;
 }
 
-/** vip_cidr (older kube-vip) and vip_subnet: host routes are all vip-speaker announces. */
-function checkSubnets(env: Env, errors: ConfigError[]): void {
+/** bgp mode: vip_cidr (older kube-vip) and vip_subnet give the announced prefix; host routes are all vip-speaker announces. */
+function checkHostSubnets(env: Env, errors: ConfigError[]): void {
   for (const name of ['vip_cidr', 'vip_subnet']) {
     const text = read(env, name);
     if (text === undefined) continue;
@@ -216,6 +235,51 @@ function checkSubnets(env: Env, errors: ConfigError[]): void {
       errors.push(configError('CONFIG_UNSUPPORTED', name, `vip-speaker announces host routes only (32 for IPv4, 128 for IPv6), got ${JSON.stringify(wrong)}`));
     }
   }
+}
+
+/**
+ * arp mode: vip_subnet as kube-vip's SelectSubnet (pkg/vip/address.go) reads it: "24", or
+ * "24,64" with IPv4's first and IPv6's second. kube-vip gives a single value to both families;
+ * here it goes to the one it fits best (up to 32 IPv4's, above IPv6's), so that the common "32"
+ * does not put an IPv6 VIP on as a /32 with an on-link route for the whole /32. vip_cidr is not
+ * read: kube-vip only ever used it for the prefix announced over BGP.
+ */
+function subnetPrefixLengths(env: Env, errors: ConfigError[]): { ipv4?: number; ipv6?: number } | undefined {
+  const text = read(env, 'vip_subnet');
+  if (text === undefined) return undefined;
+  // Lenient where kube-vip is strict: spaces, and the "/24" its flag help shows.
+  const parts = text.split(',').map((s) => s.trim().replace(/^\//, ''));
+  if (parts.includes('auto')) {
+    errors.push(configError('CONFIG_UNSUPPORTED', 'vip_subnet', `"auto" (kube-vip finds each Service's subnet on the interface) is not supported: write the prefix lengths, e.g. "24" or "24,64", got ${JSON.stringify(text)}`));
+    return undefined;
+  }
+  if (parts.length > 2 || parts.some((p) => !/^\d{1,3}$/.test(p))) {
+    errors.push(configError('CONFIG_INVALID_VALUE', 'vip_subnet', `expected one prefix length ("24") or two, IPv4's then IPv6's ("24,64"), got ${JSON.stringify(text)}`));
+    return undefined;
+  }
+  const [first, second] = parts.map(Number) as [number, number | undefined];
+  if (second !== undefined) return { ipv4: first, ipv6: second };
+  return first <= 32 ? { ipv4: first } : { ipv6: first };
+}
+
+/**
+ * vip_arpRate: kube-vip's milliseconds between two ARP / NA rounds (strconv.ParseInt, 32 bits).
+ * kube-vip replaces a rate under 500 ms with 3,000 ms and carries on; so does vip-speaker.
+ */
+function arpRateMs(env: Env, errors: ConfigError[]): number | undefined {
+  const text = read(env, 'vip_arpRate');
+  if (text === undefined) return undefined;
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < -(2 ** 31) || n >= 2 ** 31) {
+    errors.push(configError('CONFIG_INVALID_VALUE', 'vip_arpRate', `expected whole milliseconds as kube-vip's strconv.ParseInt reads them (e.g. 3000), got ${JSON.stringify(text)}`));
+    return undefined;
+  }
+  if (n < MIN_REFRESH_INTERVAL_MS) return KUBE_VIP_ARP_RATE_MS;
+  if (n > MAX_REFRESH_INTERVAL_MS) {
+    errors.push(configError('CONFIG_INVALID_VALUE', 'vip_arpRate', `expected at most ${MAX_REFRESH_INTERVAL_MS} ms (an hour) between two rounds, got ${JSON.stringify(text)}`));
+    return undefined;
+  }
+  return n;
 }
 
 /** Go's listen address "host:port"; an empty host means every address. */

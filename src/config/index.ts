@@ -1,8 +1,8 @@
 // The daemon's configuration: a YAML file or kube-vip's environment variables, validated into
 // one DaemonConfig. How the parts fit: file.ts and env.ts turn their input into one document
-// shape; validate.ts (with peers.ts, peer-string.ts, values.ts, timers.ts) checks it and fills
-// in defaults, collecting every error; load.ts picks the source; diff.ts compares two configs
-// for a reload; redact.ts makes one safe to show.
+// shape; validate.ts (with peers.ts, peer-string.ts, arp.ts, values.ts, timers.ts) checks it and
+// fills in defaults, collecting every error; load.ts picks the source; diff.ts compares two
+// configs for a reload; redact.ts makes one safe to show.
 export type * from './types.js';
 export { loadConfigFile, parseConfig, systemHost } from './file.js';
 export { configFromEnv, hasKubeVipEnvironment, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIABLES } from './env.js';
@@ -13,3 +13,4 @@ export { diffConfig, type ConfigDiff } from './diff.js';
 export { redactConfig, describePeer, REDACTED } from './redact.js';
 export { formatErrors } from './errors.js';
 export { DEFAULT_MULTIHOP_TTL } from './peers.js';
+export { ARP_DEFAULTS, arpDefaults } from './arp.js';

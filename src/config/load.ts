@@ -9,6 +9,7 @@
 //
 // Nothing is merged field by field: one source per run is easy to reason about.
 import { fail, ok, type Result } from '../../bgp/index.js';
+import { MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
 import { configFromEnv, KUBE_VIP_VARIABLES } from './env.js';
 import { loadConfigFile, systemHost } from './file.js';
@@ -53,9 +54,24 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
   } else {
     if (env.bgp_routerid && env.bgp_routerinterface) notes.push('bgp_routerid and bgp_routerinterface are both set: bgp_routerid wins, as in kube-vip');
     if (!config.kubernetes.controlPlane && (env.address || env.vip_address)) notes.push('address is set but cp_enable is not true: ignored, as kube-vip does');
+    if (config.mode === 'arp') notes.push(...arpEnvNotes(env));
   }
   for (const peer of config.peers) {
     if (peer.bfd?.enabled) notes.push(`peer ${peer.address}: BFD is parsed but not run yet; the hold timer (${peer.holdTime ?? config.timers.holdTime} s) detects a dead peer`);
   }
   return ok({ config, source: path !== undefined ? { kind: 'file', path } : { kind: 'env' }, notes });
+}
+
+/** Where ARP mode from kube-vip's variables behaves otherwise than kube-vip would, or than one might think. */
+function arpEnvNotes(env: HostAccess['env']): string[] {
+  const notes: string[] = [];
+  if (!env.vip_leaderelection) {
+    notes.push('vip_leaderelection is not set: kube-vip would then run without leader election, every node holding the VIPs; vip-speaker elects one node (set vip_leaderelection=false for kube-vip\'s behaviour)');
+  }
+  if (env.vip_cidr) notes.push('vip_cidr is ignored in ARP mode, as kube-vip ignores it there (it only set the prefix announced over BGP); vip_subnet sets the prefix length on the interface');
+  const rate = env.vip_arpRate;
+  if (rate && /^[+-]?\d+$/.test(rate) && Number(rate) < MIN_REFRESH_INTERVAL_MS) {
+    notes.push(`vip_arpRate ${rate} ms is under ${MIN_REFRESH_INTERVAL_MS} ms: refreshing every 3000 ms instead, as kube-vip does`);
+  }
+  return notes;
 }

@@ -21,6 +21,17 @@ export interface DaemonConfig {
   admin: { address: string; port: number };
   log: { level: LogLevel; format: LogFormat };
   kubernetes: KubernetesSettings;
+  /** ARP mode's settings; filled with their defaults in bgp mode too, where nothing reads them. */
+  arp: ArpSettings;
+}
+
+export interface ArpSettings {
+  /** The prefix length a VIP is put on vipInterface with (kube-vip's vip_subnet); the VIP itself stays one address. */
+  prefixLength: { ipv4: number; ipv6: number };
+  /** Time between two gratuitous ARP / unsolicited NA rounds while a VIP is held; 0: none after the takeover burst. */
+  refreshIntervalMs: number;
+  /** Hold the VIPs only while holding a Lease (kube-vip's vip_leaderelection); false: this node holds them alone. */
+  leaderElection: boolean;
 }
 
 export interface NodeIdentity {

@@ -2,6 +2,7 @@
 // DaemonConfig: every key checked, every default filled in, every problem collected. Both
 // sources come through here, so a rule holds the same whichever way the daemon is configured.
 import { DEFAULT_RESTART_TIME, fail, ok, type Result } from '../../bgp/index.js';
+import { readArp } from './arp.js';
 import { childPath } from './errors.js';
 import { checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
@@ -12,7 +13,7 @@ import { checkAsn, checkCommunity, checkDnsLabel, checkDnsSubdomain, checkHoldTi
 export const TOP_LEVEL_KEYS = [
   'mode', 'asn', 'routerId', 'routerInterface', 'listen', 'holdTime', 'keepaliveTime', 'connectRetryTime',
   'gracefulRestart', 'sourceAddress', 'sourceInterface', 'mpbgp', 'peers', 'vipInterface', 'vips', 'admin',
-  'log', 'kubernetes',
+  'log', 'kubernetes', 'arp',
 ] as const;
 
 export const DEFAULTS = {
@@ -52,7 +53,8 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
   const top = reader.mapping(document ?? {}, '', TOP_LEVEL_KEYS);
   if (!top) return fail(reader.errors);
 
-  const mode = reader.oneOf(top.mode, 'mode', ['bgp', 'arp'] as const) ?? 'bgp';
+  const modeWritten = reader.oneOf(top.mode, 'mode', ['bgp', 'arp'] as const);
+  const mode = modeWritten ?? 'bgp';
   let asn = reader.check(top.asn, 'asn', checkAsn);
   if (top.asn === undefined) {
     if (mode === 'bgp') reader.report('CONFIG_MISSING', 'asn', "missing: this node's AS number");
@@ -88,13 +90,14 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
     format: reader.oneOf(logSection.format, 'log.format', ['json', 'pretty'] as const) ?? DEFAULTS.log.format,
   };
   const kubernetes = readKubernetes(reader, top.kubernetes);
+  const arp = readArp(reader, top.arp, top.mode !== undefined && modeWritten === undefined ? undefined : mode);
   // An explicit `vips: []` says "none for now" (VIPs come with a reload); a missing key is a mistake.
   if (!options.skipNothingToAnnounce && top.vips === undefined && !kubernetes.services && !kubernetes.controlPlane) {
     reader.report('CONFIG_MISSING', 'vips', 'nothing to announce: no static VIPs, and neither Kubernetes services nor the control plane are enabled (write `vips: []` to start with none)');
   }
 
   if (reader.errors.length > 0 || !node) return fail(reader.errors);
-  return ok({ mode, node, listen, timers, gracefulRestart, peers, vips: { interface: vipInterface, static: vips }, admin, log, kubernetes });
+  return ok({ mode, node, listen, timers, gracefulRestart, peers, vips: { interface: vipInterface, static: vips }, admin, log, kubernetes, arp });
 }
 
 

@@ -1,5 +1,7 @@
 // VIP addresses on an interface: each VIP goes onto `lo` (or a configured interface) as a /32 or
-// /128 before it is announced, and comes off after it is withdrawn.
+// /128 before it is announced, and comes off after it is withdrawn. ARP mode may place it with a
+// wider prefix (prefixLength, kube-vip's vip_subnet): the kernel then holds 192.0.2.50/24, while
+// everything here still names the VIP '192.0.2.50/32'.
 //
 // Ownership mark: IFA_PROTO (Linux 5.18), 86 by default, configurable (4-255). It is the kernel's
 // own "who added this address" field, kept for IPv4 and IPv6 alike and returned in every dump, so
@@ -37,7 +39,8 @@
 // Every add and remove reads the interface before (to leave foreign addresses alone and skip what
 // is already right) and after (so `done` is what the kernel shows, not what it acknowledged).
 // Routes: IFA_F_NOPREFIXROUTE, so an IPv6 /128 adds no main-table route (only the local-table
-// route that makes the node accept the traffic); an IPv4 /32 never gets a prefix route. IPv6 is
+// route that makes the node accept the traffic); an IPv4 /32 never gets a prefix route. A wider
+// prefix gets its connected route, as kube-vip's does: that is what it is configured for. IPv6 is
 // added with IFA_F_NODAD: lo does no DAD, and a VIP shared by many nodes must never be "dadfailed".
 // The manager does not bring the interface up: BatchResult.interfaceUp reports it.
 export { AddressFamily, formatAddress, parseVipAddress, isAddressProblem, type AddressProblem, type VipAddress } from './address.js';

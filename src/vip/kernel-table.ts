@@ -25,6 +25,8 @@ import { openNetlinkSocket, type NetlinkSocket } from './netlink-socket.js';
 export interface AddressChange {
   readonly kind: 'add' | 'remove';
   readonly address: VipAddress;
+  /** What the kernel is asked for: the placed length on add, the length the kernel shows on remove. */
+  readonly prefixLength: number;
 }
 
 /** What the manager needs from the kernel; tests put a fake in its place. */
@@ -123,7 +125,8 @@ export function openKernelAddressTable(options: KernelTableOptions): AddressTabl
         const chunk = changes.slice(start, start + chunkSize);
         const bySeq = new Map<number, number>();
         const messages = chunk.map((change, i) => {
-          const request = { seq: nextSeq(), ifindex, ...change.address };
+          const { family, bytes } = change.address;
+          const request = { seq: nextSeq(), ifindex, family, bytes, prefixLength: change.prefixLength };
           bySeq.set(request.seq, start + i);
           return change.kind === 'add' ? encodeNewAddress({ ...request, proto: options.proto }) : encodeDeleteAddress(request);
         });

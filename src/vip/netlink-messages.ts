@@ -52,6 +52,7 @@ export enum IfaAttr {
   Address = 1,
   Local = 2,
   Label = 3,
+  Broadcast = 4,
   Flags = 8,
   /** Linux 5.18: who added the address. The kernel sets 1..3 itself; the rest are free. */
   Proto = 11,
@@ -133,13 +134,19 @@ export interface AddressRequest {
 
 /**
  * RTM_NEWADDR with NLM_F_CREATE|NLM_F_EXCL (never replace: a replace would rewrite an operator's
- * address with our mark) and an ACK. IFA_F_NOPREFIXROUTE keeps the kernel from adding a main-table
- * route for an IPv6 /128 (which a routing daemon might redistribute); only the local-table route
- * that makes the node accept the traffic remains. IFA_F_NODAD: lo does no DAD anyway, and on
- * another interface a VIP shared by many nodes must not be marked duplicate.
+ * address with our mark) and an ACK. A host prefix gets IFA_F_NOPREFIXROUTE, which keeps the
+ * kernel from adding a main-table route for an IPv6 /128 (which a routing daemon might
+ * redistribute); only the local-table route that makes the node accept the traffic remains. A
+ * wider prefix (ARP mode's vip_subnet) gets its connected route, as kube-vip's does, and an IPv4
+ * one up to /30 its broadcast address, as `ip addr add ... brd +` and kube-vip's netlink library
+ * set it (RFC 3021: /31 and /32 have none). IFA_F_NODAD: lo does no DAD anyway, and on another
+ * interface a VIP shared by many nodes must not be marked duplicate.
  */
 export function encodeNewAddress(request: AddressRequest & { readonly proto: number }): Uint8Array {
-  const flags = IfaFlag.NoPrefixRoute | (request.family === AddressFamily.Inet6 ? IfaFlag.NoDad : 0);
+  const v4 = request.family === AddressFamily.Inet;
+  const hostLength = v4 ? 32 : 128;
+  const flags = (request.prefixLength === hostLength ? IfaFlag.NoPrefixRoute : 0) | (v4 ? 0 : IfaFlag.NoDad);
+  const broadcast = v4 && request.prefixLength <= 30 ? [attribute(IfaAttr.Broadcast, broadcastOf(request.bytes, request.prefixLength))] : [];
   return message(
     NetlinkMessageType.NewAddr,
     NetlinkFlag.Request | NetlinkFlag.Ack | NetlinkNewFlag.Create | NetlinkNewFlag.Excl,
@@ -148,10 +155,16 @@ export function encodeNewAddress(request: AddressRequest & { readonly proto: num
       ifaddrmsg(request.family, request.prefixLength, flags, request.ifindex),
       attribute(IfaAttr.Local, request.bytes),
       attribute(IfaAttr.Address, request.bytes),
+      ...broadcast,
       attribute(IfaAttr.Flags, u32(flags)),
       attribute(IfaAttr.Proto, Uint8Array.of(request.proto)),
     ],
   );
+}
+
+/** The IPv4 directed broadcast of `bytes` in its /prefixLength: the host bits all set. */
+function broadcastOf(bytes: Uint8Array, prefixLength: number): Uint8Array {
+  return bytes.map((octet, i) => octet | (0xff >> Math.min(8, Math.max(0, prefixLength - 8 * i))));
 }
 
 /** RTM_DELADDR with an ACK. The kernel matches on address and prefix length, not on IFA_PROTO. */

@@ -135,6 +135,50 @@ describe('rtnetlink: address requests', () => {
     );
   });
 
+  it('encodes RTM_NEWADDR for an IPv4 /24: its connected route kept (no noprefixroute), its broadcast set', () => {
+    const bytes = encodeNewAddress({ seq: 1004, ifindex: 2, ...vip('192.0.2.50'), prefixLength: 24, proto: 86 });
+    assert.equal(
+      hex(bytes),
+      [
+        '40000000', '1400', '0506', 'ec030000', '00000000', // nlmsg_len 64, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE, seq 1004
+        '02', '18', '00', '00', '02000000', // AF_INET, /24, no flags, RT_SCOPE_UNIVERSE, ifindex 2
+        '0800' + '0200' + 'c0000232', // IFA_LOCAL 192.0.2.50
+        '0800' + '0100' + 'c0000232', // IFA_ADDRESS 192.0.2.50
+        '0800' + '0400' + 'c00002ff', // IFA_BROADCAST 192.0.2.255
+        '0800' + '0800' + '00000000', // IFA_FLAGS none
+        '0500' + '0b00' + '56000000', // IFA_PROTO 86
+      ].join(''),
+    );
+  });
+
+  it('sets the directed broadcast of any IPv4 prefix up to /30, and none for /31 (RFC 3021)', () => {
+    const broadcastOf = (prefixLength: number) => {
+      const bytes = encodeNewAddress({ seq: 1, ifindex: 2, ...vip('192.0.2.50'), prefixLength, proto: 86 });
+      const at = hex(bytes).indexOf('08000400');
+      return at < 0 ? undefined : hex(bytes).slice(at + 8, at + 16);
+    };
+    assert.deepEqual([broadcastOf(8), broadcastOf(17), broadcastOf(30), broadcastOf(31), broadcastOf(32)], ['c0ffffff', 'c0007fff', 'c0000233', undefined, undefined]);
+  });
+
+  it('encodes RTM_NEWADDR for an IPv6 /64 with nodad and its connected route', () => {
+    const bytes = encodeNewAddress({ seq: 1005, ifindex: 2, ...vip('2001:db8::50'), prefixLength: 64, proto: 86 });
+    assert.equal(
+      hex(bytes),
+      [
+        '50000000', '1400', '0506', 'ed030000', '00000000',
+        '0a', '40', '02', '00', '02000000', // AF_INET6, /64, IFA_F_NODAD
+        '1400' + '0200' + '20010db8000000000000000000000050', // IFA_LOCAL
+        '1400' + '0100' + '20010db8000000000000000000000050', // IFA_ADDRESS
+        '0800' + '0800' + '02000000', // IFA_FLAGS nodad only: no broadcast in IPv6
+        '0500' + '0b00' + '56000000', // IFA_PROTO 86
+      ].join(''),
+    );
+  });
+
+  it('encodes RTM_DELADDR at the length asked for', () => {
+    assert.equal(hex(encodeDeleteAddress({ seq: 6, ifindex: 2, ...vip('192.0.2.50'), prefixLength: 24 })).slice(32, 40), '02180000');
+  });
+
   it('is read by the kernel as written: the ACKs echo our lengths, types and flags', () => {
     // NETLINK_CAP_ACK echoes the request header; these requests were encodeNewAddress's.
     const echoed = (ackHex: string) => hex(only(ackHex).payload.subarray(4, 12));

@@ -24,9 +24,9 @@ function ip(...args: string[]): string {
   return result.stdout;
 }
 
-/** What `ip -json addr` shows on lo in `ns`, as 'address/length'. */
-function addressesOnLo(ns: string): string[] {
-  const [link] = JSON.parse(ip('-n', ns, '-json', 'addr', 'show', 'dev', 'lo')) as Array<{ addr_info: Array<{ local: string; prefixlen: number }> }>;
+/** What `ip -json addr` shows on `dev` in `ns`, as 'address/length'. */
+function addressesOnLo(ns: string, dev = 'lo'): string[] {
+  const [link] = JSON.parse(ip('-n', ns, '-json', 'addr', 'show', 'dev', dev)) as Array<{ addr_info: Array<{ local: string; prefixlen: number }> }>;
   return link!.addr_info.map((a) => `${a.local}/${a.prefixlen}`);
 }
 
@@ -124,6 +124,82 @@ describe('VIP addresses on lo in a network namespace (root only)', function () {
     assert.match(ip('-n', ns, '-6', 'route', 'show', 'table', 'local'), /^local 2001:db8::7 dev lo/m);
     const v4 = ip('-n', ns, '-4', 'route', 'show', 'table', 'all').split('\n').filter((l) => l.includes('192.0.2'));
     assert.deepEqual(v4.map((l) => l.trim().split(' ').slice(0, 6).join(' ')), ['local 192.0.2.7 dev lo table local']);
+  });
+
+  describe('with a prefix length, on a veth as ARP mode would use eth0', () => {
+    const dev = 'vsarp0';
+    const wide = () => createVipAddressManager({ interface: dev, netns: ns, prefixLength: { ipv4: 24, ipv6: 64 } });
+    const addresses = () => addressesOnLo(ns, dev).filter((a) => !a.startsWith('fe80:'));
+    const routes = (family: '-4' | '-6') => ip('-n', ns, family, 'route', 'show', 'table', 'main', 'dev', dev);
+    beforeEach(() => {
+      ip('-n', ns, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`);
+      ip('-n', ns, 'link', 'set', dev, 'up');
+      ip('-n', ns, 'link', 'set', `${dev}p`, 'up');
+    });
+    afterEach(() => {
+      ip('-n', ns, 'link', 'del', dev); // its peer and every address on it with it
+    });
+
+    it('adds a /24 and a /64 with their connected routes, lists them as /32 and /128, and removes them', async () => {
+      const manager = wide();
+      const added = await manager.add(['192.0.2.50', '2001:db8::50']);
+      assert.deepEqual(added, { done: ['192.0.2.50/32', '2001:db8::50/128'], foreign: [], failed: [], interfaceUp: true });
+      assert.deepEqual(addresses(), ['192.0.2.50/24', '2001:db8::50/64']);
+      assert.deepEqual(await manager.listOwned(), ['192.0.2.50/32', '2001:db8::50/128']);
+      // The connected routes a wider prefix brings (kube-vip's vip_subnet does the same), and the IPv4 broadcast.
+      assert.match(routes('-4'), /^192\.0\.2\.0\/24 proto kernel scope link src 192\.0\.2\.50/m);
+      assert.match(routes('-6'), /^2001:db8::\/64 proto kernel/m);
+      assert.match(ip('-n', ns, '-4', 'addr', 'show', 'dev', dev), /inet 192\.0\.2\.50\/24 brd 192\.0\.2\.255 scope global/);
+
+      const removed = await manager.remove(['192.0.2.50/32', '2001:db8::50']);
+      assert.deepEqual(removed, { done: ['192.0.2.50/32', '2001:db8::50/128'], foreign: [], failed: [], interfaceUp: true });
+      assert.deepEqual(addresses(), []);
+      assert.doesNotMatch(routes('-4'), /192\.0\.2\.0\/24/);
+      assert.doesNotMatch(routes('-6'), /2001:db8::\/64/);
+    });
+
+    it('replaces its own /32 and /128 with the configured lengths, and back', async () => {
+      const host = createVipAddressManager({ interface: dev, netns: ns });
+      await host.add(['192.0.2.50', '2001:db8::50']);
+      assert.deepEqual(addresses(), ['192.0.2.50/32', '2001:db8::50/128']);
+      assert.deepEqual((await wide().add(['192.0.2.50', '2001:db8::50'])).done, ['192.0.2.50/32', '2001:db8::50/128']);
+      assert.deepEqual(addresses().sort(), ['192.0.2.50/24', '2001:db8::50/64']);
+      assert.deepEqual((await host.add(['192.0.2.50', '2001:db8::50'])).done, ['192.0.2.50/32', '2001:db8::50/128']);
+      assert.deepEqual(addresses().sort(), ['192.0.2.50/32', '2001:db8::50/128']);
+    });
+
+    it("leaves an operator's /24 of the same address alone", async () => {
+      ip('-n', ns, 'addr', 'add', '192.0.2.50/24', 'dev', dev);
+      const manager = wide();
+      assert.deepEqual((await manager.add(['192.0.2.50'])).foreign, ['192.0.2.50/32']);
+      assert.deepEqual(await manager.listOwned(), []);
+      assert.deepEqual((await manager.removeStale(new Set())).done, []);
+      assert.deepEqual(addresses(), ['192.0.2.50/24']);
+    });
+
+    it('keeps the other VIPs of a subnet when its primary goes, promote_secondaries off', async () => {
+      ip('netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.conf.${dev}.promote_secondaries=0`);
+      const manager = wide();
+      await manager.add(['192.0.2.50', '192.0.2.51', '192.0.2.52']);
+      assert.match(ip('-n', ns, '-4', 'addr', 'show', 'dev', dev), /192\.0\.2\.51\/24 brd 192\.0\.2\.255 scope global secondary/);
+      const removed = await manager.remove(['192.0.2.50']);
+      assert.deepEqual(removed, { done: ['192.0.2.50/32'], foreign: [], failed: [], interfaceUp: true });
+      assert.deepEqual(addresses().sort(), ['192.0.2.51/24', '192.0.2.52/24']);
+      assert.deepEqual((await manager.listOwned()).sort(), ['192.0.2.51/32', '192.0.2.52/32']);
+    });
+
+    it('after a kill -9, a manager with host lengths finds the stale /24 and /64 and removes them', async () => {
+      const request = { interface: dev, netns: ns, add: ['192.0.2.50', '192.0.2.51', '2001:db8::50'], hang: true, prefixLength: { ipv4: 24, ipv6: 64 } };
+      const { child, line } = await runChild(['env'], request);
+      assert.equal(line.done.length, 3);
+      child.kill('SIGKILL'); // by the pid we started
+      await once(child, 'exit');
+      const restarted = createVipAddressManager({ interface: dev, netns: ns });
+      assert.deepEqual((await restarted.listOwned()).sort(), ['192.0.2.50/32', '192.0.2.51/32', '2001:db8::50/128']);
+      const stale = await restarted.removeStale(new Set(['192.0.2.51']));
+      assert.deepEqual(stale, { done: ['192.0.2.50/32', '2001:db8::50/128'], foreign: [], failed: [], interfaceUp: true });
+      assert.deepEqual(addresses(), ['192.0.2.51/24']);
+    });
   });
 
   it('reports each address of a batch: IPv4 in place, IPv6 refused when IPv6 is disabled on lo', async () => {
