@@ -5,7 +5,7 @@
 // creates carries the label app.kubernetes.io/managed-by=vip-speaker, and only those are deleted.
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, httpStatusOf } from './election-api.js';
-import { LeaderElector, type LeaderElectorOptions } from './election.js';
+import { LeaderElector, type LeaderElectorOptions, type StopOptions } from './election.js';
 
 /** kube-vip's Lease name for a Service's own election. */
 export function serviceLeaseName(serviceName: string): string {
@@ -55,7 +55,7 @@ export class ServiceLeases {
   }
 
   /** Stops a Service's elector (releasing the lease if it leads), e.g. when it stops being ours. */
-  async stop(namespace: string, serviceName: string, options: { release?: boolean } = {}): Promise<void> {
+  async stop(namespace: string, serviceName: string, options: StopOptions = {}): Promise<void> {
     const key = `${namespace}/${serviceName}`;
     const elector = this.electors.get(key);
     if (!elector) return;

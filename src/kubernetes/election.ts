@@ -18,11 +18,20 @@
 // to run again; this elector goes back to being a candidate by itself. The first renewal comes a
 // retryPeriod after acquiring (client-go's wait.Until renews at once). newLeader is not emitted
 // for an empty holder (a released lease).
+//
+// What it adds, for a handover faster than a retry (1 to 2.2 retryPeriods after a release):
+// - nudge(): a candidate tries at once, or right after the attempt in flight;
+// - the `watch` option: a watch on the Lease (lease-watch.ts) nudges when it is released or
+//   deleted. Polling stays as it is, so a watch that cannot connect costs only speed;
+// - stop({ beforeRelease }): a leader awaits its caller's clean-up (ARP mode takes the VIPs off
+//   the interface) between stoppedLeading and the release that lets another node take over.
 import { EventEmitter } from 'node:events';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
 import { describeApiError, httpStatusOf } from './election-api.js';
 import { type LeaderElectionRecord, LeaseLock, microTime, rawRecord } from './election-lock.js';
+import { describeInformerError } from './informer-watch.js';
+import { LeaseWatch } from './lease-watch.js';
 
 /** kube-vip's defaults: vip_leaseduration 5, vip_renewdeadline 3, vip_retryperiod 1 (cmd/kube-vip.go). */
 export const KUBE_VIP_ELECTION_DEFAULTS = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } as const;
@@ -54,9 +63,27 @@ export interface LeaderElectorOptions {
   random?: () => number;
   /** Replaces the API client (tests). */
   api?: CoordinationV1Api;
+  /**
+   * Watch the Lease and try at once when it is released or deleted (nudge()), instead of at the
+   * next retry; default false. Needs `list` and `watch` on leases; polling goes on regardless.
+   */
+  watch?: boolean;
 }
 
-export type LeaseOperation = 'get' | 'create' | 'update' | 'release';
+export interface StopOptions {
+  /** Release the lease if this candidate holds it; default the `releaseOnStop` option. */
+  release?: boolean;
+  /**
+   * Awaited after stoppedLeading('stopped') and before the release, only when a release is to be
+   * written. Bounded by renewDeadline: past it, or if it rejects, the release goes ahead all the
+   * same (nothing is logged). The bound keeps a stuck clean-up from holding the Lease: the
+   * renewals have stopped, so other candidates would take it at expiry anyway.
+   */
+  beforeRelease?: () => Promise<void>;
+}
+
+/** `watch`: the Lease watch failed (it retries on its own, and polling goes on meanwhile). */
+export type LeaseOperation = 'get' | 'create' | 'update' | 'release' | 'watch';
 
 export interface ElectionFailure {
   operation: LeaseOperation;
@@ -74,7 +101,7 @@ export interface LeaderElectorEvents {
   stoppedLeading: [reason: StoppedReason];
   /** The observed holder changed, this candidate included (client-go's OnNewLeader). */
   newLeader: [identity: string];
-  /** An API call of an attempt failed (for logs and metrics; the loop carries on). */
+  /** An API call of an attempt, or the Lease watch, failed (for logs and metrics; the loop carries on). */
   failure: [ElectionFailure];
 }
 
@@ -108,6 +135,14 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
   private abort: AbortController | undefined;
   /** Bumped whenever an attempt in flight must no longer count (deadline passed, stopped). */
   private epoch = 0;
+  /**
+   * The epoch of the attempt in flight, while one of the current epoch is. An older one, made
+   * void by invalidate(), has had its request aborted and no longer counts as in flight.
+   */
+  private attemptEpoch: number | undefined;
+  /** nudge() came while an attempt was in flight: one more runs right after it. */
+  private nudged = false;
+  private readonly leaseWatch: LeaseWatch | undefined;
 
   constructor(options: LeaderElectorOptions) {
     super();
@@ -130,6 +165,27 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.releaseOnStop = options.releaseOnStop ?? true;
     const api = options.api ?? options.kubeConfig.makeApiClient(CoordinationV1Api);
     this.lock = new LeaseLock({ api, namespace: options.namespace, name: options.name, ...(options.labels ? { labels: options.labels } : {}) });
+    // The watch runs from start() to stop(), leading or not: it is then connected at the moment
+    // this node steps down and becomes a candidate, when the Lease is most likely to change; one
+    // idle stream per elector costs less than a list and a new watch at every transition.
+    if (options.watch) {
+      this.leaseWatch = new LeaseWatch({
+        kubeConfig: options.kubeConfig,
+        namespace: options.namespace,
+        name: options.name,
+        api,
+        onFree: () => this.nudge(),
+        onError: (err) => this.failWith('watch', describeInformerError(err)),
+        random: this.random,
+        scheduler: {
+          schedule: (ms, run) => {
+            const timer = this.clock.setTimeout(run, ms);
+            return () => timer.cancel();
+          },
+        },
+        now: () => this.wallClock().getTime(),
+      });
+    }
   }
 
   /** `namespace/name` of the Lease. */
@@ -151,20 +207,40 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     if (this.state !== 'idle') return;
     this.state = 'candidate';
     this.schedule(0, () => this.attempt());
+    void this.leaseWatch?.start();
   }
 
   /**
-   * Stops the loop. A leader emits stoppedLeading('stopped') first, then (unless `release` is
-   * false) releases the lease so that a successor takes over at its next retry.
+   * The Lease may have changed: a candidate tries now instead of at its next retry, or, with an
+   * attempt in flight, once more right after it (never two at once, and never lost). Nothing
+   * happens when idle, leading or stopped.
    */
-  async stop(options: { release?: boolean } = {}): Promise<void> {
+  nudge(): void {
+    if (this.state !== 'candidate') return;
+    if (this.attemptEpoch === this.epoch) {
+      this.nudged = true;
+      return;
+    }
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.launch(() => this.attempt());
+  }
+
+  /**
+   * Stops the loop and the watch. A leader emits stoppedLeading('stopped') first; then, unless
+   * `release` is false, the holder awaits `beforeRelease` (see StopOptions) and releases the
+   * lease so that a successor need not wait for it to expire. Resolves with no timer or request left.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
     if (this.state === 'stopped') return;
     const wasLeading = this.state === 'leading';
     this.state = 'stopped';
     this.invalidate();
-    await this.settled();
+    await Promise.all([this.settled(), this.leaseWatch?.stop()]);
     if (wasLeading) this.emit('stoppedLeading', 'stopped');
-    if ((options.release ?? this.releaseOnStop) && this.holdsRecord()) await this.release();
+    if (!(options.release ?? this.releaseOnStop) || !this.holdsRecord()) return;
+    if (options.beforeRelease) await this.withinRenewDeadline(options.beforeRelease);
+    await this.release();
   }
 
   /** Resolves once no attempt is in flight (tests, and stop). */
@@ -192,9 +268,24 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.timer?.cancel();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
-      const run: Promise<void> = fn().finally(() => this.inflight.delete(run));
-      this.inflight.add(run);
+      this.launch(fn);
     }, ms);
+  }
+
+  private launch(fn: () => Promise<void>): void {
+    const run: Promise<void> = fn().finally(() => this.inflight.delete(run));
+    this.inflight.add(run);
+  }
+
+  /** Awaits `fn` for at most renewDeadline; a rejection counts as done. */
+  private async withinRenewDeadline(fn: () => Promise<void>): Promise<void> {
+    let cutoff: TimerHandle | undefined;
+    const deadline = new Promise<void>((resolve) => (cutoff = this.clock.setTimeout(resolve, this.renewDeadlineMs)));
+    try {
+      await Promise.race([fn().catch(() => undefined), deadline]);
+    } finally {
+      cutoff?.cancel();
+    }
   }
 
   /** Cancels the timers and makes any attempt in flight count for nothing. */
@@ -205,6 +296,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.deadline?.cancel();
     this.deadline = undefined;
     this.abort?.abort();
+    this.nudged = false;
   }
 
   /** One tryAcquireOrRenew and what follows from it in the current state. */
@@ -212,6 +304,9 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     const epoch = this.epoch;
     const controller = new AbortController();
     this.abort = controller;
+    this.attemptEpoch = epoch;
+    // This attempt reads the Lease as it is now: any nudge before it is answered by it.
+    this.nudged = false;
     // No request may outlive a renew deadline, whatever the state.
     const cutoff = this.clock.setTimeout(() => controller.abort(), this.renewDeadlineMs);
     let ok: boolean;
@@ -220,10 +315,12 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     } finally {
       cutoff.cancel();
       if (this.abort === controller) this.abort = undefined;
+      if (this.attemptEpoch === epoch) this.attemptEpoch = undefined;
     }
     if (epoch !== this.epoch) return;
     this.maybeReportTransition();
     if (this.state === 'candidate') {
+      if (!ok && this.nudged) return this.launch(() => this.attempt());
       if (!ok) return this.schedule(this.jittered(), () => this.attempt());
       this.state = 'leading';
       this.emit('leading');
@@ -263,9 +360,13 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
   }
 
   private fail(operation: LeaseOperation, err: unknown): void {
-    const failure: ElectionFailure = { operation, message: describeApiError(err) };
     const code = httpStatusOf(err);
-    if (code !== undefined) failure.code = code;
+    this.failWith(operation, { message: describeApiError(err), ...(code !== undefined ? { code } : {}) });
+  }
+
+  private failWith(operation: LeaseOperation, error: { message: string; code?: string | number }): void {
+    const failure: ElectionFailure = { operation, message: error.message };
+    if (typeof error.code === 'number') failure.code = error.code;
     this.emit('failure', failure);
   }
 

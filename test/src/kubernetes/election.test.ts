@@ -2,6 +2,7 @@
 // clock: two candidates A and B take, hold, lose and hand over the Lease as client-go's
 // leaderelection does.
 import { strict as assert } from 'node:assert';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ManualClock } from '../../../bgp/index.js';
 import {
   ElectionOptionsError,
@@ -11,6 +12,7 @@ import {
   type StoppedReason,
 } from '../../../src/kubernetes/election.js';
 import { FakeApiServer, type KubeObject } from '../../support/fake-apiserver/index.js';
+import { until } from '../../support/wait.js';
 
 const NS = 'kube-system';
 const LEASE = 'plndr-svcs-lock';
@@ -27,6 +29,38 @@ function spec(server: FakeApiServer): Record<string, unknown> {
   const lease = server.get('Lease', { namespace: NS, name: LEASE }) as (KubeObject & { spec?: Record<string, unknown> }) | undefined;
   assert.ok(lease, 'the lease exists');
   return lease.spec ?? {};
+}
+
+/**
+ * A client whose Lease reads are counted, with how many overlap, and which can be held after
+ * their answer (the read saw the Lease; the attempt has not finished) until `letGo()`.
+ */
+function countedReads(kubeConfig: KubeConfig) {
+  const api = kubeConfig.makeApiClient(CoordinationV1Api);
+  const read = api.readNamespacedLease.bind(api);
+  let letGo = (): void => undefined;
+  const reads = { count: 0, inFlight: 0, maxInFlight: 0, held: undefined as Promise<void> | undefined };
+  api.readNamespacedLease = async (...args) => {
+    reads.count++;
+    reads.inFlight++;
+    reads.maxInFlight = Math.max(reads.maxInFlight, reads.inFlight);
+    try {
+      const lease = await read(...args);
+      await reads.held;
+      return lease;
+    } finally {
+      reads.inFlight--;
+    }
+  };
+  return {
+    api,
+    reads,
+    hold: () => void (reads.held = new Promise<void>((resolve) => (letGo = resolve))),
+    letGo: () => {
+      reads.held = undefined;
+      letGo();
+    },
+  };
 }
 
 describe('LeaderElector', () => {
@@ -261,6 +295,173 @@ describe('LeaderElector', () => {
     assert.ok(Date.now() - waited < 250, 'the request in flight was aborted at the deadline, not waited for');
     assert.equal(a.elector.isLeader, false, 'the renewal that answered late does not count');
     assert.deepEqual(a.events, ['50 newLeader node-a', '50 leading', '4050 stoppedLeading renew-deadline']);
+  });
+
+  describe('nudge', () => {
+    /** A leads; B has read the lease once (held by A) and waits for its retry a second later. */
+    async function aLeadsBWaits(bOptions: Partial<LeaderElectorOptions> = {}): Promise<{ a: Recorded; b: Recorded }> {
+      const a = candidate('node-a');
+      const b = candidate('node-b', bOptions);
+      a.elector.start();
+      await run(50);
+      b.elector.start();
+      await run(100);
+      assert.equal(b.elector.leader, 'node-a');
+      return { a, b };
+    }
+
+    it('makes a candidate try at once: B takes a released lease without waiting for its retry', async () => {
+      const { a, b } = await aLeadsBWaits();
+      await a.elector.stop();
+      assert.equal(spec(server).holderIdentity, '');
+      b.elector.nudge();
+      await b.elector.settled();
+      assert.deepEqual(b.events.slice(-2), ['150 newLeader node-b', '150 leading'], 'taken at once, the clock standing still');
+    });
+
+    it('replaces the pending retry rather than adding one', async () => {
+      const counted = countedReads(server.kubeconfig());
+      const { b } = await aLeadsBWaits({ api: counted.api });
+      // B read at 100 and would retry at 1100 (random 0): the nudge at 600 moves it to 1600.
+      await run(500);
+      const before = counted.reads.count;
+      b.elector.nudge();
+      await b.elector.settled();
+      assert.equal(counted.reads.count, before + 1);
+      await run(950);
+      assert.equal(counted.reads.count, before + 1, 'no read at 1100: the old retry is gone');
+      await run(100);
+      assert.equal(counted.reads.count, before + 2, 'the next retry, a retry period after the nudged attempt');
+    });
+
+    it('runs exactly one more attempt right after the one in flight, never two at once', async () => {
+      const counted = countedReads(server.kubeconfig());
+      const { a, b } = await aLeadsBWaits({ api: counted.api });
+      // B's retry at 1100 reads the lease held by A, and is held there (A renews at 1050).
+      counted.hold();
+      await run(900);
+      clock.advance(50);
+      await until('B reads the lease', () => counted.reads.count === 2);
+      const at = clock.now();
+      // A releases behind B's back; three nudges come while B's attempt is in flight.
+      await a.elector.stop();
+      for (let i = 0; i < 3; i++) b.elector.nudge();
+      counted.letGo();
+      await b.elector.settled();
+      assert.equal(b.elector.isLeader, true, 'the attempt after the one in flight saw the release');
+      assert.equal(clock.now(), at, 'at once, not at the next retry');
+      assert.equal(counted.reads.count, 3, 'one more read for the three nudges');
+      assert.equal(counted.reads.maxInFlight, 1);
+    });
+
+    it('does nothing when idle, leading or stopped', async () => {
+      const idle = candidate('node-idle');
+      idle.elector.nudge();
+      await idle.elector.settled();
+      assert.equal(server.requests.length, 0, 'idle: no request');
+      const a = candidate('node-a');
+      a.elector.start();
+      await run(50);
+      const count = server.requests.length;
+      a.elector.nudge();
+      await a.elector.settled();
+      assert.equal(server.requests.length, count, 'leading: no extra renewal');
+      await a.elector.stop({ release: false });
+      a.elector.nudge();
+      await a.elector.settled();
+      assert.equal(server.requests.length, count, 'stopped: no request');
+      assert.equal(clock.pending, 0);
+    });
+
+    it('with watch, a candidate takes a released lease at once, the clock standing still', async () => {
+      const { a, b } = await aLeadsBWaits({ watch: true });
+      await until('B watches the lease', () => server.openWatches === 1);
+      const watchQuery = server.requests.find((r) => r.query.watch === 'true')?.query;
+      assert.equal(watchQuery?.fieldSelector, `metadata.name=${LEASE}`);
+      await a.elector.stop();
+      await until('B leads', () => b.elector.isLeader);
+      assert.deepEqual(b.events.slice(-1), ['150 leading']);
+      assert.equal(spec(server).leaseTransitions, 1);
+    });
+
+    it('with watch, a candidate creates a deleted lease again at once', async () => {
+      const { b } = await aLeadsBWaits({ watch: true });
+      await until('B watches the lease', () => server.openWatches === 1);
+      server.delete('Lease', { namespace: NS, name: LEASE });
+      await until('B leads', () => b.elector.isLeader);
+      assert.equal(spec(server).holderIdentity, 'node-b');
+      assert.equal(clock.now(), 150);
+    });
+
+    it('with watch, stop leaves no watch open and no timer set', async () => {
+      const { b } = await aLeadsBWaits({ watch: true });
+      await until('B watches the lease', () => server.openWatches === 1);
+      await b.elector.stop();
+      await until('the watch is closed', () => server.openWatches === 0);
+      await electors[0]!.stop({ release: false });
+      assert.equal(clock.pending, 0);
+    });
+  });
+
+  describe('stop with beforeRelease', () => {
+    async function leader(): Promise<Recorded> {
+      const a = candidate('node-a');
+      a.elector.start();
+      await run(2000);
+      assert.equal(a.elector.isLeader, true);
+      return a;
+    }
+
+    it('emits stoppedLeading, awaits beforeRelease while the lease is still held, then releases', async () => {
+      const a = await leader();
+      const order: string[] = [];
+      a.elector.on('stoppedLeading', () => order.push('stoppedLeading'));
+      await a.elector.stop({
+        beforeRelease: async () => {
+          order.push(`beforeRelease: holder ${String(spec(server).holderIdentity)}`);
+          await new Promise((r) => setTimeout(r, 20));
+          order.push(`beforeRelease done: holder ${String(spec(server).holderIdentity)}`);
+        },
+      });
+      assert.deepEqual(order, ['stoppedLeading', 'beforeRelease: holder node-a', 'beforeRelease done: holder node-a']);
+      assert.equal(spec(server).holderIdentity, '');
+      assert.equal(clock.pending, 0);
+    });
+
+    it('releases after renewDeadline when beforeRelease hangs, leaving no timer', async () => {
+      const a = await leader();
+      let stopped = false;
+      const stopping = a.elector.stop({ beforeRelease: () => new Promise<void>(() => undefined) }).then(() => (stopped = true));
+      await until('stoppedLeading', () => a.events.some((e) => e.endsWith('stoppedLeading stopped')));
+      clock.advance(2999);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(stopped, false);
+      assert.equal(spec(server).holderIdentity, 'node-a', 'not released within renewDeadline');
+      clock.advance(1);
+      await stopping;
+      assert.equal(spec(server).holderIdentity, '');
+      assert.equal(clock.pending, 0);
+    });
+
+    it('releases all the same when beforeRelease rejects', async () => {
+      const a = await leader();
+      await a.elector.stop({ beforeRelease: () => Promise.reject(new Error('could not clear the VIPs')) });
+      assert.equal(spec(server).holderIdentity, '');
+      assert.deepEqual(a.failures, []);
+    });
+
+    it('does not call beforeRelease when nothing is to be released', async () => {
+      const a = await leader();
+      const b = candidate('node-b');
+      b.elector.start();
+      await run(100);
+      let calls = 0;
+      const beforeRelease = async () => void calls++;
+      await a.elector.stop({ release: false, beforeRelease });
+      await b.elector.stop({ beforeRelease });
+      assert.equal(calls, 0);
+      assert.equal(spec(server).holderIdentity, 'node-a');
+    });
   });
 
   it('refuses the timings client-go refuses', () => {
