@@ -4,7 +4,7 @@
 // registry; the reconcile reads it.
 import { BgpSpeaker, type PeerConfig, type PeerStatus, type Route, type Prefix } from '../bgp/index.js';
 import { AdminServer } from './admin/server.js';
-import { DaemonMetrics } from './admin/metrics.js';
+import { DaemonMetrics, type VipHolder } from './admin/metrics.js';
 import { communitiesOf, largeCommunitiesOf } from './communities.js';
 import { diffConfig } from './config/diff.js';
 import { redactConfig } from './config/redact.js';
@@ -12,9 +12,22 @@ import type { DaemonConfig, PeerSpec } from './config/types.js';
 import type { Logger } from './log.js';
 import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
 import { VipRegistry } from './registry/registry.js';
-import { ArpGate } from './arp/gate.js';
 import { createAnnouncer } from './arp/announcer.js';
+import { ArpMode, type Candidate, SoloCandidate } from './arp-mode/mode.js';
+import { CONTROL_PLANE_GROUP, type HoldingGroup, SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
+import { hostname } from 'node:os';
 import { VERSION } from './version.js';
+
+/** The leases this node can stand for, once the Kubernetes client is loaded (ARP mode). */
+interface Elections {
+  kubeConfig: import('@kubernetes/client-node').KubeConfig;
+  identity: string;
+  namespace: string;
+  /** The services lease, shared with the Service status writer. */
+  servicesElector?: import('./kubernetes/election.js').LeaderElector;
+  /** A Service's own lease, shared with the Service status writer. */
+  serviceCandidate?(namespace: string, name: string): Candidate;
+}
 
 /** The Kubernetes sources, loaded only when the config asks for them. */
 interface KubernetesSources {
@@ -97,10 +110,10 @@ export class Daemon {
   private stopping = false;
   private started = false;
   private kubernetes: KubernetesSources | undefined;
-  /** ARP mode: only the elected node holds the VIPs. */
-  private readonly arp: ArpGate | undefined;
-  private arpElector: import('./kubernetes/election.js').LeaderElector | undefined;
-  private readonly refreshes = new Map<string, { stop(): void }>();
+  /** ARP mode: only the elected node holds each VIP. */
+  private readonly arp: ArpMode | undefined;
+  private elections: Elections | undefined;
+  private serviceWatcher: import('./kubernetes/services.js').ServiceWatcher | undefined;
   /** The configuration as loaded; `config` is it with this node's annotations applied. */
   private base: DaemonConfig;
   private nodeOverrides: import('./kubernetes/node-annotations.js').NodeBgpOverrides | undefined;
@@ -115,13 +128,15 @@ export class Daemon {
     this.log = deps.log;
     this.base = config;
     this.sink = new SpeakerSink(this.makeSpeaker(config));
-    this.arp = config.mode === 'arp' ? new ArpGate(this.registry) : undefined;
+    this.arp = config.mode === 'arp' ? this.makeArpMode(config) : undefined;
     this.reconciler = this.arp ? new Reconciler(this.arp.held, deps.addresses, undefined) : new Reconciler(this.registry, deps.addresses, this.sink);
     this.metrics = new DaemonMetrics(
       {
         peers: () => this.sink.speaker.status(),
         vips: () => ({ desired: this.registry.size, inPlace: this.reconciler.placedAddresses.size, announced: this.sink.speaker.table.size }),
         kubernetesConnected: () => this.kubernetes?.connected(),
+        vipHolders: () => this.vipHolders(),
+        leaderChanges: () => this.arp?.holders.leaderChanges() ?? [],
       },
       { version: VERSION, mode: config.mode },
     );
@@ -134,7 +149,7 @@ export class Daemon {
     this.arp?.held.on('change', () => void this.reconcile());
     this.reconciler.on('reconciled', (r) => {
       this.metrics.reconciled(r);
-      if (this.arp) this.announceArp(r.added, r.removed);
+      this.arp?.reconciled(r.added, r.removed);
       for (const a of r.staleRemoved) this.log.info({ vip: a }, 'removed a stale VIP left by an earlier run');
       for (const a of r.added) this.log.info({ vip: a, interface: this.config.vips.interface }, 'VIP added');
       for (const a of r.removed) this.log.info({ vip: a, interface: this.config.vips.interface }, 'VIP removed');
@@ -187,43 +202,72 @@ export class Daemon {
     // config as kube-vip does without leader election; its /livez gate is not wired in yet).
     if (this.config.kubernetes.services || this.config.kubernetes.nodeAnnotationPrefix) this.kubernetes = await this.startKubernetes();
     if (this.config.mode === 'bgp') await this.sink.speaker.start();
-    if (this.arp) await this.startArpElection();
     this.started = true;
+    if (this.arp) {
+      await this.prepareElections();
+      this.arp.start();
+    }
     await this.reconcile();
   }
 
+  private makeArpMode(config: DaemonConfig): ArpMode {
+    return new ArpMode({
+      wanted: this.registry,
+      groupOf: (owner) =>
+        groupOf(owner, {
+          servicesElection: config.kubernetes.servicesElection === true,
+          localPolicy: (service) => this.serviceWatcher?.trafficPolicy(service) === 'Local',
+        }),
+      // With per-Service election there is no services lease: every Service has its own.
+      globalGroups: [{ key: CONTROL_PLANE_GROUP }, ...(config.kubernetes.services && config.kubernetes.servicesElection !== true ? [{ key: SERVICES_GROUP }] : [])],
+      candidate: (group) => this.arpCandidate(group),
+      // Only while running: a stop has taken every VIP off already (teardown), and adds none.
+      settle: async () => {
+        if (!this.stopping) await this.reconciler.schedule();
+      },
+      announcer: () => this.announcer(),
+      refreshIntervalMs: config.arp.refreshIntervalMs,
+      log: this.log,
+    });
+  }
+
   /**
-   * ARP mode's election: one Lease (kube-vip's plndr-svcs-lock with Services, plndr-cp-lock
-   * otherwise) decides which node holds the VIPs. Without Kubernetes credentials (static VIPs,
-   * one node) this node runs alone as leader.
+   * ARP mode's leases, in kube-vip's names: plndr-cp-lock for the static and control-plane VIPs,
+   * plndr-svcs-lock for the Service VIPs, kubevip-<service> per Service. Without Kubernetes
+   * credentials, or with leader election off (kube-vip's vip_leaderelection=false), this node
+   * holds every VIP alone.
    */
-  private async startArpElection(): Promise<void> {
-    const gate = this.arp!;
-    const [{ loadKubeConfig, resolveNodeName }, { LeaderElector, SERVICES_LEASE, CONTROL_PLANE_LEASE }, { kubernetesDefaults }] = await Promise.all([
-      import('./kubernetes/client.js'),
-      import('./kubernetes/election.js'),
-      import('./config/index.js'),
-    ]);
+  private async prepareElections(): Promise<void> {
+    if (!this.config.arp.leaderElection) {
+      this.log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
+      return;
+    }
+    this.electionModule = await import('./kubernetes/election.js');
+    if (this.elections) return;
+    const [{ loadKubeConfig, resolveNodeName }, { kubernetesDefaults }] = await Promise.all([import('./kubernetes/client.js'), import('./config/index.js')]);
     const kc = loadKubeConfig(this.config.kubernetes);
     if (!kc.ok) {
       this.log.warn({ reason: kc.error.message }, 'ARP mode without Kubernetes credentials: this node holds the VIPs alone');
-      gate.setLeading(true);
       return;
     }
-    const node = resolveNodeName(this.config.kubernetes);
-    const lease = this.config.kubernetes.services ? SERVICES_LEASE : CONTROL_PLANE_LEASE;
-    const elector = new LeaderElector({ kubeConfig: kc.value.kubeConfig, namespace: kubernetesDefaults(this.config.kubernetes).namespace, name: lease, identity: node.name, ...this.electionTimings() });
-    elector.on('leading', () => {
-      this.log.info({ lease, node: node.name }, 'elected: this node holds the VIPs (ARP)');
-      gate.setLeading(true);
-    });
-    elector.on('stoppedLeading', (reason) => {
-      this.log.warn({ lease, reason }, 'lost the lease: the VIPs leave this node');
-      gate.setLeading(false);
-    });
-    elector.on('newLeader', (identity) => this.log.info({ lease, leader: identity }, 'VIP holder'));
-    this.arpElector = elector;
-    elector.start();
+    this.elections = { kubeConfig: kc.value.kubeConfig, identity: resolveNodeName(this.config.kubernetes).name, namespace: kubernetesDefaults(this.config.kubernetes).namespace };
+  }
+
+  private arpCandidate(group: HoldingGroup): Candidate {
+    const e = this.elections;
+    if (!e) return new SoloCandidate(this.nodeName());
+    if (group.key === SERVICES_GROUP && e.servicesElector) return e.servicesElector;
+    if (group.service && e.serviceCandidate) return e.serviceCandidate(group.service.namespace, group.service.name);
+    // Loaded by prepareElections before any candidate is made.
+    const { LeaderElector, SERVICES_LEASE, CONTROL_PLANE_LEASE } = this.electionModule!;
+    const name = group.key === SERVICES_GROUP ? SERVICES_LEASE : CONTROL_PLANE_LEASE;
+    return new LeaderElector({ kubeConfig: e.kubeConfig, namespace: e.namespace, name, identity: e.identity, watch: true, ...this.electionTimings() });
+  }
+
+  private electionModule: typeof import('./kubernetes/election.js') | undefined;
+
+  private nodeName(): string {
+    return this.elections?.identity ?? this.config.kubernetes.nodeName ?? process.env.NODE_NAME ?? hostname();
   }
 
   /** kube-vip's vip_leaseduration / vip_renewdeadline / vip_retryperiod, when set (else the elector's 5/3/1). */
@@ -236,25 +280,17 @@ export class Daemon {
     };
   }
 
-  /** A takeover burst for each VIP now held, then a refresh while it is held (gratuitous ARP / NA). */
-  private announceArp(added: string[], removed: string[]): void {
-    const announcer = this.announcer();
-    for (const address of removed) {
-      this.refreshes.get(address)?.stop();
-      this.refreshes.delete(address);
-    }
-    for (const address of added) {
-      const vip = address.split('/')[0]!;
-      announcer.announce(vip).catch((err: Error) => this.log.error({ vip, error: err.message }, 'gratuitous ARP / NA not sent'));
-      this.refreshes.set(address, announcer.refresh(vip, { onError: (err: Error) => this.log.warn({ vip, error: err.message }, 'ARP refresh failed') }));
-    }
-  }
-
   private announcerInstance: import('./arp/announcer.js').Announcer | undefined;
 
   private announcer(): import('./arp/announcer.js').Announcer {
     if (!this.announcerInstance) this.announcerInstance = this.deps.announcer ?? createAnnouncer({ interface: this.config.vips.interface });
     return this.announcerInstance;
+  }
+
+  /** Per VIP: the mode, who holds it, and when the holder took over (ARP); every node announces in BGP mode. */
+  private vipHolders(): VipHolder[] {
+    if (this.arp) return this.arp.holders.status().map((v) => ({ address: v.address, mode: 'arp', holding: v.holding && this.reconciler.isInPlace(v.address), leader: v.leader, lastTakeover: v.lastTakeover }));
+    return this.registry.desired().map((v) => ({ address: v.address, mode: 'bgp', holding: this.reconciler.isInPlace(v.address), leader: '', lastTakeover: null }));
   }
 
   /**
@@ -324,8 +360,12 @@ export class Daemon {
       // Who writes status.loadBalancer.ingress: one node for every Service (the services lease), or,
       // with per-Service election (svc_election), each Service's own lease holder. Every node
       // announces either way: BGP needs no election.
-      const perService = settings.servicesElection === true ? new ServiceLeases({ kubeConfig, identity: node.name, ...this.electionTimings() }) : undefined;
-      const servicesElector = perService ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name, ...this.electionTimings() });
+      // ARP mode: the holders of the VIPs are elected on the same leases (the lease's holder
+      // writes the status), and a Local-policy Service always has a lease of its own.
+      const arp = this.arp !== undefined && this.config.arp.leaderElection;
+      const perServiceStatus = settings.servicesElection === true;
+      const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: node.name, watch: arp, ...this.electionTimings() }) : undefined;
+      const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name, watch: arp, ...this.electionTimings() });
       elector = servicesElector;
       const statusWriter = new ServiceStatusWriter({ kubeConfig, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
       writer = statusWriter;
@@ -334,9 +374,49 @@ export class Daemon {
         void statusWriter.resync();
       });
       servicesElector?.on('stoppedLeading', (reason) => this.log.info({ reason }, 'no longer writes Service status'));
+      // A Service's own elector, made once with its status listener (BGP: every node stands
+      // for every Service; ARP: ArpMode stands while this node wants the Service's VIPs).
+      const withStatus = new WeakSet<object>();
+      const serviceElector = (namespace: string, name: string) => {
+        const el = perService!.elector(namespace, name);
+        if (perServiceStatus && !withStatus.has(el)) {
+          withStatus.add(el);
+          el.on('leading', () => void statusWriter.sync(namespace, name, latest.get(`${namespace}/${name}`) ?? []));
+        }
+        return el;
+      };
+      if (arp) {
+        this.elections = {
+          kubeConfig,
+          identity: node.name,
+          namespace: rules.namespace,
+          ...(servicesElector ? { servicesElector } : {}),
+          serviceCandidate: (namespace, name) => {
+            const el = serviceElector(namespace, name);
+            // Stopped through ServiceLeases, so that standing again later makes a fresh elector.
+            const candidate: Candidate = {
+              get isLeader() {
+                return el.isLeader;
+              },
+              get leader() {
+                return el.leader;
+              },
+              on: ((event: 'leading', listener: () => void) => el.on(event, listener)) as Candidate['on'],
+              start: () => el.start(),
+              stop: (o) => perService!.stop(namespace, name, o),
+            };
+            return candidate;
+          },
+        };
+      }
       statusWriter.on('failed', (namespace, name, message) => this.log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
       const services = new ServiceWatcher({ kubeConfig, registry: this.registry, nodeName: node.name, rules, log: this.log });
-      services.on('announced', (service, vips, why) => this.log.info({ service, vips, why }, 'Service VIPs for this node changed'));
+      this.serviceWatcher = services;
+      services.on('announced', (service, vips, why) => {
+        this.log.info({ service, vips, why }, 'Service VIPs for this node changed');
+        // A change of traffic policy moves a Service between the services lease and its own.
+        this.arp?.regroup();
+      });
       services.on('problem', (p) => this.log.warn({ problem: p }, 'Service value skipped'));
       const latest = new Map<string, string[]>();
       services.on('served', (key, vips) => {
@@ -350,16 +430,13 @@ export class Daemon {
           return;
         }
         latest.set(key, vips);
-        if (!perService) {
+        if (!perServiceStatus) {
           void statusWriter.sync(namespace, name, vips);
           return;
         }
-        const known = perService.active.has(key);
-        const serviceElector = perService.elector(namespace, name);
-        if (!known) {
-          serviceElector.on('leading', () => void statusWriter.sync(namespace, name, latest.get(key) ?? []));
-          serviceElector.start();
-        } else if (serviceElector.isLeader) void statusWriter.sync(namespace, name, vips);
+        const known = perService!.active.get(key);
+        if (known?.isLeader) void statusWriter.sync(namespace, name, vips);
+        else if (!known && !arp) serviceElector(namespace, name).start();
       });
       sources.services = services;
       servicesElector?.start();
@@ -454,7 +531,7 @@ export class Daemon {
   private async apply(next: DaemonConfig): Promise<string[]> {
     const d = diffConfig(this.config, next);
     // These cannot change under a running process; refuse the whole file, keep everything as is.
-    const needRestart = [...d.nodeChanges.filter((c) => c === 'mode'), ...d.otherChanges.filter((c) => c === 'vips.interface' || c === 'admin')];
+    const needRestart = [...d.nodeChanges.filter((c) => c === 'mode'), ...d.otherChanges.filter((c) => c === 'vips.interface' || c === 'admin' || c === 'arp')];
     if (needRestart.length) throw new ReloadRefused(`${needRestart.join(', ')} cannot change without a restart; the running configuration is kept`);
     const done: string[] = [];
     if (d.otherChanges.includes('log')) {
@@ -520,14 +597,12 @@ export class Daemon {
     });
     await Promise.race([work, timeout]);
     clearTimeout(timer);
+    // ARP: the VIPs are off the interface (teardown) before the leases go, so that the next
+    // holder never overlaps with this one; released at once so it need not wait for expiry.
+    await this.arp?.stop();
+    this.announcerInstance?.close();
     await this.kubernetes?.stop();
     await this.controlPlane?.stop();
-    // ARP: the VIPs are off the interface (teardown) before the lease goes, so that the next
-    // holder never overlaps with this one; released at once so it need not wait for expiry.
-    for (const r of this.refreshes.values()) r.stop();
-    this.refreshes.clear();
-    this.announcerInstance?.close();
-    await this.arpElector?.stop({ release: true });
     await this.admin.close();
   }
 
@@ -544,8 +619,10 @@ export class Daemon {
     }
     if (this.kubernetes) reasons.push(...this.kubernetes.readiness().reasons);
     const last = this.reconciler.last;
+    // In ARP mode only the VIPs this node was elected for belong on its interface.
+    const wanted = this.arp ? this.arp.held.size : this.registry.size;
     if (!last) reasons.push('VIPs not reconciled yet');
-    else if (last.inPlace < this.registry.size) reasons.push(`${this.registry.size - last.inPlace} VIP(s) not in place`);
+    else if (last.inPlace < wanted) reasons.push(`${wanted - last.inPlace} VIP(s) not in place`);
     return { ok: reasons.length === 0, reasons };
   }
 
@@ -555,6 +632,7 @@ export class Daemon {
 
   status(): unknown {
     const announced = this.sink.speaker.table;
+    const holders = new Map(this.vipHolders().map((h) => [h.address, h]));
     return {
       version: VERSION,
       mode: this.config.mode,
@@ -579,7 +657,12 @@ export class Daemon {
         inPlace: this.reconciler.isInPlace(v.address),
         announced: announced.has(v.address),
         communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
+        mode: this.config.mode,
+        // ARP: the node holding it, as its lease says, and when that node took over.
+        leader: holders.get(v.address)?.leader || null,
+        lastTakeover: holders.get(v.address)?.lastTakeover?.toISOString() ?? null,
       })),
+      arp: this.arp?.status() ?? null,
       lastReconcile: this.reconciler.last ?? null,
       kubernetes: this.kubernetes?.status() ?? null,
       config: redactConfig(this.config),

@@ -8,11 +8,25 @@ import type { ReconcileResult } from '../reconcile.js';
 /** RFC 4271 state numbers, as routers export them (bgpPeerState in the BGP4-MIB). */
 const STATE_NUMBER: Record<string, number> = { Idle: 1, Connect: 2, Active: 3, OpenSent: 4, OpenConfirm: 5, Established: 6 };
 
+/** One VIP's holder: in ARP mode the elected node; in BGP mode every node announces ('' leader). */
+export interface VipHolder {
+  address: string;
+  mode: 'bgp' | 'arp';
+  /** On this node's interface now. */
+  holding: boolean;
+  leader: string;
+  lastTakeover: Date | null;
+}
+
 export interface MetricsSource {
   peers(): PeerStatus[];
   vips(): { desired: number; inPlace: number; announced: number };
   /** Whether the Kubernetes watches are connected; undefined when nothing watches the cluster. */
   kubernetesConnected?(): boolean | undefined;
+  /** Per VIP: mode, holder and last takeover. */
+  vipHolders?(): VipHolder[];
+  /** ARP mode, per holding group: changes of holder seen, and takeovers by this node. */
+  leaderChanges?(): Array<{ group: string; leaderChanges: number; takeovers: number }>;
 }
 
 export class DaemonMetrics {
@@ -97,6 +111,51 @@ export class DaemonMetrics {
         if (c !== undefined) this.set(c ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'vip_speaker_vip_info',
+      help: 'One series per wanted VIP: its mode and, in ARP mode, the node holding it (its lease holder; empty when unknown).',
+      labelNames: ['vip', 'mode', 'leader'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of source.vipHolders?.() ?? []) this.set({ vip: v.address, mode: v.mode, leader: v.leader }, 1);
+      },
+    });
+    new Gauge({
+      name: 'vip_speaker_vip_held',
+      help: '1 while the VIP is on this node\'s interface (ARP: this node is its elected holder).',
+      labelNames: ['vip'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of source.vipHolders?.() ?? []) this.set({ vip: v.address }, v.holding ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'vip_speaker_vip_last_takeover_timestamp_seconds',
+      help: 'ARP mode: when the VIP\'s current holder took it over, as this node saw it (Unix time).',
+      labelNames: ['vip'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of source.vipHolders?.() ?? []) if (v.lastTakeover) this.set({ vip: v.address }, v.lastTakeover.getTime() / 1000);
+      },
+    });
+    for (const [key, name, help] of [
+      ['leaderChanges', 'vip_speaker_arp_leader_changes_total', 'ARP mode: changes of holder seen on the group\'s lease.'],
+      ['takeovers', 'vip_speaker_arp_takeovers_total', 'ARP mode: times this node became the group\'s holder.'],
+    ] as const) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['group'],
+        registers,
+        collect() {
+          this.reset();
+          for (const g of source.leaderChanges?.() ?? []) this.inc({ group: g.group }, g[key]);
+        },
+      });
+    }
     vipGauge('vip_speaker_vips_desired', 'VIPs the registry wants on this node.', (v) => v.desired);
     vipGauge('vip_speaker_vips_in_place', 'VIPs whose address is on the interface.', (v) => v.inPlace);
     vipGauge('vip_speaker_vips_announced', 'VIPs announced to the peers.', (v) => v.announced);

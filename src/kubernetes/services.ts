@@ -12,7 +12,7 @@ import type { VipRegistry } from '../registry/registry.js';
 import { abortable } from './client.js';
 import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from './informer.js';
 import {
-  type ServiceProblem, type ServiceRuleSettings, SERVICE_NAME_LABEL,
+  type ServiceProblem, type ServiceRuleSettings, type TrafficPolicy, SERVICE_NAME_LABEL,
   announcement, claimsOf, countEndpoints, decideService, serviceKey, serviceOwner, sliceService,
 } from './service-rules.js';
 
@@ -55,7 +55,7 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
   readonly endpointSlices: ResilientInformer<V1EndpointSlice>;
   private readonly log: Logger;
   /** What this watcher claimed, per Service. */
-  private readonly held = new Map<string, { vips: string[]; why: string }>();
+  private readonly held = new Map<string, { vips: string[]; why: string; policy: TrafficPolicy }>();
   /** The problems last reported per Service, so that each is logged once. */
   private readonly reported = new Map<string, string>();
   /** What each Service asks for, as last reported by 'served'. */
@@ -115,6 +115,11 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
   /** Gives up every VIP this watcher claimed (services turned off). */
   releaseAll(why = 'Services are no longer watched'): void {
     for (const key of [...this.held.keys()]) this.release(key, why);
+  }
+
+  /** The externalTrafficPolicy of a Service this node claims VIPs for; undefined when it claims none. */
+  trafficPolicy(service: string): TrafficPolicy | undefined {
+    return this.held.get(service)?.policy;
   }
 
   whenSynced(): Promise<void> {
@@ -226,16 +231,21 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
   }
 
   private claim(key: string, decision: Extract<ReturnType<typeof decideService>, { served: true }>, why: string): void {
-    const before = this.held.get(key)?.vips ?? [];
+    const previous = this.held.get(key);
+    const before = previous?.vips ?? [];
+    // Set before the claim: the registry's listeners (ARP mode's grouping) read the policy.
+    this.held.set(key, { vips: before, why, policy: decision.trafficPolicy });
     let changed: boolean;
     try {
       changed = this.options.registry.replaceOwner(serviceOwner(key), claimsOf(decision));
     } catch (err) {
       this.log.error({ service: key, vips: decision.vips, error: (err as Error).message }, 'cannot claim the Service VIPs');
+      if (previous) this.held.set(key, previous);
+      else this.held.delete(key);
       return;
     }
-    this.held.set(key, { vips: decision.vips, why });
-    if (changed || before.join() !== decision.vips.join()) {
+    this.held.set(key, { vips: decision.vips, why, policy: decision.trafficPolicy });
+    if (changed || before.join() !== decision.vips.join() || previous?.policy !== decision.trafficPolicy) {
       this.log.info({ service: key, vips: decision.vips, why }, 'Service VIPs announced');
       this.emit('announced', key, decision.vips, why);
     }

@@ -1,0 +1,185 @@
+// ARP mode's orchestration with stand-in candidates and announcer: who stands for which lease,
+// what is held when, the order of "VIPs off the interface" and "lease released", and the
+// gratuitous ARP bursts and refreshes.
+import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
+import { pino } from 'pino';
+import type { Announcer, RefreshOptions } from '../../../src/arp/announcer.js';
+import { CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf, type HoldingGroup } from '../../../src/arp-mode/holders.js';
+import { ArpMode, type Candidate, SoloCandidate } from '../../../src/arp-mode/mode.js';
+import { VipRegistry } from '../../../src/registry/registry.js';
+
+class FakeCandidate extends EventEmitter implements Candidate {
+  isLeader = false;
+  leader = '';
+  started = false;
+  stops: Array<{ release?: boolean }> = [];
+  constructor(readonly group: string, readonly journal: string[]) {
+    super();
+  }
+  start(): void {
+    this.started = true;
+  }
+  lead(identity = 'me'): void {
+    this.isLeader = true;
+    this.leader = identity;
+    this.emit('newLeader', identity);
+    this.emit('leading');
+  }
+  async stop(options: { release?: boolean; beforeRelease?: () => Promise<void> } = {}): Promise<void> {
+    this.stops.push({ release: options.release });
+    if (this.isLeader) {
+      this.isLeader = false;
+      this.emit('stoppedLeading', 'stopped');
+    }
+    await options.beforeRelease?.();
+    if (options.release) this.journal.push(`released ${this.group}`);
+  }
+}
+
+function recordingAnnouncer(journal: string[]): Announcer & { refreshing: Map<string, RefreshOptions | undefined> } {
+  const refreshing = new Map<string, RefreshOptions | undefined>();
+  return {
+    interface: 'eth0',
+    refreshing,
+    open: () => undefined,
+    announce: async (vip) => void journal.push(`announce ${vip}`),
+    refresh: (vip, options) => {
+      refreshing.set(vip, options);
+      return { stop: () => void refreshing.delete(vip), lastError: undefined };
+    },
+    close: () => undefined,
+  };
+}
+
+function setup(options: { services?: boolean; refreshIntervalMs?: number; shared?: Map<string, FakeCandidate> } = {}) {
+  const journal: string[] = [];
+  const wanted = new VipRegistry();
+  const local = new Set<string>();
+  const candidates = new Map<string, FakeCandidate>();
+  const announcer = recordingAnnouncer(journal);
+  const globalGroups: HoldingGroup[] = [{ key: CONTROL_PLANE_GROUP }, ...(options.services ? [{ key: SERVICES_GROUP }] : [])];
+  const mode = new ArpMode({
+    wanted,
+    groupOf: (o) => groupOf(o, { servicesElection: false, localPolicy: (s) => local.has(s) }),
+    globalGroups,
+    candidate: (g) => {
+      const c = options.shared?.get(g.key) ?? new FakeCandidate(g.key, journal);
+      candidates.set(g.key, c);
+      return c;
+    },
+    // The daemon's settle is one reconcile: here it records what is held at that moment.
+    settle: async () => void journal.push(`settled holding [${mode.held.desired().map((v) => v.address).join(' ')}]`),
+    announcer: () => announcer,
+    refreshIntervalMs: options.refreshIntervalMs ?? 30_000,
+    log: pino({ level: 'silent' }),
+  });
+  const held = () => mode.held.desired().map((v) => v.address).sort();
+  return { journal, wanted, local, candidates, announcer, mode, held };
+}
+
+describe('ArpMode', () => {
+  it('stands for the global leases at start and holds their VIPs only while leading', () => {
+    const { wanted, candidates, mode, held } = setup({ services: true });
+    wanted.claim('static', { address: '192.0.2.50' });
+    wanted.claim('service:web/shop', { address: '192.0.2.60' });
+    mode.start();
+    assert.deepEqual([...candidates.keys()].sort(), [CONTROL_PLANE_GROUP, SERVICES_GROUP]);
+    assert.ok([...candidates.values()].every((c) => c.started));
+    assert.deepEqual(held(), []);
+    candidates.get(SERVICES_GROUP)!.lead();
+    assert.deepEqual(held(), ['192.0.2.60/32']);
+    candidates.get(CONTROL_PLANE_GROUP)!.lead();
+    assert.deepEqual(held(), ['192.0.2.50/32', '192.0.2.60/32']);
+    candidates.get(SERVICES_GROUP)!.emit('stoppedLeading', 'renew-deadline');
+    assert.deepEqual(held(), ['192.0.2.50/32']);
+  });
+
+  it('stands for a Local-policy Service only while this node wants its VIPs (a ready local endpoint)', async () => {
+    const { wanted, local, candidates, mode, held, journal } = setup();
+    mode.start();
+    local.add('web/local');
+    wanted.claim('service:web/local', { address: '192.0.2.70' });
+    const c = candidates.get('service:web/local')!;
+    assert.ok(c?.started, 'stands once the VIP is wanted here');
+    c.lead();
+    assert.deepEqual(held(), ['192.0.2.70/32']);
+    // The last local endpoint goes: the watcher releases the claim.
+    wanted.releaseOwner('service:web/local');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(c.stops, [{ release: true }]);
+    // The VIP was off (not held) when the interface settled, and only then was the lease released.
+    assert.deepEqual(journal.slice(-2), ['settled holding []', 'released service:web/local']);
+    assert.deepEqual(mode.status().groups.map((g) => g.group), [CONTROL_PLANE_GROUP]);
+  });
+
+  it('moves a Service between the services lease and its own when its policy changes (regroup)', () => {
+    const { wanted, local, candidates, mode, held } = setup({ services: true });
+    mode.start();
+    wanted.claim('service:web/shop', { address: '192.0.2.60' });
+    candidates.get(SERVICES_GROUP)!.lead();
+    assert.deepEqual(held(), ['192.0.2.60/32']);
+    local.add('web/shop');
+    mode.regroup();
+    assert.deepEqual(held(), [], 'no longer held under the services lease');
+    assert.ok(candidates.get('service:web/shop')?.started, 'now stands for its own lease');
+  });
+
+  it('takes a shared elector that already leads as leading (the services lease also elects the status writer)', () => {
+    const journal: string[] = [];
+    const shared = new FakeCandidate(SERVICES_GROUP, journal);
+    shared.lead('node1');
+    const { wanted, mode, held } = setup({ services: true, shared: new Map([[SERVICES_GROUP, shared]]) });
+    wanted.claim('service:web/shop', { address: '192.0.2.60' });
+    mode.start();
+    assert.deepEqual(held(), ['192.0.2.60/32']);
+    assert.equal(mode.status().vips[0]!.leader, 'node1');
+  });
+
+  it('sends a burst for each VIP added and refreshes it until it is removed', () => {
+    const { journal, announcer, mode } = setup({ refreshIntervalMs: 2_000 });
+    mode.reconciled(['192.0.2.50/32', '2001:db8::50/128'], []);
+    assert.deepEqual(journal, ['announce 192.0.2.50', 'announce 2001:db8::50']);
+    assert.deepEqual([...announcer.refreshing.keys()], ['192.0.2.50', '2001:db8::50']);
+    assert.equal(announcer.refreshing.get('192.0.2.50')?.everyMs, 2_000);
+    mode.reconciled([], ['192.0.2.50/32']);
+    assert.deepEqual([...announcer.refreshing.keys()], ['2001:db8::50']);
+  });
+
+  it('does not refresh when the refresh interval is 0', () => {
+    const { journal, announcer, mode } = setup({ refreshIntervalMs: 0 });
+    mode.reconciled(['192.0.2.50/32'], []);
+    assert.deepEqual(journal, ['announce 192.0.2.50']);
+    assert.equal(announcer.refreshing.size, 0);
+  });
+
+  it('on stop releases every lease and stops every refresh', async () => {
+    const { wanted, candidates, announcer, mode, held } = setup({ services: true });
+    wanted.claim('static', { address: '192.0.2.50' });
+    mode.start();
+    candidates.get(CONTROL_PLANE_GROUP)!.lead();
+    mode.reconciled(['192.0.2.50/32'], []);
+    await mode.stop();
+    assert.deepEqual([...candidates.values()].map((c) => c.stops), [[{ release: true }], [{ release: true }]]);
+    assert.equal(announcer.refreshing.size, 0);
+    assert.deepEqual(held(), []);
+    assert.deepEqual(mode.status().groups, []);
+  });
+});
+
+describe('SoloCandidate', () => {
+  it('leads from start to stop', async () => {
+    const c = new SoloCandidate('node1');
+    const events: string[] = [];
+    c.on('leading', () => events.push('leading'));
+    c.on('newLeader', (id: string) => events.push(`leader ${id}`));
+    c.on('stoppedLeading', (why: string) => events.push(`stopped ${why}`));
+    assert.equal(c.isLeader, false);
+    c.start();
+    assert.equal(c.isLeader, true);
+    assert.equal(c.leader, 'node1');
+    await c.stop();
+    assert.equal(c.isLeader, false);
+    assert.deepEqual(events, ['leader node1', 'leading', 'stopped stopped']);
+  });
+});
