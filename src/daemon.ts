@@ -13,21 +13,10 @@ import type { Logger } from './log.js';
 import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
 import { VipRegistry } from './registry/registry.js';
 import { createAnnouncer } from './arp/announcer.js';
-import { ArpMode, type Candidate, SoloCandidate } from './arp-mode/mode.js';
-import { CONTROL_PLANE_GROUP, type HoldingGroup, SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
-import { hostname } from 'node:os';
+import { ArpMode } from './arp-mode/mode.js';
+import { CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
+import { type ArpElections, candidateFor, electionTimings, loadArpElections, soloIdentity } from './arp-mode/candidates.js';
 import { VERSION } from './version.js';
-
-/** The leases this node can stand for, once the Kubernetes client is loaded (ARP mode). */
-interface Elections {
-  kubeConfig: import('@kubernetes/client-node').KubeConfig;
-  identity: string;
-  namespace: string;
-  /** The services lease, shared with the Service status writer. */
-  servicesElector?: import('./kubernetes/election.js').LeaderElector;
-  /** A Service's own lease, shared with the Service status writer. */
-  serviceCandidate?(namespace: string, name: string): Candidate;
-}
 
 /** The Kubernetes sources, loaded only when the config asks for them. */
 interface KubernetesSources {
@@ -40,7 +29,7 @@ interface KubernetesSources {
 }
 
 /** How long the first reconcile waits for the cluster's first lists (then it goes on with what it has). */
-export const KUBERNETES_SYNC_TIMEOUT_MS = 10_000;
+const KUBERNETES_SYNC_TIMEOUT_MS = 10_000;
 
 export interface DaemonDeps {
   log: Logger;
@@ -112,7 +101,9 @@ export class Daemon {
   private kubernetes: KubernetesSources | undefined;
   /** ARP mode: only the elected node holds each VIP. */
   private readonly arp: ArpMode | undefined;
-  private elections: Elections | undefined;
+  private elections: ArpElections | undefined;
+  /** The Service leases, shared by the status writer and ARP mode. */
+  private serviceElections: import('./kubernetes/service-sources.js').ServiceElections | undefined;
   private serviceWatcher: import('./kubernetes/services.js').ServiceWatcher | undefined;
   /** The configuration as loaded; `config` is it with this node's annotations applied. */
   private base: DaemonConfig;
@@ -204,7 +195,7 @@ export class Daemon {
     if (this.config.mode === 'bgp') await this.sink.speaker.start();
     this.started = true;
     if (this.arp) {
-      await this.prepareElections();
+      this.elections = await loadArpElections(this.config, this.log, this.serviceElections);
       this.arp.start();
     }
     await this.reconcile();
@@ -220,7 +211,7 @@ export class Daemon {
         }),
       // With per-Service election there is no services lease: every Service has its own.
       globalGroups: [{ key: CONTROL_PLANE_GROUP }, ...(config.kubernetes.services && config.kubernetes.servicesElection !== true ? [{ key: SERVICES_GROUP }] : [])],
-      candidate: (group) => this.arpCandidate(group),
+      candidate: (group) => candidateFor(group, this.elections, soloIdentity(this.config)),
       // Only while running: a stop has taken every VIP off already (teardown), and adds none.
       settle: async () => {
         if (!this.stopping) await this.reconciler.schedule();
@@ -229,55 +220,6 @@ export class Daemon {
       refreshIntervalMs: config.arp.refreshIntervalMs,
       log: this.log,
     });
-  }
-
-  /**
-   * ARP mode's leases, in kube-vip's names: plndr-cp-lock for the static and control-plane VIPs,
-   * plndr-svcs-lock for the Service VIPs, kubevip-<service> per Service. Without Kubernetes
-   * credentials, or with leader election off (kube-vip's vip_leaderelection=false), this node
-   * holds every VIP alone.
-   */
-  private async prepareElections(): Promise<void> {
-    if (!this.config.arp.leaderElection) {
-      this.log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
-      return;
-    }
-    this.electionModule = await import('./kubernetes/election.js');
-    if (this.elections) return;
-    const [{ loadKubeConfig, resolveNodeName }, { kubernetesDefaults }] = await Promise.all([import('./kubernetes/client.js'), import('./config/index.js')]);
-    const kc = loadKubeConfig(this.config.kubernetes);
-    if (!kc.ok) {
-      this.log.warn({ reason: kc.error.message }, 'ARP mode without Kubernetes credentials: this node holds the VIPs alone');
-      return;
-    }
-    this.elections = { kubeConfig: kc.value.kubeConfig, identity: resolveNodeName(this.config.kubernetes).name, namespace: kubernetesDefaults(this.config.kubernetes).namespace };
-  }
-
-  private arpCandidate(group: HoldingGroup): Candidate {
-    const e = this.elections;
-    if (!e) return new SoloCandidate(this.nodeName());
-    if (group.key === SERVICES_GROUP && e.servicesElector) return e.servicesElector;
-    if (group.service && e.serviceCandidate) return e.serviceCandidate(group.service.namespace, group.service.name);
-    // Loaded by prepareElections before any candidate is made.
-    const { LeaderElector, SERVICES_LEASE, CONTROL_PLANE_LEASE } = this.electionModule!;
-    const name = group.key === SERVICES_GROUP ? SERVICES_LEASE : CONTROL_PLANE_LEASE;
-    return new LeaderElector({ kubeConfig: e.kubeConfig, namespace: e.namespace, name, identity: e.identity, watch: true, ...this.electionTimings() });
-  }
-
-  private electionModule: typeof import('./kubernetes/election.js') | undefined;
-
-  private nodeName(): string {
-    return this.elections?.identity ?? this.config.kubernetes.nodeName ?? process.env.NODE_NAME ?? hostname();
-  }
-
-  /** kube-vip's vip_leaseduration / vip_renewdeadline / vip_retryperiod, when set (else the elector's 5/3/1). */
-  private electionTimings(): { leaseDurationSeconds?: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number } {
-    const k = this.config.kubernetes;
-    return {
-      ...(k.leaseDuration !== undefined ? { leaseDurationSeconds: k.leaseDuration } : {}),
-      ...(k.renewDeadline !== undefined ? { renewDeadlineSeconds: k.renewDeadline } : {}),
-      ...(k.retryPeriod !== undefined ? { retryPeriodSeconds: k.retryPeriod } : {}),
-    };
   }
 
   private announcerInstance: import('./arp/announcer.js').Announcer | undefined;
@@ -298,14 +240,7 @@ export class Daemon {
    * Service VIPs left on lo by a graceful restart are not taken for stale and removed.
    */
   private async startKubernetes(): Promise<KubernetesSources> {
-    const [{ loadKubeConfig, resolveNodeName }, { ServiceWatcher }, { kubernetesDefaults }, { LeaderElector, SERVICES_LEASE }, { ServiceStatusWriter }, { ServiceLeases }] = await Promise.all([
-      import('./kubernetes/client.js'),
-      import('./kubernetes/services.js'),
-      import('./config/index.js'),
-      import('./kubernetes/election.js'),
-      import('./kubernetes/status.js'),
-      import('./kubernetes/election-service.js'),
-    ]);
+    const { loadKubeConfig, resolveNodeName } = await import('./kubernetes/client.js');
     const settings = this.config.kubernetes;
     const kc = loadKubeConfig(settings);
     if (!kc.ok) throw new Error(`Kubernetes: ${kc.error.message}`);
@@ -321,15 +256,8 @@ export class Daemon {
       },
       connected: () => (sources.services ? sources.services.status().informers.every((i) => i.connected) : undefined),
       status: () => ({ node: node.name, services: sources.services?.status() ?? null }),
-      stop: async () => {
-        await sources.services?.stop();
-        await writer?.stop();
-        // Released at once, so that another node writes the Services' status without waiting.
-        await elector?.stop({ release: true });
-      },
+      stop: async () => undefined,
     };
-    let writer: InstanceType<typeof ServiceStatusWriter> | undefined;
-    let elector: InstanceType<typeof LeaderElector> | undefined;
     if (settings.nodeAnnotationPrefix) {
       const { NodeAnnotationWatcher } = await import('./kubernetes/node-annotations.js');
       const watcher = new NodeAnnotationWatcher({ kubeConfig: kc.value.kubeConfig, nodeName: node.name, prefix: settings.nodeAnnotationPrefix, log: this.log });
@@ -355,99 +283,25 @@ export class Daemon {
       }
     }
     if (settings.services) {
-      const rules = kubernetesDefaults(settings);
-      const kubeConfig = kc.value.kubeConfig;
-      // Who writes status.loadBalancer.ingress: one node for every Service (the services lease), or,
-      // with per-Service election (svc_election), each Service's own lease holder. Every node
-      // announces either way: BGP needs no election.
-      // ARP mode: the holders of the VIPs are elected on the same leases (the lease's holder
-      // writes the status), and a Local-policy Service always has a lease of its own.
-      const arp = this.arp !== undefined && this.config.arp.leaderElection;
-      const perServiceStatus = settings.servicesElection === true;
-      const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: node.name, watch: arp, ...this.electionTimings() }) : undefined;
-      const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: node.name, watch: arp, ...this.electionTimings() });
-      elector = servicesElector;
-      const statusWriter = new ServiceStatusWriter({ kubeConfig, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
-      writer = statusWriter;
-      servicesElector?.on('leading', () => {
-        this.log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
-        void statusWriter.resync();
-      });
-      servicesElector?.on('stoppedLeading', (reason) => this.log.info({ reason }, 'no longer writes Service status'));
-      // A Service's own elector, made once with its status listener (BGP: every node stands
-      // for every Service; ARP: ArpMode stands while this node wants the Service's VIPs).
-      const withStatus = new WeakSet<object>();
-      const serviceElector = (namespace: string, name: string) => {
-        const el = perService!.elector(namespace, name);
-        if (perServiceStatus && !withStatus.has(el)) {
-          withStatus.add(el);
-          el.on('leading', () => void statusWriter.sync(namespace, name, latest.get(`${namespace}/${name}`) ?? []));
-        }
-        return el;
-      };
-      if (arp) {
-        this.elections = {
-          kubeConfig,
-          identity: node.name,
-          namespace: rules.namespace,
-          ...(servicesElector ? { servicesElector } : {}),
-          serviceCandidate: (namespace, name) => {
-            const el = serviceElector(namespace, name);
-            // Stopped through ServiceLeases, so that standing again later makes a fresh elector.
-            const candidate: Candidate = {
-              get isLeader() {
-                return el.isLeader;
-              },
-              get leader() {
-                return el.leader;
-              },
-              on: ((event: 'leading', listener: () => void) => el.on(event, listener)) as Candidate['on'],
-              start: () => el.start(),
-              stop: (o) => perService!.stop(namespace, name, o),
-            };
-            return candidate;
-          },
-        };
-      }
-      statusWriter.on('failed', (namespace, name, message) => this.log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
-      const services = new ServiceWatcher({ kubeConfig, registry: this.registry, nodeName: node.name, rules, log: this.log });
-      this.serviceWatcher = services;
-      services.on('announced', (service, vips, why) => {
-        this.log.info({ service, vips, why }, 'Service VIPs for this node changed');
+      const { startServiceSources } = await import('./kubernetes/service-sources.js');
+      const started = await startServiceSources({
+        kubeConfig: kc.value.kubeConfig,
+        nodeName: node.name,
+        settings,
+        registry: this.registry,
+        log: this.log,
+        timings: electionTimings(settings),
+        arp: this.arp !== undefined && this.config.arp.leaderElection,
         // A change of traffic policy moves a Service between the services lease and its own.
-        this.arp?.regroup();
+        onAnnounced: () => this.arp?.regroup(),
       });
-      services.on('problem', (p) => this.log.warn({ problem: p }, 'Service value skipped'));
-      const latest = new Map<string, string[]>();
-      services.on('served', (key, vips) => {
-        const slash = key.indexOf('/');
-        const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
-        if (vips === null) {
-          latest.delete(key);
-          statusWriter.forget(namespace, name);
-          // kube-vip leaves per-Service leases behind; ours go with their Service.
-          if (perService) void perService.deleteServiceLease(namespace, name).then((r) => this.log.info({ service: key, lease: r }, 'Service lease cleaned up'));
-          return;
-        }
-        latest.set(key, vips);
-        if (!perServiceStatus) {
-          void statusWriter.sync(namespace, name, vips);
-          return;
-        }
-        const known = perService!.active.get(key);
-        if (known?.isLeader) void statusWriter.sync(namespace, name, vips);
-        else if (!known && !arp) serviceElector(namespace, name).start();
-      });
-      sources.services = services;
-      servicesElector?.start();
+      this.serviceWatcher = sources.services = started.watcher;
+      this.serviceElections = started.elections;
       const stopOthers = sources.stop;
       sources.stop = async () => {
         await stopOthers();
-        await perService?.stopAll();
+        await started.stop();
       };
-      await services.start();
-      const synced = await Promise.race([services.whenSynced().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), KUBERNETES_SYNC_TIMEOUT_MS).unref())]);
-      if (!synced) this.log.warn({ timeoutMs: KUBERNETES_SYNC_TIMEOUT_MS }, 'the cluster\'s first lists are late; going on with what is known');
     }
     return sources;
   }
