@@ -185,6 +185,11 @@ export class Daemon {
 
   /** Starts the admin endpoint, claims the static VIPs, starts the sessions and reconciles. */
   async start(): Promise<void> {
+    // ARP mode holds nothing before it is elected, and never keeps a VIP across runs: a VIP
+    // left on the interface by a killed run is removed first, before the slower start-up work
+    // (loading the Kubernetes client, the first lists), so that it answers beside the new
+    // holder's for as short a time as possible.
+    if (this.arp) await this.reconciler.schedule();
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
     if (this.config.kubernetes.controlPlane) this.controlPlane = await this.startControlPlane();

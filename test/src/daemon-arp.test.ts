@@ -180,3 +180,46 @@ describe('ARP mode', function () {
     assert.equal(api.list('Lease').length, 0);
   });
 });
+
+describe('ARP mode when the API server goes away', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(join(tmpdir(), 'vs-arp-outage-'));
+  const daemons: Daemon[] = [];
+  let api: FakeApiServer | undefined;
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const d of daemons.splice(0)) await d.stop();
+    await api?.stop();
+  });
+
+  it('takes the VIP off the leader within the renew deadline, before the lease can pass, and a node takes it back once the API returns', async () => {
+    api = new FakeApiServer();
+    await api.start();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, api.kubeconfigYaml());
+    const ifaces = [new MemoryInterface(), new MemoryInterface()];
+    for (const [i, node] of ['n1', 'n2'].entries()) {
+      const r = parseConfig(
+        ['mode: arp', 'routerId: 192.0.2.2', 'vipInterface: eth0', 'vips: [192.0.2.50]', 'admin: { address: 127.0.0.1, port: 9469 }', `kubernetes: { nodeName: ${node}, kubeconfig: ${kubeconfig}, leaseDuration: 3, renewDeadline: 2, retryPeriod: 1 }`].join('\n'),
+        { env: {}, readFile: (p) => readFileSync(p, 'utf8'), listInterfaces: () => ({ eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] }) },
+      );
+      assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
+      r.value.admin.port = 0;
+      const d = new Daemon(r.value, { log: pino({ level: 'silent' }), addresses: ifaces[i]!, announcer: recordingAnnouncer([]) });
+      daemons.push(d);
+      await d.start();
+    }
+    const holders = () => ifaces.filter((f) => f.owned.has('192.0.2.50/32')).length;
+    await until('one holder', () => holders() === 1);
+    const leader = ifaces[0]!.owned.size ? 0 : 1;
+    const down = Date.now();
+    await api.setDown(true);
+    await until('the leader let go', () => !ifaces[leader]!.owned.has('192.0.2.50/32'), 5_000);
+    const gone = Date.now() - down;
+    // Renew deadline 2 s (plus the renewal round's start, up to a retry period): before the 3 s lease.
+    assert.ok(gone <= 3_000, `the VIP stayed ${gone} ms after the API went away`);
+    assert.equal(holders(), 0, 'no node can take it while the API is down');
+    await api.setDown(false);
+    await until('a node holds the VIP again', () => holders() === 1, 15_000);
+  });
+});

@@ -271,9 +271,10 @@ describe('LeaderElector', () => {
     await run(2000);
     await server.setDown(true);
     await run(4000);
-    // Renewed last at 1050; the round at 2050 is refused, retried at 3050 and 4050, and its
-    // deadline (renewDeadline, 3 s) passes at 5050.
-    assert.deepEqual(a.events, ['50 newLeader node-a', '50 leading', '5050 stoppedLeading renew-deadline']);
+    // Renewed last at 1050; the round at 2050 is refused and retried at 3050, and the deadline
+    // (renewDeadline, 3 s, from the last renewal: not from the round as client-go) passes at 4050,
+    // a whole second before the lease (5 s) may pass to another node.
+    assert.deepEqual(a.events, ['50 newLeader node-a', '50 leading', '4050 stoppedLeading renew-deadline']);
     assert.deepEqual(a.failures.map((f) => `${f.operation} ${f.code ?? 'no answer'}`).slice(0, 2), ['update no answer', 'get no answer']);
     await server.setDown(false);
     await run(3000);
@@ -286,15 +287,17 @@ describe('LeaderElector', () => {
     await run(1000);
     server.latencyMs = 300;
     // The fake clock runs on while the renewal that starts at 1050 waits 300 real ms for its
-    // answer: its deadline is 4050; the next candidate attempt would be at 5050.
-    for (let t = 0; t < 3400; t += 50) clock.advance(50);
+    // answer: the deadline is 3000, renewDeadline after the acquire was sent at 0 (the last
+    // success; it was seen to succeed at 50); the next candidate attempt would come a retry
+    // period later, at 4000 at the earliest.
+    for (let t = 0; t < 2400; t += 50) clock.advance(50);
     assert.equal(a.elector.isLeader, false);
     assert.ok(a.events.some((e) => e.endsWith('stoppedLeading renew-deadline')));
     const waited = Date.now();
     await a.elector.settled();
     assert.ok(Date.now() - waited < 250, 'the request in flight was aborted at the deadline, not waited for');
     assert.equal(a.elector.isLeader, false, 'the renewal that answered late does not count');
-    assert.deepEqual(a.events, ['50 newLeader node-a', '50 leading', '4050 stoppedLeading renew-deadline']);
+    assert.deepEqual(a.events, ['50 newLeader node-a', '50 leading', '3000 stoppedLeading renew-deadline']);
   });
 
   describe('nudge', () => {
