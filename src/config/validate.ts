@@ -7,7 +7,7 @@ import { childPath } from './errors.js';
 import { checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
 import { keepaliveFor, timerPairProblem } from './timers.js';
-import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, NodeIdentity, StaticVip, Timers } from './types.js';
+import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, Mode, NodeIdentity, StaticVip, Timers } from './types.js';
 import { checkAsn, checkCommunity, checkDnsLabel, checkDnsSubdomain, checkHoldTime, checkInteger, checkIp, checkLargeCommunity, checkPort, checkRouterId, checkVip } from './values.js';
 
 export const TOP_LEVEL_KEYS = [
@@ -67,7 +67,7 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
   const vipInterface = reader.check(top.vipInterface, 'vipInterface', checkInterfaceName) ?? DEFAULTS.vipInterface;
   if (mode === 'arp' && vipInterface === 'lo') reader.report('CONFIG_INVALID_VALUE', 'vipInterface', 'arp mode answers ARP on the VIPs\' own network: name that interface, not lo');
   const vips = readVips(reader, top.vips);
-  const node = readNodeIdentity(reader, top, options.host.listInterfaces, { vips, vipInterface }, asn);
+  const node = readNodeIdentity(reader, top, options.host.listInterfaces, { vips, vipInterface, mode }, asn);
 
   const defaults: PeerDefaults = { timers };
   const sourceAddress = reader.check(top.sourceAddress, 'sourceAddress', checkIp);
@@ -161,7 +161,7 @@ function readVips(reader: Reader, value: unknown): StaticVip[] {
  * interface that is neither loopback nor the VIP interface and is not a VIP, so that no two
  * nodes share an id.
  */
-function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => InterfaceTable, placed: { vips: StaticVip[]; vipInterface: string }, asn: number | undefined): NodeIdentity | undefined {
+function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => InterfaceTable, placed: { vips: StaticVip[]; vipInterface: string; mode: Mode }, asn: number | undefined): NodeIdentity | undefined {
   if (top.routerId !== undefined && top.routerInterface !== undefined) {
     reader.report('CONFIG_CONFLICT', 'routerInterface', 'set routerId or routerInterface, not both');
     return undefined;
@@ -189,13 +189,19 @@ function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => In
   }
   const vipAddresses = new Set(placed.vips.map((v) => v.address.split('/')[0]));
   for (const [name, addresses] of Object.entries(table)) {
-    if (name === placed.vipInterface) continue;
+    // BGP mode's VIP interface is lo, holding only VIPs; ARP mode's is the node's own NIC.
+    if (name === placed.vipInterface && placed.mode === 'bgp') continue;
     const found = (addresses ?? []).find((a) => isIpv4(a.family) && !a.internal && !a.address.startsWith('127.') && !vipAddresses.has(a.address));
     if (found) return asn === undefined ? undefined : { asn, routerId: found.address, routerIdSource: 'auto', routerInterface: name };
   }
+  // ARP mode has no BGP session: the id is only shown, and an IPv6-only node needs none.
+  if (placed.mode === 'arp') return asn === undefined ? undefined : { asn, routerId: ARP_MODE_UNUSED_ROUTER_ID, routerIdSource: 'auto' };
   reader.report('CONFIG_MISSING', 'routerId', 'missing: no interface has an IPv4 address to take the router id from (an IPv6-only node needs one written): set routerId or routerInterface');
   return undefined;
 }
+
+/** ARP mode's router id when no interface has an IPv4 address: never sent, as no session runs. */
+export const ARP_MODE_UNUSED_ROUTER_ID = '0.0.0.0';
 
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',

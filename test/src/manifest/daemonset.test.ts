@@ -1,17 +1,27 @@
 // The DaemonSet and the container it shares with the static pod: least privilege, probes that
 // reach the admin endpoint where it listens, placement, and an env block the daemon accepts.
 import { strict as assert } from 'node:assert';
-import { configFromEnv, formatErrors } from '../../../src/config/index.js';
-import { buildDaemonSet, renderManifest, TERMINATION_GRACE_SECONDS } from '../../../src/manifest/index.js';
+import { arpDefaults, configFromEnv, formatErrors, type InterfaceTable } from '../../../src/config/index.js';
+import { buildDaemonSet, parseManifestArgs, renderManifest, TERMINATION_GRACE_SECONDS } from '../../../src/manifest/index.js';
 import { fakeHost } from '../config/helpers.js';
-import { CONTROL_PLANE, SERVICES, container, options, resolveEnv } from './helpers.js';
+import { ARP, ARP_CONTROL_PLANE, CONTROL_PLANE, SERVICES, container, options, resolveEnv } from './helpers.js';
 
 function env(args: string[]): Record<string, string> {
   return resolveEnv(container(args).env ?? [], { secrets: { 'bgp-md5/password': 's3cret' } });
 }
 
-function daemonConfig(variables: Record<string, string>) {
-  const result = configFromEnv(fakeHost({ env: variables }));
+/**
+ * A node with its VIP interface eth0 and a second IPv4 interface. The daemon still takes a BGP
+ * router ID in ARP mode, and never from the VIP interface: see the pending test below.
+ */
+const ARP_NODE: InterfaceTable = {
+  lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
+  eth0: [{ address: '198.51.100.7', family: 'IPv4', internal: false }],
+  eth1: [{ address: '203.0.113.7', family: 'IPv4', internal: false }],
+};
+
+function daemonConfig(variables: Record<string, string>, interfaces?: InterfaceTable) {
+  const result = configFromEnv(fakeHost({ env: variables, ...(interfaces ? { interfaces } : {}) }));
   if (!result.ok) throw new Error(`the daemon refuses the manifest's env:\n${formatErrors(result.error).join('\n')}`);
   return result.value;
 }
@@ -61,16 +71,18 @@ describe('manifest daemonset: the pod', () => {
 });
 
 describe('manifest daemonset: placement', () => {
-  it('puts Service speakers on every Linux node, control-plane nodes tolerated only with --taint', () => {
-    const pod = buildDaemonSet(options(SERVICES)).spec!.template.spec!;
-    assert.equal(pod.affinity, undefined);
-    assert.equal(pod.tolerations, undefined);
-    assert.deepEqual(pod.nodeSelector, { 'kubernetes.io/os': 'linux' });
-    assert.ok(buildDaemonSet(options([...SERVICES, '--taint'])).spec!.template.spec!.affinity);
+  it('puts Service speakers on every Linux node, control-plane nodes tolerated only with --taint, in both modes', () => {
+    for (const args of [SERVICES, [...ARP, '--services']]) {
+      const pod = buildDaemonSet(options(args)).spec!.template.spec!;
+      assert.equal(pod.affinity, undefined);
+      assert.equal(pod.tolerations, undefined);
+      assert.deepEqual(pod.nodeSelector, { 'kubernetes.io/os': 'linux' });
+      assert.ok(buildDaemonSet(options([...args, '--taint'])).spec!.template.spec!.affinity);
+    }
   });
 
-  it('puts control-plane speakers on control-plane nodes only (either role label), tolerating their taints', () => {
-    for (const args of [CONTROL_PLANE, [...CONTROL_PLANE, '--services']]) {
+  it('puts control-plane speakers on control-plane nodes only (either role label), tolerating their taints, in both modes', () => {
+    for (const args of [CONTROL_PLANE, [...CONTROL_PLANE, '--services'], ARP_CONTROL_PLANE, [...ARP_CONTROL_PLANE, '--services']]) {
       const pod = buildDaemonSet(options(args)).spec!.template.spec!;
       const terms = pod.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
       assert.deepEqual(terms.map((t) => t.matchExpressions), [
@@ -143,5 +155,109 @@ describe('manifest daemonset: the env block', () => {
   it('runs `run`, with --keep-routes-on-stop when asked', () => {
     assert.deepEqual(container(SERVICES).args, ['run']);
     assert.deepEqual(container([...SERVICES, '--keep-routes-on-stop']).args, ['run', '--keep-routes-on-stop']);
+  });
+});
+
+describe('manifest daemonset --arp: the env block', () => {
+  const everything = [...ARP_CONTROL_PLANE, '--services', '--servicesElection', '--leaseDuration', '15', '--leaseRenewDuration', '10', '--leaseRetry', '2', '--vipSubnet', '24,64', '--arp-rate', '3000'];
+
+  it('is exactly kube-vip\'s ARP variables, and no BGP one', () => {
+    assert.deepEqual(container(everything).env, [
+      { name: 'vip_nodename', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'cp_namespace', value: 'kube-system' },
+      { name: 'vip_interface', value: 'eth0' },
+      { name: 'cp_enable', value: 'true' },
+      { name: 'address', value: '192.0.2.10' },
+      { name: 'port', value: '6443' },
+      { name: 'svc_enable', value: 'true' },
+      { name: 'svc_election', value: 'true' },
+      { name: 'vip_leaseduration', value: '15' },
+      { name: 'vip_renewdeadline', value: '10' },
+      { name: 'vip_retryperiod', value: '2' },
+      { name: 'vip_arp', value: 'true' },
+      { name: 'vip_leaderelection', value: 'true' },
+      { name: 'vip_subnet', value: '24,64' },
+      { name: 'vip_arpRate', value: '3000' },
+      { name: 'prometheus_server', value: '127.0.0.1:9469' },
+    ]);
+  });
+
+  it('is the least that says ARP mode with election when nothing else is given', () => {
+    assert.deepEqual(env([...ARP, '--services']), {
+      vip_nodename: 'node-1',
+      cp_namespace: 'kube-system',
+      vip_interface: 'eth0',
+      svc_enable: 'true',
+      vip_arp: 'true',
+      vip_leaderelection: 'true',
+      prometheus_server: '127.0.0.1:9469',
+    });
+    assert.deepEqual(env([...ARP, '--services']), env(['--arp', '--interface', 'eth0', '--services']), 'with or without --leaderElection');
+  });
+
+  it('is read by the daemon as ARP mode on eth0, with the lease timings and ARP settings given', () => {
+    const config = daemonConfig(env(everything), ARP_NODE);
+    assert.equal(config.mode, 'arp');
+    assert.equal(config.vips.interface, 'eth0');
+    assert.deepEqual(config.vips.static.map((v) => v.address), ['192.0.2.10/32']);
+    assert.deepEqual(config.peers, []);
+    assert.equal(config.kubernetes.controlPlane, true);
+    assert.equal(config.kubernetes.services, true);
+    assert.equal(config.kubernetes.servicesElection, true);
+    assert.equal(config.kubernetes.nodeName, 'node-1');
+    assert.deepEqual([config.kubernetes.leaseDuration, config.kubernetes.renewDeadline, config.kubernetes.retryPeriod], [15, 10, 2]);
+    assert.deepEqual(config.arp, { prefixLength: { ipv4: 24, ipv6: 64 }, refreshIntervalMs: 3000, leaderElection: true });
+    assert.deepEqual(config.admin, { address: '127.0.0.1', port: 9469 });
+  });
+
+  it("is read by the daemon with its own defaults when no timing or ARP setting is given", () => {
+    const config = daemonConfig(env(ARP_CONTROL_PLANE), ARP_NODE);
+    assert.equal(config.mode, 'arp');
+    assert.deepEqual([config.kubernetes.leaseDuration, config.kubernetes.renewDeadline, config.kubernetes.retryPeriod], [undefined, undefined, undefined]);
+    assert.deepEqual(config.arp, arpDefaults());
+  });
+
+  it('is read by the daemon on a node whose only interface is the VIP interface', () => {
+    const config = daemonConfig(env(ARP_CONTROL_PLANE), { lo: ARP_NODE.lo, eth0: ARP_NODE.eth0 });
+    assert.equal(config.mode, 'arp');
+    assert.equal(config.node.routerId, '198.51.100.7', "ARP mode's (unused) router id may come from its own interface");
+  });
+
+  it('is read by the daemon on an IPv6-only node', () => {
+    const config = daemonConfig(env(ARP_CONTROL_PLANE), { lo: ARP_NODE.lo, eth0: [{ address: '2001:db8::11', family: 'IPv6', internal: false }] });
+    assert.equal(config.mode, 'arp');
+    assert.equal(config.node.routerId, '0.0.0.0');
+  });
+
+  it('takes what the daemon takes, and refuses what it refuses: lease timings, vip_subnet, vip_arpRate', () => {
+    const cases: string[][] = [
+      ...[['15', '10', '2'], ['3', '2', '1'], ['2', '3', '1'], ['5', '3', '3'], ['5', '2', '2'], ['6', '5', '4'], ['60', '40', '30'], ['3600', '3599', '1']].map(([l, r, p]) => [
+        '--leaseDuration', l!, '--leaseRenewDuration', r!, '--leaseRetry', p!,
+      ]),
+      ['--leaseDuration', '3'], ['--leaseRenewDuration', '4'], ['--leaseRetry', '2'], ['--leaseRetry', '3'], ['--leaseDuration', '0'],
+      ...['24', '/24', '32', '33', '64', '128', '129', '24,64', '24,128', '32,129', '0', '24,64,96'].map((v) => ['--vipSubnet', v]),
+      ...['500', '3000', '3600000'].map((v) => ['--arp-rate', v]),
+    ];
+    for (const extra of cases) {
+      const parsed = parseManifestArgs('daemonset', [...ARP_CONTROL_PLANE, ...extra]);
+      // What the daemon would make of the same values, written straight into its variables.
+      const variables = env(ARP_CONTROL_PLANE);
+      for (let i = 0; i < extra.length; i += 2) {
+        const name = { '--leaseDuration': 'vip_leaseduration', '--leaseRenewDuration': 'vip_renewdeadline', '--leaseRetry': 'vip_retryperiod', '--vipSubnet': 'vip_subnet', '--arp-rate': 'vip_arpRate' }[extra[i]!]!;
+        variables[name] = extra[i + 1]!;
+      }
+      const daemon = configFromEnv(fakeHost({ env: variables, interfaces: ARP_NODE }));
+      assert.equal(parsed.ok, daemon.ok, `${extra.join(' ')}: manifest ${parsed.ok ? 'takes' : 'refuses'} it, the daemon ${daemon.ok ? 'takes' : 'refuses'} it`);
+      if (parsed.ok && daemon.ok) {
+        assert.deepEqual(daemonConfig(env([...ARP_CONTROL_PLANE, ...extra]), ARP_NODE), daemon.value, extra.join(' '));
+      }
+    }
+  });
+});
+
+describe('manifest daemonset --arp: the header', () => {
+  it('says which interface every node needs', () => {
+    assert.match(renderManifest('daemonset', options([...ARP, '--services']), []), /^# ARP mode: the elected node puts the VIPs on eth0; every node this runs on needs eth0 on the VIPs' network\.$/m);
+    assert.doesNotMatch(renderManifest('daemonset', options(SERVICES), []), /ARP/);
   });
 });
