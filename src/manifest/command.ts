@@ -17,10 +17,11 @@ nodes (${STATIC_POD_PATH}). Give the same flags to all three.
 features (at least one):
   --controlplane              announce the control-plane VIP given by --address
   --address IP[,IP...]        the control-plane VIPs (kube-vip's older --vip also works)
+  --port N                    the API server port behind the control-plane VIP (6443)
   --services                  announce the VIPs of LoadBalancer Services
   --servicesElection          per-Service election (adds leases in every namespace to the RBAC)
   --taint                     run on control-plane nodes only (implied by --controlplane)
-BGP (kube-vip's names):
+BGP, the default mode: every node announces its VIPs to its peers (kube-vip's names):
   --localAS N                 this node's AS (65000)
   --bgppeers ADDR:AS::MULTIHOP[,...]   peers, kube-vip's peer strings without passwords
   --peerAddress IP --peerAS N [--multihop]   one more peer
@@ -28,16 +29,23 @@ BGP (kube-vip's names):
   --bgpRouterID IP            static pod only: each DaemonSet pod takes its node's own
   --sourceIF NAME, --sourceIP IP, --bgpHoldTimer S, --bgpKeepAliveInterval S
   --interface NAME            where the VIPs are bound (lo)
-  --port N                    the API server port behind the control-plane VIP (6443)
+ARP mode: one node, elected on a Lease, holds each VIP on the segment (kube-vip's names):
+  --arp [--leaderElection]    ARP mode; it always elects, so --leaderElection changes nothing
+  --interface NAME            the interface on the VIPs' network (required; not lo)
+  --vipSubnet LEN[,LEN6]      the prefix length the VIPs are put on with (32, 128)
+  --arp-rate MS               between two gratuitous ARP / NA rounds (30000)
+leases (ARP mode; in BGP mode, who writes the Services' status):
+  --leaseDuration S, --leaseRenewDuration S, --leaseRetry S   (5, 3, 1)
 pod and image:
   --image REF                 (ghcr.io/vip-speaker/vip-speaker:${VERSION})
   --namespace, -n NAME        (kube-system)
   --admin-address loopback|node|IP   where /metrics, /healthz, /readyz listen (loopback);
                               "node": the node's IP, for Prometheus to scrape
   --admin-port N              (9469)
-  --keep-routes-on-stop       leave VIPs and routes in place on SIGTERM (graceful restart)
-  --k8sConfigPath PATH        the static pod's kubeconfig on the host (/etc/kubernetes/admin.conf)
-  --inCluster, --bgp          accepted for kube-vip command lines (always so)
+  --keep-routes-on-stop       BGP: leave VIPs and routes in place on SIGTERM (graceful restart)
+  --k8sConfigPath PATH        the static pod's kubeconfig on the host (/etc/kubernetes/admin.conf);
+                              in ARP mode the first node needs another: see the pod's header
+  --inCluster, --bgp          accepted for kube-vip command lines (--bgp: the default mode)
 `;
 
 /**
@@ -76,14 +84,29 @@ export function renderManifest(kind: ManifestKind, o: ManifestOptions, args: rea
         header.push(`The peer password comes from Secret ${o.peerPasswordSecret.name}, key ${o.peerPasswordSecret.key}, in namespace ${o.namespace}:`);
         header.push(`  kubectl -n ${o.namespace} create secret generic ${o.peerPasswordSecret.name} --from-file=${o.peerPasswordSecret.key}=PASSWORD_FILE`);
       }
+      if (o.mode === 'arp') header.push(...arpHeader(o));
       return toYaml([buildDaemonSet(o)], header);
     case 'rbac':
       if (o.peerPasswordSecret) header.push('No access to Secrets is granted: the kubelet resolves the peer password\'s secretKeyRef itself.');
       return toYaml(buildRbac(o), header);
     case 'pod':
       header.push(`A static pod: install it as ${STATIC_POD_PATH} on every control-plane node.`);
+      if (o.mode === 'arp') header.push(...arpHeader(o));
+      if (o.mode === 'arp' && o.controlPlane) {
+        // static-pod.ts says why, at length.
+        header.push(
+          `The control-plane VIP is put on only once the Lease plndr-cp-lock is won, through ${o.kubeconfig}. On the first`,
+          'control-plane node that kubeconfig must work before the VIP does: its server must be this node\'s own API server',
+          '(https://NODE_IP:6443), not the VIP, and on kubeadm 1.29+ during kubeadm init its user must be super-admin.conf\'s',
+          '(system:masters). Give such a kubeconfig there with --k8sConfigPath; the other nodes can use admin.conf.',
+        );
+      }
       return toYaml([buildStaticPod(o)], header);
   }
+}
+
+function arpHeader(o: ManifestOptions): string[] {
+  return [`ARP mode: the elected node puts the VIPs on ${o.vipInterface ?? ''}; every node this runs on needs ${o.vipInterface ?? ''} on the VIPs' network.`];
 }
 
 export function formatManifestErrors(errors: readonly ManifestError[]): string[] {

@@ -2,14 +2,16 @@
 // variables (docs/configuration.md), the security context, the probes and the resources.
 //
 // Security context. The process needs CAP_NET_ADMIN in the host's network namespace to add the
-// VIPs to `lo` through rtnetlink, and CAP_NET_RAW (SO_BINDTODEVICE for bgp_sourceif on kernels
-// before 5.7). It runs as **uid 0** with those two and nothing else, because a non-root process
-// cannot hold them under Kubernetes today: capabilities.add fills the bounding and inheritable
-// sets, never the ambient one (kubernetes/kubernetes#56374; containerd#5668 was closed unmerged),
-// so execve as uid 65532 leaves the effective set empty; file capabilities would need
-// allowPrivilegeEscalation: true, since no_new_privs disables them. Root here is bounded: every
-// other capability is dropped, no_new_privs is set, the root filesystem is read-only, and in the
-// host network namespace CAP_NET_ADMIN is the power that matters either way. The image itself
+// VIPs through rtnetlink (to `lo` in BGP mode, to --interface in ARP mode), and CAP_NET_RAW: in
+// ARP mode for the AF_PACKET socket that sends gratuitous ARP and unsolicited NA, in BGP mode for
+// SO_BINDTODEVICE (bgp_sourceif) on kernels before 5.7. It runs as **uid 0** with those two and
+// nothing else, because a non-root process cannot hold them under Kubernetes today:
+// capabilities.add fills the bounding and inheritable sets, never the ambient one
+// (kubernetes/kubernetes#56374; containerd#5668 was closed unmerged), so execve as uid 65532
+// leaves the effective set empty; file capabilities would need allowPrivilegeEscalation: true,
+// since no_new_privs disables them. Root here is bounded: every other capability is dropped,
+// no_new_privs is set, the root filesystem is read-only, and in the host network namespace
+// CAP_NET_ADMIN is the power that matters either way. The image itself
 // runs as 65532 (Dockerfile), so that its other commands never run as root.
 //
 // Probes. The admin endpoint listens on 127.0.0.1 by default, since /status shows the node's
@@ -20,6 +22,7 @@
 // the node's IP (for Prometheus) and the probes use the pod IP, which is the node's.
 import type { V1Container, V1EnvVar, V1Probe, V1SecurityContext } from '@kubernetes/client-node';
 import { VERSION } from '../version.js';
+import { LEASE_FLAGS, type LeaseFlag } from './mode.js';
 import type { ManifestOptions } from './options.js';
 
 export const APP_NAME = 'vip-speaker';
@@ -30,10 +33,12 @@ export const KUBECONFIG_VOLUME = 'kubeconfig';
 /** Enough for the daemon's bounded stop (withdraw, NOTIFICATION, remove VIPs: at most 10 s). */
 export const TERMINATION_GRACE_SECONDS = 30;
 
+type SetVariable = (name: string, value: string | number | undefined) => void;
+
 /** kube-vip's variables, in the order kube-vip's generator writes them where it has one. */
 export function speakerEnv(o: ManifestOptions, kind: 'daemonset' | 'pod'): V1EnvVar[] {
   const env: V1EnvVar[] = [];
-  const set = (name: string, value: string | number | undefined) => {
+  const set: SetVariable = (name, value) => {
     if (value !== undefined) env.push({ name, value: String(value) });
   };
   // The node's name in the API (for its endpoints and leases): the kubelet fills it in itself,
@@ -49,6 +54,33 @@ export function speakerEnv(o: ManifestOptions, kind: 'daemonset' | 'pod'): V1Env
   }
   if (o.services) set('svc_enable', 'true');
   if (o.servicesElection) set('svc_election', 'true');
+  // Only those given: the daemon's defaults are kube-vip's (5, 3, 1 s).
+  for (const flag of Object.keys(LEASE_FLAGS) as LeaseFlag[]) set(LEASE_FLAGS[flag], o.lease[flag]);
+  if (o.mode === 'arp') arpEnv(o, set);
+  else bgpEnv(o, env, set);
+  if (o.admin.kind === 'node') {
+    // Must come before the variable that refers to it; brackets suit both families.
+    env.push({ name: NODE_IP_VARIABLE, valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } });
+    set('prometheus_server', `[$(${NODE_IP_VARIABLE})]:${o.adminPort}`);
+  } else {
+    const host = o.admin.kind === 'loopback' ? ADMIN_LOOPBACK : o.admin.address;
+    set('prometheus_server', `${host.includes(':') ? `[${host}]` : host}:${o.adminPort}`);
+  }
+  if (kind === 'pod') set('k8s_config_file', o.kubeconfig);
+  return env;
+}
+
+function arpEnv(o: ManifestOptions, set: SetVariable): void {
+  set('vip_arp', 'true');
+  // kube-vip elects only with --leaderElection; vip-speaker's ARP mode elects unless told not to
+  // (vip_leaderelection defaults to true), so there the flag changes nothing. Written out all the
+  // same, so that the manifest says that one node holds each VIP.
+  set('vip_leaderelection', 'true');
+  set('vip_subnet', o.vipSubnet);
+  set('vip_arpRate', o.arpRateMs);
+}
+
+function bgpEnv(o: ManifestOptions, env: V1EnvVar[], set: SetVariable): void {
   set('bgp_enable', 'true');
   set('bgp_routerid', o.routerId);
   set('bgp_as', o.localAs);
@@ -66,16 +98,6 @@ export function speakerEnv(o: ManifestOptions, kind: 'daemonset' | 'pod'): V1Env
   set('bgp_sourceip', o.sourceAddress);
   set('bgp_hold_time', o.holdTime);
   set('bgp_keepalive_interval', o.keepaliveInterval);
-  if (o.admin.kind === 'node') {
-    // Must come before the variable that refers to it; brackets suit both families.
-    env.push({ name: NODE_IP_VARIABLE, valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } });
-    set('prometheus_server', `[$(${NODE_IP_VARIABLE})]:${o.adminPort}`);
-  } else {
-    const host = o.admin.kind === 'loopback' ? ADMIN_LOOPBACK : o.admin.address;
-    set('prometheus_server', `${host.includes(':') ? `[${host}]` : host}:${o.adminPort}`);
-  }
-  if (kind === 'pod') set('k8s_config_file', o.kubeconfig);
-  return env;
 }
 
 /** Root with NET_ADMIN and NET_RAW only: see the comment at the top of this file. */

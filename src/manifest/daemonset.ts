@@ -1,11 +1,19 @@
 // The DaemonSet: one speaker per node, in the host's network namespace, run from kube-vip's
 // environment variables, with the service account of rbac.ts.
 //
-// Placement. In BGP mode every speaker with cp_enable announces the control-plane VIP; on a worker
-// that VIP would lead to a node without an API server. So with --controlplane (or kube-vip's
-// --taint) the pods go to control-plane nodes only, and tolerate their NoSchedule taints (the
-// current `control-plane` one and the older `master` one). To announce Service VIPs from every node
-// as well, run a second DaemonSet with --services alone, or the control-plane VIP from static pods.
+// Placement. A control-plane VIP must only ever lead to a node with an API server, so with
+// --controlplane (or kube-vip's --taint) the pods go to control-plane nodes only, and tolerate
+// their NoSchedule taints (the current `control-plane` one and the older `master` one). The modes
+// differ in who answers for the VIP, not in where the pods run:
+// - BGP mode: every speaker with cp_enable announces the control-plane VIP, and the routers spread
+//   the traffic over all of them (ECMP); on a worker it would lead to a node without an API server.
+// - ARP mode: one node at a time holds it, the one elected on the Lease plndr-cp-lock; only
+//   control-plane nodes may stand, since the winner receives all the API traffic. A Service VIP is
+//   held by the node elected on plndr-svcs-lock (or on the Service's own Lease: --servicesElection,
+//   or externalTrafficPolicy: Local), and kube-proxy forwards from there; any node may hold one,
+//   provided it has --interface on the VIPs' network, since the holder answers ARP there.
+// To hold Service VIPs on every node as well, run a second DaemonSet with --services alone, or the
+// control-plane VIP from static pods.
 import type { V1Affinity, V1DaemonSet, V1Toleration } from '@kubernetes/client-node';
 import { APP_NAME, TERMINATION_GRACE_SECONDS, labels, selectorLabels, speakerContainer } from './container.js';
 import type { ManifestOptions } from './options.js';
@@ -40,8 +48,10 @@ export function buildDaemonSet(o: ManifestOptions): V1DaemonSet {
     metadata: { name: APP_NAME, namespace: o.namespace, labels: labels() },
     spec: {
       selector: { matchLabels: selectorLabels() },
-      // One node at a time, never two speakers on a node (they would share lo and the admin
-      // port): the next node's pod is replaced once this one is Ready again.
+      // One node at a time, never two speakers on a node (they would share the interface and the
+      // admin port): the next node's pod is replaced once this one is Ready again. In ARP mode a
+      // holder that stops takes its VIPs off and releases its Leases, so another node takes over
+      // at once rather than at the Lease's expiry.
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
       template: {
         metadata: { labels: labels() },

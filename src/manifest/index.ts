@@ -1,8 +1,9 @@
 // `vip-speaker manifest`: Kubernetes manifests for the speaker, from kube-vip-style flags.
 //
-// options.ts reads the flags into ManifestOptions; container.ts, daemonset.ts, rbac.ts and
-// static-pod.ts are pure builders of plain objects (typed with @kubernetes/client-node's models,
-// so that a misspelt field fails to compile); yaml.ts prints them; command.ts ties them together.
+// options.ts reads the flags into ManifestOptions, with mode.ts for which flags belong to BGP or
+// ARP mode; container.ts, daemonset.ts, rbac.ts and static-pod.ts are pure builders of plain
+// objects (typed with @kubernetes/client-node's models, so that a misspelt field fails to
+// compile); yaml.ts prints them; command.ts ties them together.
 export { MANIFEST_USAGE, MANIFEST_USAGE_LINE, formatManifestErrors, manifestCommand, renderManifest } from './command.js';
 export { ADMIN_LOOPBACK, APP_NAME, NODE_IP_VARIABLE, TERMINATION_GRACE_SECONDS, probeHost, speakerContainer, speakerEnv, speakerSecurityContext } from './container.js';
 export { CONTROL_PLANE_ROLES, buildDaemonSet, controlPlaneAffinity, controlPlaneTolerations, onControlPlaneOnly } from './daemonset.js';
@@ -18,6 +19,7 @@ export {
   type ManifestKind,
   type ManifestOptions,
 } from './options.js';
-export { LEASE_VERBS, SERVICE_LEASES_ROLE, buildRbac, clusterRules, leaseRules, type RbacObject } from './rbac.js';
+export { ARP_ONLY_FLAGS, BGP_ONLY_FLAGS, LEASE_DEFAULTS, LEASE_FLAGS, LEASE_JITTER_FACTOR, type SpeakerMode } from './mode.js';
+export { LEASE_VERBS, SERVICE_LEASES_ROLE, buildRbac, clusterRules, hasServiceLeases, leaseRules, type RbacObject } from './rbac.js';
 export { STATIC_POD_PATH, SYSTEM_NODE_CRITICAL_PRIORITY, buildStaticPod } from './static-pod.js';
 export { toYaml } from './yaml.js';

@@ -1,7 +1,8 @@
 // The flags of `vip-speaker manifest daemonset|rbac|pod`, read into ManifestOptions, the one input
 // of the pure builders. Flag names are kube-vip's where they mean the same thing (cmd/kube-vip.go
-// and cmd/kube-vip-manifests.go: --address, --controlplane, --bgppeers, --localAS, ...), so that a
-// kube-vip generator command line carries over; vip-speaker's own flags are kebab-case.
+// and cmd/kube-vip-manifests.go: --address, --controlplane, --arp, --bgppeers, --localAS, ...), so
+// that a kube-vip generator command line carries over; vip-speaker's own flags are kebab-case.
+// Which flags belong to which mode, BGP or ARP, is mode.ts's concern.
 //
 // Every problem is reported, each with a stable code and the flag it concerns; a password given on
 // the command line is refused, since it would land in the manifest in plain text.
@@ -9,7 +10,9 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { fail, ok, type Result } from '../../bgp/index.js';
 import { parsePeerString, splitPeerList } from '../config/index.js';
+import { checkInterfaceName } from '../config/peers.js';
 import { VERSION } from '../version.js';
+import { checkMode, readArpRate, readLeaseTimings, readVipSubnet, type LeaseTimings, type SpeakerMode } from './mode.js';
 
 export const MANIFEST_KINDS = ['daemonset', 'rbac', 'pod'] as const;
 export type ManifestKind = (typeof MANIFEST_KINDS)[number];
@@ -20,6 +23,8 @@ export type AdminAddress = { kind: 'loopback' } | { kind: 'node' } | { kind: 'ad
 export interface ManifestOptions {
   image: string;
   namespace: string;
+  /** kube-vip's --arp: one elected node holds each VIP on vipInterface; else every node announces over BGP. */
+  mode: SpeakerMode;
   /** kube-vip's --controlplane: announce the control-plane VIPs of `address`. */
   controlPlane: boolean;
   /** kube-vip's --services: announce LoadBalancer Service VIPs. */
@@ -30,7 +35,14 @@ export interface ManifestOptions {
   controlPlaneNodesOnly: boolean;
   /** The control-plane VIPs, comma-separated, as kube-vip's `address` variable holds them. */
   address?: string;
+  /** kube-vip's --interface: where the VIPs go (lo in BGP mode when unset; required in ARP mode). */
   vipInterface?: string;
+  /** ARP mode: kube-vip's --vipSubnet, as vip_subnet ("24" or "24,64"). */
+  vipSubnet?: string;
+  /** ARP mode: milliseconds between two gratuitous ARP / NA rounds (vip_arpRate). */
+  arpRateMs?: number;
+  /** Lease timings in seconds, as given (kube-vip's --leaseDuration, --leaseRenewDuration, --leaseRetry). */
+  lease: LeaseTimings;
   apiServerPort: number;
   localAs: number;
   routerId?: string;
@@ -77,10 +89,12 @@ export function defaultOptions(): ManifestOptions {
   return {
     image: DEFAULT_IMAGE,
     namespace: KUBE_VIP.namespace,
+    mode: 'bgp',
     controlPlane: false,
     services: false,
     servicesElection: false,
     controlPlaneNodesOnly: false,
+    lease: {},
     apiServerPort: KUBE_VIP.apiServerPort,
     localAs: KUBE_VIP.localAs,
     peers: [],
@@ -104,6 +118,13 @@ const FLAGS = {
   taint: { type: 'boolean' },
   inCluster: { type: 'boolean' },
   bgp: { type: 'boolean' },
+  arp: { type: 'boolean' },
+  leaderElection: { type: 'boolean' },
+  vipSubnet: { type: 'string' },
+  'arp-rate': { type: 'string' },
+  leaseDuration: { type: 'string' },
+  leaseRenewDuration: { type: 'string' },
+  leaseRetry: { type: 'string' },
   localAS: { type: 'string' },
   bgpRouterID: { type: 'string' },
   bgppeers: { type: 'string', multiple: true },
@@ -125,18 +146,20 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
   // kube-vip flags that vip-speaker does not take, each refused with the reason.
   peerPass: { type: 'string' },
-  arp: { type: 'boolean' },
-  leaderElection: { type: 'boolean' },
   enableLoadBalancer: { type: 'boolean' },
   prometheusHTTPServer: { type: 'string' },
+  leaseName: { type: 'string' },
+  servicesLeaseName: { type: 'string' },
 } as const;
+
+const LEASE_NAMES = "vip-speaker uses kube-vip's default Lease names, plndr-cp-lock and plndr-svcs-lock, so that the two can take turns on them during a migration";
 
 const REFUSED: Record<string, [ManifestErrorCode, string]> = {
   peerPass: ['MANIFEST_PLAIN_PASSWORD', 'the password would be written into the manifest in plain text: put it in a Secret and give --peer-password-secret NAME[:KEY]'],
-  arp: ['MANIFEST_UNSUPPORTED', 'ARP mode is not there yet: vip-speaker announces VIPs over BGP'],
-  leaderElection: ['MANIFEST_UNSUPPORTED', 'not needed in BGP mode: every node announces its VIPs and the routers spread the traffic (ECMP)'],
-  enableLoadBalancer: ['MANIFEST_UNSUPPORTED', 'vip-speaker has no IPVS load balancer: the routers spread the traffic over the nodes (ECMP)'],
+  enableLoadBalancer: ['MANIFEST_UNSUPPORTED', 'vip-speaker has no IPVS load balancer: in BGP mode the routers spread the traffic over the nodes (ECMP); in ARP mode kube-proxy spreads it from the elected node'],
   prometheusHTTPServer: ['MANIFEST_UNSUPPORTED', 'use --admin-address and --admin-port: the admin endpoint serves /metrics'],
+  leaseName: ['MANIFEST_UNSUPPORTED', LEASE_NAMES],
+  servicesLeaseName: ['MANIFEST_UNSUPPORTED', LEASE_NAMES],
 };
 
 /** Reads the flags of `vip-speaker manifest KIND`; every problem is reported, not just the first. */
@@ -158,6 +181,7 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   }
 
   const o = defaultOptions();
+  o.mode = values.arp === true ? 'arp' : 'bgp';
   o.controlPlane = values.controlplane === true;
   o.services = values.services === true;
   o.servicesElection = values.servicesElection === true || values['services-election'] === true;
@@ -169,7 +193,10 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
     if (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) o.namespace = values.namespace;
     else problem('MANIFEST_INVALID_VALUE', 'namespace', `expected a namespace name (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(values.namespace)}`);
   }
-  if (values.interface !== undefined) o.vipInterface = nonEmpty(values.interface, 'interface', problem);
+  if (values.interface !== undefined) o.vipInterface = interfaceName(values.interface, problem);
+  if (values.vipSubnet !== undefined) o.vipSubnet = readVipSubnet(values.vipSubnet, problem);
+  if (values['arp-rate'] !== undefined) o.arpRateMs = readArpRate(values['arp-rate'], problem);
+  o.lease = readLeaseTimings(values, problem);
   if (values.sourceIF !== undefined) o.sourceInterface = nonEmpty(values.sourceIF, 'sourceIF', problem);
   if (values.sourceIP !== undefined) o.sourceAddress = ipAddress(values.sourceIP, 'sourceIP', problem);
   if (values.peerAddress !== undefined) o.peerAddress = ipAddress(values.peerAddress, 'peerAddress', problem);
@@ -192,6 +219,8 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   readPeers(values.bgppeers ?? [], o, problem);
   if (values['peer-password-secret'] !== undefined) o.peerPasswordSecret = secretRef(values['peer-password-secret'], problem);
 
+  const given = new Set(Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([flag]) => flag));
+  checkMode(o.mode, given, { kind, services: o.services, vipInterface: o.vipInterface }, problem);
   const addressGiven = values.address !== undefined || values.vip !== undefined;
   checkCombination(kind, o, { inCluster: values.inCluster === true, addressGiven }, problem);
   return errors.length > 0 ? fail(errors) : ok(o);
@@ -215,21 +244,31 @@ function checkCombination(kind: ManifestKind, o: ManifestOptions, given: { inClu
     problem('MANIFEST_MISSING', 'controlplane', 'nothing to announce: give --controlplane (with --address) and/or --services, the same flags for every manifest so that the RBAC matches the DaemonSet');
   }
   if (o.servicesElection && !o.services) problem('MANIFEST_CONFLICT', 'servicesElection', 'per-Service election needs --services');
-  if (o.peerPasswordSecret && o.peerAddress === undefined) {
+  // ARP mode: mode.ts has refused every BGP flag already.
+  const bgp = o.mode === 'bgp';
+  if (bgp && o.peerPasswordSecret && o.peerAddress === undefined) {
     problem('MANIFEST_MISSING', 'peerAddress', '--peer-password-secret sets bgp_peerpass, which applies to the --peerAddress peer only (as in kube-vip): give --peerAddress');
   }
   if (kind === 'rbac') return;
   if (o.controlPlane && !given.addressGiven) problem('MANIFEST_MISSING', 'address', '--controlplane needs the control-plane VIP: --address 192.0.2.10 (comma-separated for several)');
-  if (o.peers.length === 0 && o.peerAddress === undefined) problem('MANIFEST_MISSING', 'bgppeers', 'no BGP peer: give --bgppeers ADDRESS:AS::MULTIHOP[,...] and/or --peerAddress with --peerAS');
-  if (kind === 'daemonset' && o.routerId !== undefined) {
+  if (bgp && o.peers.length === 0 && o.peerAddress === undefined) problem('MANIFEST_MISSING', 'bgppeers', 'no BGP peer: give --bgppeers ADDRESS:AS::MULTIHOP[,...] and/or --peerAddress with --peerAS');
+  if (bgp && kind === 'daemonset' && o.routerId !== undefined) {
     problem('MANIFEST_CONFLICT', 'bgpRouterID', 'a DaemonSet runs on many nodes, and one router ID for all of them would clash: leave it unset and each node takes its own first IPv4 address');
   }
   if (kind === 'pod') {
-    if (o.peerPasswordSecret) {
+    if (bgp && o.peerPasswordSecret) {
       problem('MANIFEST_UNSUPPORTED', 'peer-password-secret', 'a static pod cannot read a Secret: it starts before the API server, and its mirror Pod may not reference Secrets');
     }
     if (given.inCluster) problem('MANIFEST_UNSUPPORTED', 'inCluster', 'a static pod has no service account: it reads the kubeconfig given by --k8sConfigPath');
   }
+}
+
+/** As the daemon takes vip_interface: 1 to 15 characters (IFNAMSIZ), no "/" or spaces. */
+function interfaceName(text: string, problem: Problem): string | undefined {
+  const checked = checkInterfaceName(text);
+  if (checked.ok) return checked.value;
+  problem('MANIFEST_INVALID_VALUE', 'interface', checked.error.message);
+  return undefined;
 }
 
 function nonEmpty(text: string, flag: string, problem: Problem): string | undefined {

@@ -3,9 +3,13 @@
 // - ClusterRole: read nodes (the node's own addresses and labels); with --services, read Services
 //   and EndpointSlices (which VIPs to announce, and whether this node has endpoints) and write
 //   services/status (the VIP in status.loadBalancer.ingress).
-// - Role in the speaker's namespace: leases, for the speaker's own coordination.
-// - With --servicesElection, a ClusterRole for leases in every namespace, since kube-vip's
-//   per-Service election keeps each Service's lease beside the Service.
+// - Role in the speaker's namespace: leases, for the speaker's own elections: plndr-svcs-lock
+//   (who writes Services' status; in ARP mode also who holds their VIPs) and, in ARP mode,
+//   plndr-cp-lock (who holds the control-plane VIP).
+// - A ClusterRole for leases in every namespace when a Service can have a Lease of its own, which
+//   kube-vip keeps beside the Service (kubevip-<service>): with --servicesElection, and in ARP mode
+//   with --services, where a Service with externalTrafficPolicy: Local always has its own, so that
+//   only nodes with a local endpoint stand for its VIP.
 //
 // Nothing else: no Secrets, not even for --peer-password-secret, since the kubelet resolves a
 // secretKeyRef when it starts the container, with its own credentials.
@@ -35,6 +39,11 @@ export function leaseRules(): V1PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: LEASE_VERBS }];
 }
 
+/** Whether some Service may have a Lease of its own, in its own namespace. */
+export function hasServiceLeases(o: ManifestOptions): boolean {
+  return o.services && (o.servicesElection || o.mode === 'arp');
+}
+
 export function buildRbac(o: ManifestOptions): RbacObject[] {
   const meta = (name: string, namespaced: boolean) => ({ name, ...(namespaced ? { namespace: o.namespace } : {}), labels: labels() });
   const subjects = [{ kind: 'ServiceAccount', name: APP_NAME, namespace: o.namespace }];
@@ -59,7 +68,7 @@ export function buildRbac(o: ManifestOptions): RbacObject[] {
       subjects,
     },
   ];
-  if (o.servicesElection) {
+  if (hasServiceLeases(o)) {
     objects.push(
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(SERVICE_LEASES_ROLE, false), rules: leaseRules() },
       clusterBinding(SERVICE_LEASES_ROLE),

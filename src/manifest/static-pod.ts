@@ -1,19 +1,35 @@
 // The static pod for control-plane nodes (/etc/kubernetes/manifests/vip-speaker.yaml), which the
 // kubelet starts before the API server exists: kubeadm and Kubespray bootstrap through the VIP.
+// No service account token and no Secret, which a static pod cannot have: the API, where it is
+// needed, is reached with the kubeconfig mounted read-only from the host (kube-vip's
+// --k8sConfigPath, kubeadm's admin.conf by default).
 //
-// Announcing the control-plane VIP over BGP needs nothing from the API (cp_enable=true with
-// `address`; in BGP mode there is no leader election): no service account token and no Secret,
-// which a static pod cannot have. At most the speaker asks the local kube-apiserver for /livez.
+// BGP mode needs nothing from the API to announce the control-plane VIP (cp_enable=true with
+// `address`; every node announces, nothing is elected); at most the speaker asks the local
+// kube-apiserver for /livez. So admin.conf will do even during `kubeadm init`, when its rights come
+// late: vip-speaker's announcement does not wait for them.
 //
-// The kubeconfig is mounted read-only for the API watchers that come later. It is kubeadm's
-// admin.conf, not super-admin.conf: kube-vip needs super-admin.conf during `kubeadm init` on
-// Kubernetes 1.29+ (kube-vip#684) because its ARP leader election must reach the API before
-// kubeadm has bound admin.conf's group (kubeadm:cluster-admins) to cluster-admin. vip-speaker's
-// announcement does not wait for API rights, so admin.conf's can arrive later; and
-// super-admin.conf (system:masters, which bypasses RBAC) exists on the first node only. The
-// hostPath type is File: a missing kubeconfig stops the pod rather than letting the kubelet create
-// a directory in its place, which kubeadm would then trip over. The pod runs as uid 0, so it can
-// read the root-owned, mode-0600 file without CAP_DAC_OVERRIDE.
+// ARP mode elects: only the holder of the Lease plndr-cp-lock puts the VIP on --interface, so the
+// speaker must write that Lease before the VIP exists, through the kubeconfig. On the first node of
+// a kubeadm cluster that takes two things admin.conf lacks at that point:
+// - Rights. On Kubernetes 1.29+ kubeadm binds admin.conf's group (kubeadm:cluster-admins) to
+//   cluster-admin only after the control plane is up; until then only super-admin.conf
+//   (system:masters) can write the Lease. As for kube-vip (kube-vip#684), give
+//   --k8sConfigPath /etc/kubernetes/super-admin.conf on the first node for `kubeadm init`, and
+//   admin.conf on the others and afterwards: super-admin.conf exists on the first node only, and
+//   bypasses RBAC.
+// - An address. admin.conf and super-admin.conf name the control-plane endpoint, the VIP itself,
+//   as their server, which nothing answers before the election is won. kube-vip talks to
+//   `kubernetes:<port>` instead, which its static pod maps to 127.0.0.1 (pkg/manager, and the
+//   hostAliases of its generator); vip-speaker takes the kubeconfig's server as written, so the
+//   first node needs a kubeconfig whose server is its own API server (https://NODE_IP:6443, a name
+//   kubeadm puts in the API server's certificate). Once one node holds the VIP, the others can
+//   elect through it with admin.conf; but when none does (every control-plane node restarted at
+//   once), a kubeconfig naming the VIP lets none of them in.
+//
+// The hostPath type is File: a missing kubeconfig stops the pod rather than letting the kubelet
+// create a directory in its place, which kubeadm would then trip over. The pod runs as uid 0, so
+// it can read the root-owned, mode-0600 file without CAP_DAC_OVERRIDE.
 import type { V1Pod } from '@kubernetes/client-node';
 import { APP_NAME, KUBECONFIG_VOLUME, TERMINATION_GRACE_SECONDS, labels, speakerContainer } from './container.js';
 import type { ManifestOptions } from './options.js';

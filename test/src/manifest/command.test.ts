@@ -46,7 +46,7 @@ describe('manifest command', () => {
   });
 
   it('exits 2 with every problem, one line each, each with its code', () => {
-    const { code, err } = run(['daemonset', '--controlplane', '--arp']);
+    const { code, err } = run(['daemonset', '--controlplane', '--enableLoadBalancer']);
     assert.equal(code, 2);
     assert.deepEqual(err.slice(0, -1).map((l) => /\[(\w+)\]$/.exec(l)?.[1]), ['MANIFEST_UNSUPPORTED', 'MANIFEST_MISSING', 'MANIFEST_MISSING']);
     assert.match(err.at(-1)!, /--help/);

@@ -22,7 +22,7 @@ describe('deploy/: the generated manifests', () => {
   it('has one regeneration line in deploy/README.md for every YAML file', () => {
     const files = readdirSync(deploy).filter((f) => f.endsWith('.yaml')).sort();
     assert.deepEqual(lines.map(([, file]) => file).sort(), files);
-    assert.deepEqual(files, ['daemonset.yaml', 'rbac.yaml', 'static-pod.yaml']);
+    assert.deepEqual(files, ['daemonset-arp.yaml', 'daemonset.yaml', 'rbac-arp.yaml', 'rbac.yaml', 'static-pod.yaml']);
   });
 
   for (const [args, file] of commands()) {

@@ -6,6 +6,9 @@ import { buildDaemonSet, buildRbac, buildStaticPod, parseManifestArgs, type Mani
 export const PEERS = ['--localAS', '65010', '--bgppeers', '192.0.2.1:65001::false,192.0.2.2:65001::false'];
 export const SERVICES = ['--services', ...PEERS];
 export const CONTROL_PLANE = ['--controlplane', '--address', '192.0.2.10', ...PEERS];
+/** kube-vip's flags for ARP mode: `manifest daemonset --arp --interface eth0 --leaderElection ...`. */
+export const ARP = ['--arp', '--interface', 'eth0', '--leaderElection'];
+export const ARP_CONTROL_PLANE = [...ARP, '--controlplane', '--address', '192.0.2.10'];
 
 /** Parses the flags and expects success. */
 export function options(args: string[], kind: ManifestKind = 'daemonset'): ManifestOptions {
@@ -52,13 +55,15 @@ export function everyObject(): Array<{ label: string; object: { kind?: string } 
     ['services', SERVICES],
     ['control plane', CONTROL_PLANE],
     ['everything', [...CONTROL_PLANE, '--services', '--servicesElection', '--peerAddress', '2001:db8::1', '--peerAS', '65002', '--multihop', '--peer-password-secret', 'bgp-md5:tor', '--admin-address', 'node', '--admin-port', '9470', '--keep-routes-on-stop', '--interface', 'lo', '--sourceIF', 'eth0', '--bgpHoldTimer', '9', '--bgpKeepAliveInterval', '3', '-n', 'vip-speaker']],
+    ['ARP services', [...ARP, '--services']],
+    ['ARP everything', [...ARP_CONTROL_PLANE, '--services', '--servicesElection', '--vipSubnet', '24,64', '--arp-rate', '3000', '--leaseDuration', '15', '--leaseRenewDuration', '10', '--leaseRetry', '2', '--admin-address', 'node', '-n', 'vip-speaker']],
   ];
   const all: Array<{ label: string; object: { kind?: string } }> = [];
   for (const [name, args] of combos) {
     all.push({ label: `DaemonSet (${name})`, object: buildDaemonSet(options(args)) });
     for (const o of buildRbac(options(args, 'rbac'))) all.push({ label: `${o.kind} ${o.metadata?.name} (${name})`, object: o });
-    // A static pod cannot read a Secret; it may name its router ID.
-    const podArgs = [...withoutFlag(args, '--peer-password-secret'), '--bgpRouterID', '198.51.100.7'];
+    // A static pod cannot read a Secret; in BGP mode it may name its router ID.
+    const podArgs = args.includes('--arp') ? args : [...withoutFlag(args, '--peer-password-secret'), '--bgpRouterID', '198.51.100.7'];
     all.push({ label: `static Pod (${name})`, object: buildStaticPod(options(podArgs, 'pod')) });
   }
   return all;

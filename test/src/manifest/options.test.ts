@@ -1,9 +1,25 @@
 // The flags of `vip-speaker manifest`: kube-vip's names carry over; what cannot work is refused
 // with a stable code and a reason; a password never reaches a manifest or a message.
 import { strict as assert } from 'node:assert';
-import { DEFAULT_IMAGE, parseManifestArgs } from '../../../src/manifest/index.js';
+import { BGP_ONLY_FLAGS, DEFAULT_IMAGE, LEASE_DEFAULTS, LEASE_JITTER_FACTOR, parseManifestArgs, type ManifestKind } from '../../../src/manifest/index.js';
+import { JITTER_FACTOR, KUBE_VIP_ELECTION_DEFAULTS } from '../../../src/kubernetes/election.js';
 import { VERSION } from '../../../src/version.js';
-import { CONTROL_PLANE, PEERS, SERVICES, options, problems } from './helpers.js';
+import { ARP, ARP_CONTROL_PLANE, CONTROL_PLANE, PEERS, SERVICES, options, problems } from './helpers.js';
+
+/** Parses the flags and expects failure: "flag code: message" per problem. */
+function messages(args: string[], kind: ManifestKind = 'daemonset'): string[] {
+  const parsed = parseManifestArgs(kind, args);
+  if (parsed.ok) throw new Error('expected errors, got valid flags');
+  return parsed.error.map((e) => `${e.flag} ${e.code}: ${e.message}`);
+}
+
+/** The one problem of these flags, which must be `flag code`, with its message. */
+function onlyProblem(args: string[], expected: string, kind: ManifestKind = 'daemonset'): string {
+  const all = messages(args, kind);
+  assert.equal(all.length, 1, all.join('\n'));
+  assert.ok(all[0]!.startsWith(`${expected}: `), all[0]);
+  return all[0]!.slice(expected.length + 2);
+}
 
 describe('manifest flags: kube-vip names', () => {
   it("reads a kube-vip generator command line (manifest daemonset --controlplane --services --bgp ...)", () => {
@@ -68,12 +84,17 @@ describe('manifest flags: refused, each with a code and a reason', () => {
   });
 
   it('refuses kube-vip features vip-speaker does not have', () => {
-    assert.deepEqual(problems([...SERVICES, '--arp', '--leaderElection', '--enableLoadBalancer', '--prometheusHTTPServer', ':2112']), [
-      '--arp MANIFEST_UNSUPPORTED',
-      '--leaderElection MANIFEST_UNSUPPORTED',
+    assert.deepEqual(problems([...SERVICES, '--enableLoadBalancer', '--prometheusHTTPServer', ':2112', '--leaseName', 'cp', '--servicesLeaseName', 'svcs']), [
       '--enableLoadBalancer MANIFEST_UNSUPPORTED',
       '--prometheusHTTPServer MANIFEST_UNSUPPORTED',
+      '--leaseName MANIFEST_UNSUPPORTED',
+      '--servicesLeaseName MANIFEST_UNSUPPORTED',
     ]);
+    assert.match(onlyProblem([...ARP, '--services', '--leaseName', 'cp'], '--leaseName MANIFEST_UNSUPPORTED'), /plndr-cp-lock and plndr-svcs-lock/);
+  });
+
+  it('refuses --leaderElection without --arp: BGP mode elects no announcer', () => {
+    assert.match(onlyProblem([...SERVICES, '--leaderElection'], '--leaderElection MANIFEST_UNSUPPORTED'), /^not needed in BGP mode: every node announces .* with --arp, one node is elected/);
   });
 
   it('needs something to announce, a VIP for the control plane, and a peer', () => {
@@ -114,5 +135,110 @@ describe('manifest flags: refused, each with a code and a reason', () => {
 
   it('needs --services for per-Service election', () => {
     assert.deepEqual(problems([...CONTROL_PLANE, '--servicesElection']), ['--servicesElection MANIFEST_CONFLICT']);
+  });
+});
+
+describe('manifest flags: ARP mode (--arp)', () => {
+  it("reads kube-vip's ARP command line (manifest daemonset --interface eth0 --address ... --inCluster --taint --controlplane --services --arp --leaderElection)", () => {
+    const o = options(['--interface', 'eth0', '--address', '192.0.2.10', '--inCluster', '--taint', '--controlplane', '--services', '--arp', '--leaderElection']);
+    assert.equal(o.mode, 'arp');
+    assert.equal(o.vipInterface, 'eth0');
+    assert.equal(o.address, '192.0.2.10');
+    assert.equal(o.controlPlane && o.services && o.controlPlaneNodesOnly, true);
+    assert.deepEqual(o.peers, []);
+    assert.deepEqual(o.lease, {});
+    assert.equal(options(SERVICES).mode, 'bgp', 'BGP without --arp, as kube-vip');
+  });
+
+  it('takes --leaderElection or not: vip-speaker elects in ARP mode either way', () => {
+    assert.deepEqual(options(ARP_CONTROL_PLANE), options(ARP_CONTROL_PLANE.filter((a) => a !== '--leaderElection')));
+  });
+
+  it('refuses --bgp with --arp, naming both', () => {
+    assert.equal(onlyProblem([...ARP, '--services', '--bgp'], '--bgp MANIFEST_CONFLICT'), '--bgp and --arp select different modes: give one of them');
+  });
+
+  it('refuses every BGP flag with --arp, by name, as BGP-only', () => {
+    const values: Record<(typeof BGP_ONLY_FLAGS)[number], string | undefined> = {
+      localAS: '65001', bgpRouterID: '198.51.100.7', bgppeers: '192.0.2.1:65000::false', peerAddress: '192.0.2.3', peerAS: '65002', multihop: undefined,
+      'peer-password-secret': 'bgp-md5', sourceIF: 'eth1', sourceIP: '198.51.100.7', bgpHoldTimer: '9', bgpKeepAliveInterval: '3',
+    };
+    for (const kind of ['daemonset', 'pod', 'rbac'] as const) {
+      for (const [flag, value] of Object.entries(values)) {
+        const args = [...ARP_CONTROL_PLANE, `--${flag}`, ...(value === undefined ? [] : [value])];
+        assert.match(onlyProblem(args, `--${flag} MANIFEST_CONFLICT`, kind), /^BGP-only: ARP mode has no BGP peers; the elected node puts the VIPs on --interface/, `${kind} --${flag}`);
+      }
+    }
+    assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--keep-routes-on-stop'], '--keep-routes-on-stop MANIFEST_CONFLICT'), /^BGP-only: in ARP mode a VIP left on the interface would answer beside the next holder's/);
+  });
+
+  it('refuses the ARP flags without --arp', () => {
+    for (const args of [['--vipSubnet', '24'], ['--arp-rate', '3000']]) {
+      assert.match(onlyProblem([...SERVICES, ...args], `${args[0]} MANIFEST_CONFLICT`), /^ARP-only \(give --arp\)/);
+    }
+  });
+
+  it('needs --interface, the VIPs\' own network and not lo, for the DaemonSet and the pod (not for the RBAC)', () => {
+    const noInterface = ['--arp', '--controlplane', '--address', '192.0.2.10'];
+    for (const kind of ['daemonset', 'pod'] as const) {
+      assert.match(onlyProblem(noInterface, '--interface MANIFEST_MISSING', kind), /^ARP mode needs the interface on the VIPs' network, .*--interface eth0/);
+      assert.match(onlyProblem([...noInterface, '--interface', 'lo'], '--interface MANIFEST_INVALID_VALUE', kind), /name that interface \(--interface eth0\), not lo/);
+    }
+    assert.equal(options(noInterface, 'rbac').mode, 'arp');
+    assert.match(onlyProblem([...noInterface, '--interface', 'eth0/1'], '--interface MANIFEST_INVALID_VALUE'), /expected an interface name \(1 to 15 characters/);
+    assert.match(onlyProblem([...noInterface, '--interface', 'a-very-long-name0'], '--interface MANIFEST_INVALID_VALUE'), /1 to 15 characters/);
+  });
+
+  it('reads --vipSubnet as the daemon reads vip_subnet, without the "/" of kube-vip\'s help', () => {
+    const cases: Array<[string, string]> = [['24', '24'], ['/24', '24'], ['24,64', '24,64'], [' /24 , /64 ', '24,64'], ['64', '64'], ['32', '32']];
+    for (const [text, written] of cases) assert.equal(options([...ARP_CONTROL_PLANE, '--vipSubnet', text]).vipSubnet, written, text);
+    for (const text of ['0', '129', '33,64', '24,0', '24,129', '24,64,96', 'x', '', '2 4']) {
+      assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--vipSubnet', text], '--vipSubnet MANIFEST_INVALID_VALUE'), /^expected a prefix length \(1\.\.32 for IPv4, up to 128 for IPv6\) or two/, text);
+    }
+    assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--vipSubnet', 'auto'], '--vipSubnet MANIFEST_UNSUPPORTED'), /^"auto" \(kube-vip finds each Service's subnet/);
+  });
+
+  it('reads --arp-rate in milliseconds, 500 ms to an hour', () => {
+    assert.equal(options([...ARP_CONTROL_PLANE, '--arp-rate', '3000']).arpRateMs, 3000);
+    for (const text of ['499', '3600001', '1.5', 'x']) {
+      assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--arp-rate', text], '--arp-rate MANIFEST_INVALID_VALUE'), /^expected milliseconds between two gratuitous ARP \/ NA rounds, 500\.\.3600000/, text);
+    }
+    const parsed = parseManifestArgs('daemonset', [...ARP_CONTROL_PLANE, '--arpRate', '3000']);
+    assert.ok(!parsed.ok);
+    assert.match(parsed.error[0]!.message, /did you mean --arp-rate\?/, 'kube-vip spells the variable vip_arpRate');
+  });
+});
+
+describe('manifest flags: lease timings (kube-vip\'s --leaseDuration, --leaseRenewDuration, --leaseRetry)', () => {
+  const timings = ['--leaseDuration', '15', '--leaseRenewDuration', '10', '--leaseRetry', '2'];
+
+  it('reads them in ARP mode, and in BGP mode with --services (the Service status writer\'s lease)', () => {
+    assert.deepEqual(options([...ARP_CONTROL_PLANE, ...timings]).lease, { leaseDuration: 15, leaseRenewDuration: 10, leaseRetry: 2 });
+    assert.deepEqual(options([...SERVICES, ...timings]).lease, { leaseDuration: 15, leaseRenewDuration: 10, leaseRetry: 2 });
+    assert.deepEqual(options([...ARP_CONTROL_PLANE, '--leaseRetry', '2']).lease, { leaseRetry: 2 });
+  });
+
+  it('refuses them in BGP mode without --services, where nothing is elected', () => {
+    assert.deepEqual(problems([...CONTROL_PLANE, ...timings]), ['--leaseDuration MANIFEST_CONFLICT', '--leaseRenewDuration MANIFEST_CONFLICT', '--leaseRetry MANIFEST_CONFLICT']);
+    assert.match(onlyProblem([...CONTROL_PLANE, '--leaseRetry', '2'], '--leaseRetry MANIFEST_CONFLICT'), /^nothing is elected in BGP mode without --services/);
+  });
+
+  it('takes whole seconds, 1 to 3600', () => {
+    for (const text of ['0', '1.5', '3601', 'x', ' 2']) {
+      assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--leaseRetry', text], '--leaseRetry MANIFEST_INVALID_VALUE'), /^expected whole seconds 1\.\.3600, got /, text);
+    }
+  });
+
+  it('keeps client-go\'s order, lease > renew deadline > 1.2 x retry, with the defaults for those not given', () => {
+    assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--leaseDuration', '3'], '--leaseDuration MANIFEST_CONFLICT'), /^must be longer than --leaseRenewDuration \(3 s is not more than 3 s\)/);
+    assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--leaseRenewDuration', '6'], '--leaseDuration MANIFEST_CONFLICT'), /\(5 s is not more than 6 s\)/);
+    assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--leaseRetry', '3'], '--leaseRenewDuration MANIFEST_CONFLICT'), /^must be longer than 1\.2 x --leaseRetry \(3 s, --leaseRetry 3 s\), as client-go requires/);
+    assert.match(onlyProblem([...ARP_CONTROL_PLANE, '--leaseRenewDuration', '6', '--leaseRetry', '5', '--leaseDuration', '7'], '--leaseRenewDuration MANIFEST_CONFLICT'), /6 s, --leaseRetry 5 s/);
+    assert.deepEqual(options([...ARP_CONTROL_PLANE, '--leaseRenewDuration', '4']).lease, { leaseRenewDuration: 4 });
+  });
+
+  it("has the daemon's defaults and client-go's jitter factor", () => {
+    assert.deepEqual(LEASE_DEFAULTS, { leaseDuration: KUBE_VIP_ELECTION_DEFAULTS.leaseDurationSeconds, leaseRenewDuration: KUBE_VIP_ELECTION_DEFAULTS.renewDeadlineSeconds, leaseRetry: KUBE_VIP_ELECTION_DEFAULTS.retryPeriodSeconds });
+    assert.equal(LEASE_JITTER_FACTOR, JITTER_FACTOR);
   });
 });

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { V1ClusterRole, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { buildRbac, type RbacObject } from '../../../src/manifest/index.js';
-import { CONTROL_PLANE, SERVICES, options } from './helpers.js';
+import { ARP, ARP_CONTROL_PLANE, CONTROL_PLANE, SERVICES, options } from './helpers.js';
 
 const rbac = (args: string[]) => buildRbac(options(args, 'rbac'));
 const find = (objects: RbacObject[], kind: string, name = 'vip-speaker') => objects.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -34,6 +34,21 @@ describe('manifest rbac', () => {
     const role = find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole;
     assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
     assert.ok(find(objects, 'ClusterRoleBinding', 'vip-speaker-service-leases'));
+  });
+
+  it("ARP mode: grants leases in the speaker's namespace (plndr-cp-lock, plndr-svcs-lock), and in every namespace with --services", () => {
+    // Without --services the control-plane lease is the only one.
+    const controlPlane = rbac(ARP_CONTROL_PLANE);
+    assert.deepEqual(grants((find(controlPlane, 'Role') as V1Role).rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+    assert.equal(find(controlPlane, 'ClusterRole', 'vip-speaker-service-leases'), undefined);
+    assert.deepEqual(grants((find(controlPlane, 'ClusterRole') as V1ClusterRole).rules), ['/nodes: get,list,watch']);
+    // A Service with externalTrafficPolicy: Local has a Lease of its own, beside it, even without --servicesElection.
+    for (const args of [[...ARP, '--services'], [...ARP, '--services', '--servicesElection']]) {
+      const objects = rbac(args);
+      assert.deepEqual(grants((find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole).rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+      assert.ok(find(objects, 'ClusterRoleBinding', 'vip-speaker-service-leases'));
+      assert.deepEqual(grants((find(objects, 'ClusterRole') as V1ClusterRole).rules), grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules));
+    }
   });
 
   it('never grants Secrets, nor wildcards, even with --peer-password-secret', () => {

@@ -2,9 +2,10 @@
 // nothing from the API: no service account, no Secret, no cluster DNS.
 import { strict as assert } from 'node:assert';
 import { configFromEnv, formatErrors } from '../../../src/config/index.js';
-import { buildDaemonSet, buildStaticPod } from '../../../src/manifest/index.js';
+import type { InterfaceTable } from '../../../src/config/index.js';
+import { buildDaemonSet, buildStaticPod, parseManifestArgs, renderManifest } from '../../../src/manifest/index.js';
 import { fakeHost } from '../config/helpers.js';
-import { CONTROL_PLANE, options, resolveEnv } from './helpers.js';
+import { ARP_CONTROL_PLANE, CONTROL_PLANE, options, resolveEnv } from './helpers.js';
 
 describe('manifest pod (static pod for control-plane nodes)', () => {
   const pod = buildStaticPod(options(CONTROL_PLANE, 'pod'));
@@ -47,5 +48,63 @@ describe('manifest pod (static pod for control-plane nodes)', () => {
     assert.deepEqual(c.livenessProbe, ds.containers[0]!.livenessProbe);
     assert.deepEqual(c.readinessProbe, ds.containers[0]!.readinessProbe);
     assert.equal(spec.terminationGracePeriodSeconds, ds.terminationGracePeriodSeconds);
+  });
+});
+
+describe('manifest pod --arp (static pod, the control-plane VIP held by the elected node)', () => {
+  const superAdmin = [...ARP_CONTROL_PLANE, '--k8sConfigPath', '/etc/kubernetes/super-admin.conf'];
+  const pod = buildStaticPod(options(superAdmin, 'pod'));
+  const c = pod.spec!.containers[0]!;
+  /** As daemonset.test.ts's ARP_NODE: the daemon still wants a router ID from another interface. */
+  const node: InterfaceTable = {
+    lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
+    eth0: [{ address: '198.51.100.7', family: 'IPv4', internal: false }],
+    eth1: [{ address: '203.0.113.7', family: 'IPv4', internal: false }],
+  };
+
+  it('has the ARP env, with the kubeconfig that leader election goes through', () => {
+    assert.deepEqual(resolveEnv(c.env!), {
+      vip_nodename: 'node-1',
+      cp_namespace: 'kube-system',
+      vip_interface: 'eth0',
+      cp_enable: 'true',
+      address: '192.0.2.10',
+      port: '6443',
+      vip_arp: 'true',
+      vip_leaderelection: 'true',
+      prometheus_server: '127.0.0.1:9469',
+      k8s_config_file: '/etc/kubernetes/super-admin.conf',
+    });
+  });
+
+  it('mounts that kubeconfig read-only, as a file that must exist; no service account', () => {
+    assert.deepEqual(pod.spec!.volumes, [{ name: 'kubeconfig', hostPath: { path: '/etc/kubernetes/super-admin.conf', type: 'File' } }]);
+    assert.deepEqual(c.volumeMounts, [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/super-admin.conf', readOnly: true }]);
+    assert.equal(pod.spec!.serviceAccountName, undefined);
+    assert.equal(options(ARP_CONTROL_PLANE, 'pod').kubeconfig, '/etc/kubernetes/admin.conf', "kubeadm's admin.conf unless told otherwise");
+  });
+
+  it('is read by the daemon as ARP mode on eth0, electing through the kubeconfig', () => {
+    const result = configFromEnv(fakeHost({ env: resolveEnv(c.env!), interfaces: node }));
+    assert.ok(result.ok, result.ok ? '' : formatErrors(result.error).join('\n'));
+    assert.equal(result.value.mode, 'arp');
+    assert.equal(result.value.vips.interface, 'eth0');
+    assert.equal(result.value.arp.leaderElection, true);
+    assert.equal(result.value.kubernetes.kubeconfig, '/etc/kubernetes/super-admin.conf');
+    assert.deepEqual(result.value.vips.static.map((v) => v.address), ['192.0.2.10/32']);
+  });
+
+  it('says in its header what the first node needs: its own API server as the server, and super-admin.conf on kubeadm 1.29+', () => {
+    const text = renderManifest('pod', options(ARP_CONTROL_PLANE, 'pod'), []);
+    assert.match(text, /^# The control-plane VIP is put on only once the Lease plndr-cp-lock is won, through \/etc\/kubernetes\/admin\.conf\./m);
+    assert.match(text, /its server must be this node's own API server\n# \(https:\/\/NODE_IP:6443\), not the VIP/);
+    assert.match(text, /super-admin\.conf's\n# \(system:masters\)/);
+    assert.doesNotMatch(renderManifest('pod', options(CONTROL_PLANE, 'pod'), []), /plndr-cp-lock|ARP/, 'BGP mode elects nothing');
+  });
+
+  it('refuses what a static pod cannot have in ARP mode too', () => {
+    const parsed = parseManifestArgs('pod', [...ARP_CONTROL_PLANE, '--inCluster']);
+    assert.ok(!parsed.ok);
+    assert.deepEqual(parsed.error.map((e) => `${e.flag} ${e.code}`), ['--inCluster MANIFEST_UNSUPPORTED']);
   });
 });
