@@ -29,6 +29,16 @@ export async function runCommand(options: RunOptions): Promise<number> {
   // ARP mode puts a VIP on its interface with the segment's prefix length when configured.
   const addresses = createVipAddressManager({ interface: config.vips.interface, ...(config.mode === 'arp' ? { prefixLength: config.arp.prefixLength } : {}) });
   const daemon = new Daemon(config, { log, addresses });
+  // A signal during start-up (a pod deleted at once) stops the daemon once start() has settled,
+  // so that nothing start() sets up afterwards is left running, and the exit is clean.
+  let signalled: NodeJS.Signals | undefined;
+  let exitNow: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (exitNow) return exitNow(signal);
+    signalled ??= signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   try {
     await daemon.start();
   } catch (err) {
@@ -78,7 +88,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       log.info({ signal, keepRoutes: options.keepRoutesOnStop }, 'stopping');
       void daemon.stop({ keepRoutes: options.keepRoutesOnStop, message: `vip-speaker stopped (${signal})` }).then(() => resolve(0));
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    exitNow = stop;
+    if (signalled) stop(signalled);
   });
 }

@@ -1,0 +1,45 @@
+// Collects the ARP lab's measurements of a run into integration/arp/results.json: the first
+// result of a run replaces the file, the others join it, one entry per test.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LeaseTimings } from './topology.js';
+
+const FILE = fileURLToPath(new URL('../../../integration/arp/results.json', import.meta.url));
+
+export interface ArpMeasurement {
+  /** The scenario: what happened, lease timings, family. */
+  test: string;
+  family: 'IPv4' | 'IPv6';
+  /** Lease timings in seconds; `defaults` when the config had no timing keys. */
+  settings: LeaseTimings & { defaults: boolean };
+  /** The client's longest time without an answer, ms. */
+  gapMs?: number;
+  /** Who answered before and after that gap. */
+  answeredBefore?: string;
+  answeredAfter?: string;
+  /** From the fault (signal, kill) until another node held the VIP, ms. */
+  handoverMs?: number;
+  /** kill -9 with the link up: how long the dead node's VIP stayed on its eth0, and how long beside the new holder's, ms. */
+  staleWindowMs?: number;
+  twoHoldersMs?: number;
+  newHolder?: string;
+  /** Address samples taken during the test, and how many saw two live holders. */
+  samples: number;
+  overlaps: number;
+}
+
+let startedThisRun = false;
+
+export function recordArpResult(m: ArpMeasurement): void {
+  let all: Record<string, ArpMeasurement & { at: string }> = {};
+  if (startedThisRun) {
+    try {
+      all = JSON.parse(readFileSync(FILE, 'utf8')) as typeof all;
+    } catch {
+      // rewritten below
+    }
+  }
+  startedThisRun = true;
+  all[m.test] = { ...m, at: new Date().toISOString() };
+  writeFileSync(FILE, JSON.stringify(all, null, 2) + '\n');
+}
