@@ -14,7 +14,7 @@ import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
 import { VipRegistry } from './registry/registry.js';
 import { createAnnouncer } from './arp/announcer.js';
 import { ArpMode } from './arp-mode/mode.js';
-import { CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
+import { SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
 import { type ArpElections, candidateFor, electionTimings, loadArpElections, soloIdentity } from './arp-mode/candidates.js';
 import { VERSION } from './version.js';
 
@@ -214,8 +214,9 @@ export class Daemon {
           servicesElection: config.kubernetes.servicesElection === true,
           localPolicy: (service) => this.serviceWatcher?.trafficPolicy(service) === 'Local',
         }),
-      // With per-Service election there is no services lease: every Service has its own.
-      globalGroups: [{ key: CONTROL_PLANE_GROUP }, ...(config.kubernetes.services && config.kubernetes.servicesElection !== true ? [{ key: SERVICES_GROUP }] : [])],
+      // The services lease also elects the status writer, so every node stands for it (with
+      // per-Service election there is none); the others are stood for while their VIPs are wanted.
+      globalGroups: config.kubernetes.services && config.kubernetes.servicesElection !== true ? [{ key: SERVICES_GROUP }] : [],
       candidate: (group) => candidateFor(group, this.elections, soloIdentity(this.config)),
       // Only while running: a stop has taken every VIP off already (teardown), and adds none.
       settle: async () => {

@@ -25,6 +25,8 @@ export function electionTimings(k: DaemonConfig['kubernetes']): ElectionTimings 
 
 export interface ArpElections extends Partial<ServiceElections> {
   kubeConfig: KubeConfig;
+  /** With kubernetes.controlPlane: this node's own API server, for plndr-cp-lock. */
+  controlPlaneKubeConfig?: KubeConfig;
   identity: string;
   namespace: string;
   timings: ElectionTimings;
@@ -40,7 +42,7 @@ export async function loadArpElections(config: DaemonConfig, log: Logger, shared
     log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
     return undefined;
   }
-  const [{ loadKubeConfig, resolveNodeName }, { kubernetesDefaults }, makeElector] = await Promise.all([
+  const [{ loadKubeConfig, localApiServerConfig, resolveNodeName }, { kubernetesDefaults }, makeElector] = await Promise.all([
     import('../kubernetes/client.js'),
     import('../config/index.js'),
     import('../kubernetes/election.js'),
@@ -52,6 +54,7 @@ export async function loadArpElections(config: DaemonConfig, log: Logger, shared
   }
   return {
     kubeConfig: kc.value.kubeConfig,
+    ...(config.kubernetes.controlPlane ? { controlPlaneKubeConfig: localApiServerConfig(kc.value.kubeConfig, config.kubernetes.apiServerPort) } : {}),
     identity: resolveNodeName(config.kubernetes).name,
     namespace: kubernetesDefaults(config.kubernetes).namespace,
     timings: electionTimings(config.kubernetes),
@@ -71,6 +74,8 @@ export function candidateFor(group: HoldingGroup, elections: ArpElections | unde
   if (group.key === SERVICES_GROUP && elections.servicesElector) return elections.servicesElector;
   if (group.service && elections.serviceCandidate) return elections.serviceCandidate(group.service.namespace, group.service.name);
   const { LeaderElector, SERVICES_LEASE, CONTROL_PLANE_LEASE } = elections.makeElector;
-  const name = group.key === SERVICES_GROUP ? SERVICES_LEASE : CONTROL_PLANE_LEASE;
-  return new LeaderElector({ kubeConfig: elections.kubeConfig, namespace: elections.namespace, name, identity: elections.identity, watch: true, ...elections.timings });
+  const services = group.key === SERVICES_GROUP;
+  // The control-plane lease through this node's own API server (see localApiServerConfig).
+  const kubeConfig = services ? elections.kubeConfig : (elections.controlPlaneKubeConfig ?? elections.kubeConfig);
+  return new LeaderElector({ kubeConfig, namespace: elections.namespace, name: services ? SERVICES_LEASE : CONTROL_PLANE_LEASE, identity: elections.identity, watch: true, ...elections.timings });
 }

@@ -3,9 +3,10 @@
 // takeover burst and a refresh per VIP. A group's lease is released only once the interface no
 // longer carries its VIPs (`settle`), so that two nodes never answer for one VIP.
 //
-// The global groups (control plane, services) stand from start to stop. A Service's own group
-// stands while this node wants one of its VIPs: with externalTrafficPolicy: Local that is while
-// it has a ready local endpoint, so only such nodes can win.
+// The global groups (the services lease, which also elects the Service status writer) stand from
+// start to stop. Every other group stands while this node wants one of its VIPs: a Service's own
+// while it has a ready local endpoint (externalTrafficPolicy: Local), the control plane's while
+// the local API server is healthy, so that only nodes that can serve the VIP can win it.
 import { EventEmitter } from 'node:events';
 import type { Announcer, Refresh } from '../arp/announcer.js';
 import type { Logger } from '../log.js';
@@ -105,7 +106,7 @@ export class ArpMode {
   private standForWantedGroups(): void {
     if (!this.running) return;
     const wanted = this.holders.wantedGroups();
-    for (const g of wanted.values()) if (g.service) this.stand(g);
+    for (const g of wanted.values()) this.stand(g);
     for (const key of [...this.candidates.keys()]) {
       const global = this.options.globalGroups.some((g) => g.key === key);
       if (!global && !wanted.has(key)) void this.sitOut(key);

@@ -130,3 +130,25 @@ export function abortable(signal: AbortSignal): ConfigurationOptions<ObservableM
   };
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
+
+/** The name every kubeadm, k3s and Kubespray API server certificate carries (kube-vip relies on it too). */
+export const API_SERVER_CERTIFICATE_NAME = 'kubernetes';
+
+/**
+ * The same credentials, aimed at this node's own API server (https://127.0.0.1:port, the
+ * certificate checked against `kubernetes`). The control-plane VIP's election must not go
+ * through the VIP it elects a holder for: before any node holds it (kubeadm init, or every
+ * control-plane node restarted at once) nothing answers there. kube-vip does the same
+ * (`kubernetes:<port>` mapped to 127.0.0.1).
+ */
+export function localApiServerConfig(kubeConfig: KubeConfig, port: number): KubeConfig {
+  const current = kubeConfig.getCurrentCluster();
+  const local = new KubeConfig();
+  local.loadFromOptions({
+    clusters: kubeConfig.clusters.map((c) => (c.name === current?.name ? { ...c, server: `https://127.0.0.1:${port}`, tlsServerName: API_SERVER_CERTIFICATE_NAME } : c)),
+    users: kubeConfig.users,
+    contexts: kubeConfig.contexts,
+    currentContext: kubeConfig.currentContext,
+  });
+  return local;
+}

@@ -44,7 +44,7 @@ pod and image:
   --admin-port N              (9469)
   --keep-routes-on-stop       BGP: leave VIPs and routes in place on SIGTERM (graceful restart)
   --k8sConfigPath PATH        the static pod's kubeconfig on the host (/etc/kubernetes/admin.conf);
-                              in ARP mode the first node needs another: see the pod's header
+                              in ARP mode the first node needs super-admin.conf: see the pod's header
   --inCluster, --bgp          accepted for kube-vip command lines (--bgp: the default mode)
 `;
 
@@ -95,10 +95,10 @@ export function renderManifest(kind: ManifestKind, o: ManifestOptions, args: rea
       if (o.mode === 'arp' && o.controlPlane) {
         // static-pod.ts says why, at length.
         header.push(
-          `The control-plane VIP is put on only once the Lease plndr-cp-lock is won, through ${o.kubeconfig}. On the first`,
-          'control-plane node that kubeconfig must work before the VIP does: its server must be this node\'s own API server',
-          '(https://NODE_IP:6443), not the VIP, and on kubeadm 1.29+ during kubeadm init its user must be super-admin.conf\'s',
-          '(system:masters). Give such a kubeconfig there with --k8sConfigPath; the other nodes can use admin.conf.',
+          `The control-plane VIP is put on only once the Lease plndr-cp-lock is won, with the credentials of ${o.kubeconfig}`,
+          'through this node\'s own API server (https://127.0.0.1:PORT), never through the VIP. On kubeadm 1.29+, during',
+          'kubeadm init on the first node, only super-admin.conf (system:masters) may write the Lease: give',
+          '--k8sConfigPath /etc/kubernetes/super-admin.conf there; the other nodes can use admin.conf.',
         );
       }
       return toYaml([buildStaticPod(o)], header);

@@ -10,22 +10,17 @@
 // late: vip-speaker's announcement does not wait for them.
 //
 // ARP mode elects: only the holder of the Lease plndr-cp-lock puts the VIP on --interface, so the
-// speaker must write that Lease before the VIP exists, through the kubeconfig. On the first node of
-// a kubeadm cluster that takes two things admin.conf lacks at that point:
+// speaker must write that Lease before the VIP exists, through the kubeconfig. It does so through
+// this node's own API server (https://127.0.0.1:<port>, the certificate checked against
+// `kubernetes`), never through the kubeconfig's server, which for admin.conf and super-admin.conf
+// is the control-plane endpoint, the VIP itself (kube-vip does the same with `kubernetes:<port>`
+// mapped to 127.0.0.1). One thing admin.conf lacks on the first node of a kubeadm cluster:
 // - Rights. On Kubernetes 1.29+ kubeadm binds admin.conf's group (kubeadm:cluster-admins) to
 //   cluster-admin only after the control plane is up; until then only super-admin.conf
 //   (system:masters) can write the Lease. As for kube-vip (kube-vip#684), give
 //   --k8sConfigPath /etc/kubernetes/super-admin.conf on the first node for `kubeadm init`, and
 //   admin.conf on the others and afterwards: super-admin.conf exists on the first node only, and
 //   bypasses RBAC.
-// - An address. admin.conf and super-admin.conf name the control-plane endpoint, the VIP itself,
-//   as their server, which nothing answers before the election is won. kube-vip talks to
-//   `kubernetes:<port>` instead, which its static pod maps to 127.0.0.1 (pkg/manager, and the
-//   hostAliases of its generator); vip-speaker takes the kubeconfig's server as written, so the
-//   first node needs a kubeconfig whose server is its own API server (https://NODE_IP:6443, a name
-//   kubeadm puts in the API server's certificate). Once one node holds the VIP, the others can
-//   elect through it with admin.conf; but when none does (every control-plane node restarted at
-//   once), a kubeconfig naming the VIP lets none of them in.
 //
 // The hostPath type is File: a missing kubeconfig stops the pod rather than letting the kubelet
 // create a directory in its place, which kubeadm would then trip over. The pod runs as uid 0, so

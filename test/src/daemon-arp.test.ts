@@ -9,6 +9,7 @@ import type { Announcer } from '../../src/arp/announcer.js';
 import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
 import { FakeApiServer } from '../support/fake-apiserver/index.js';
+import { LivezServer, makeCertificate } from '../support/livez.js';
 import { MemoryInterface } from '../support/memory-interface.js';
 import { endpointSlice, service } from './kubernetes/informer-fixtures.js';
 import { until } from '../support/wait.js';
@@ -221,5 +222,55 @@ describe('ARP mode when the API server goes away', function () {
     assert.equal(holders(), 0, 'no node can take it while the API is down');
     await api.setDown(false);
     await until('a node holds the VIP again', () => holders() === 1, 15_000);
+  });
+});
+
+describe('ARP mode for the control-plane VIP', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(join(tmpdir(), 'vs-arp-cp-'));
+  let api: FakeApiServer | undefined;
+  let local: LivezServer | undefined;
+  let daemon: Daemon | undefined;
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await daemon?.stop();
+    await local?.close();
+    await api?.stop();
+  });
+
+  it('elects through the local API server, not through the VIP it elects for, and stands only while /livez is healthy', async () => {
+    api = new FakeApiServer({ token: 'vip-speaker-test' });
+    await api.start();
+    // This node's API server over TLS with kubeadm's certificate names, in front of the fake.
+    const tls = makeCertificate(dir, 'apiserver');
+    local = new LivezServer(tls, api.url);
+    await local.listen();
+    // As kubeadm's admin.conf: the server is the control-plane VIP, which nobody holds yet
+    // (here a loopback address where nothing listens).
+    const kubeconfig = join(dir, 'admin.conf');
+    writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: c',
+      `clusters: [{ name: k, cluster: { server: "https://127.0.0.2:1", certificate-authority-data: ${Buffer.from(readFileSync(tls.cert)).toString('base64')} } }]`,
+      'users: [{ name: u, user: { token: vip-speaker-test } }]',
+      'contexts: [{ name: c, context: { cluster: k, user: u } }]',
+    ].join('\n'));
+    const r = parseConfig(
+      ['mode: arp', 'vipInterface: eth0', 'vips: [192.0.2.10]', 'admin: { address: 127.0.0.1, port: 9469 }', `kubernetes: { controlPlane: true, nodeName: cp1, kubeconfig: ${kubeconfig}, apiServerPort: ${local.port}, controlPlaneCheckInterval: 0.2 }`].join('\n'),
+      { env: {}, readFile: (p) => readFileSync(p, 'utf8'), listInterfaces: () => ({ eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] }) },
+    );
+    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
+    r.value.admin.port = 0;
+    const iface = new MemoryInterface();
+    daemon = new Daemon(r.value, { log: pino({ level: 'silent' }), addresses: iface, announcer: recordingAnnouncer([]) });
+    await daemon.start();
+    await until('the VIP held', () => iface.owned.has('192.0.2.10/32'), 15_000);
+    const lease = () => api!.get('Lease', { namespace: 'kube-system', name: 'plndr-cp-lock' }) as { spec: { holderIdentity?: string } } | undefined;
+    assert.equal(lease()?.spec.holderIdentity, 'cp1');
+    // The local API server fails its health check: the VIP goes and the lease is released.
+    local.mode = 500;
+    await until('the VIP gone', () => !iface.owned.has('192.0.2.10/32'), 15_000);
+    await until('the lease released', () => lease()?.spec.holderIdentity === '', 15_000);
+    local.mode = 200;
+    await until('the VIP back', () => iface.owned.has('192.0.2.10/32'), 15_000);
   });
 });

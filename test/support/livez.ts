@@ -2,6 +2,7 @@
 // as kubeadm's has (SAN DNS:kubernetes, plus 127.0.0.1).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -18,16 +19,29 @@ export function makeCertificate(dir: string, name: string): { cert: string; key:
   return { cert, key };
 }
 
-/** A stand-in kube-apiserver: /livez answers `mode`. */
+/**
+ * A stand-in kube-apiserver: /livez answers `mode`. With `upstream` (the plain-HTTP fake API
+ * server's URL) every other request is passed on to it, so that the API is served over TLS
+ * with kubeadm's certificate names.
+ */
 export class LivezServer {
   mode: 200 | 500 | 'hang' = 200;
   port = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(tls: { cert: string; key: string }) {
+  constructor(tls: { cert: string; key: string }, upstream?: string) {
     this.server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
       if (this.mode === 'hang') return;
+      if (upstream && req.url !== '/livez') {
+        const forward = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        forward.on('error', () => res.destroy());
+        req.pipe(forward);
+        return;
+      }
       res.writeHead(req.url === '/livez' ? this.mode : 404, { 'content-type': 'text/plain' }).end(this.mode === 200 ? 'ok' : '[-]etcd failed');
     });
     this.server.on('connection', (s: Socket) => {

@@ -94,11 +94,11 @@ describe('manifest pod --arp (static pod, the control-plane VIP held by the elec
     assert.deepEqual(result.value.vips.static.map((v) => v.address), ['192.0.2.10/32']);
   });
 
-  it('says in its header what the first node needs: its own API server as the server, and super-admin.conf on kubeadm 1.29+', () => {
+  it('says in its header that the election goes through the local API server, and that the first node needs super-admin.conf on kubeadm 1.29+', () => {
     const text = renderManifest('pod', options(ARP_CONTROL_PLANE, 'pod'), []);
-    assert.match(text, /^# The control-plane VIP is put on only once the Lease plndr-cp-lock is won, through \/etc\/kubernetes\/admin\.conf\./m);
-    assert.match(text, /its server must be this node's own API server\n# \(https:\/\/NODE_IP:6443\), not the VIP/);
-    assert.match(text, /super-admin\.conf's\n# \(system:masters\)/);
+    assert.match(text, /^# The control-plane VIP is put on only once the Lease plndr-cp-lock is won, with the credentials of \/etc\/kubernetes\/admin\.conf$/m);
+    assert.match(text, /through this node's own API server \(https:\/\/127\.0\.0\.1:PORT\), never through the VIP/);
+    assert.match(text, /only super-admin\.conf \(system:masters\) may write the Lease/);
     assert.doesNotMatch(renderManifest('pod', options(CONTROL_PLANE, 'pod'), []), /plndr-cp-lock|ARP/, 'BGP mode elects nothing');
   });
 
