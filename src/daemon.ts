@@ -2,15 +2,16 @@
 // It owns the one registry, the reconciler, the BGP speaker and the admin endpoint, and applies
 // a reloaded config as a difference. Nothing here reaches back upstream: sources write the
 // registry; the reconcile reads it.
-import { BgpSpeaker, type PeerConfig, type PeerStatus, type Route, type Prefix } from '../bgp/index.js';
+import type { BgpSpeaker, PeerStatus } from '../bgp/index.js';
+import { SpeakerSink, createSpeaker, peerConfigOf } from './bgp-mode/speaker.js';
 import { AdminServer } from './admin/server.js';
 import { DaemonMetrics, type VipHolder } from './admin/metrics.js';
 import { communitiesOf, largeCommunitiesOf } from './communities.js';
 import { diffConfig } from './config/diff.js';
 import { redactConfig } from './config/redact.js';
-import type { DaemonConfig, PeerSpec } from './config/types.js';
+import type { DaemonConfig } from './config/types.js';
 import type { Logger } from './log.js';
-import { type AddressPlacer, Reconciler, type RouteSink } from './reconcile.js';
+import { type AddressPlacer, Reconciler } from './reconcile.js';
 import { VipRegistry } from './registry/registry.js';
 import { createAnnouncer } from './arp/announcer.js';
 import { ArpMode } from './arp-mode/mode.js';
@@ -47,44 +48,6 @@ export const STOP_TIMEOUT_MS = 10_000;
 /** A reloaded config that is valid but cannot be applied to a running process. */
 export class ReloadRefused extends Error {
   override name = 'ReloadRefused';
-}
-
-export function peerConfigOf(spec: PeerSpec): PeerConfig {
-  const p: PeerConfig = { address: spec.address, peerAs: spec.asn, port: spec.port };
-  if (spec.password) p.password = spec.password;
-  if (spec.gtsmHops !== undefined) p.gtsmHops = spec.gtsmHops;
-  // The config fills `ttl` (kube-vip's 50) whenever multihop is on.
-  else if (spec.ttl !== undefined) p.multihop = spec.ttl;
-  if (spec.sourceAddress) p.localAddress = spec.sourceAddress;
-  if (spec.sourceInterface) p.sourceInterface = spec.sourceInterface;
-  if (spec.holdTime !== undefined) p.holdTime = spec.holdTime;
-  if (spec.keepaliveTime !== undefined) p.keepaliveTime = spec.keepaliveTime;
-  if (spec.passive) p.passive = true;
-  // kube-vip's mpbgp_nexthop=fixed: the next hops for each family are given.
-  if (spec.mpbgp?.nexthop === 'fixed') {
-    if (spec.mpbgp.ipv4) p.nextHopIpv4 = spec.mpbgp.ipv4;
-    if (spec.mpbgp.ipv6) p.nextHopIpv6 = [spec.mpbgp.ipv6];
-  }
-  if (spec.communities.length) p.communities = communitiesOf(spec.communities);
-  if (spec.largeCommunities.length) p.largeCommunities = largeCommunitiesOf(spec.largeCommunities);
-  return p;
-}
-
-/** The routes go to whichever speaker runs now (a node identity change replaces it). */
-class SpeakerSink implements RouteSink {
-  constructor(public speaker: BgpSpeaker) {}
-  announce(route: Route): void {
-    this.speaker.announce(route);
-  }
-  withdraw(prefix: Prefix): void {
-    this.speaker.withdraw(prefix);
-  }
-  get table(): ReadonlyMap<string, Route> {
-    return this.speaker.table;
-  }
-  flushNow(): void {
-    this.speaker.flushNow();
-  }
 }
 
 export class Daemon {
@@ -149,38 +112,13 @@ export class Daemon {
   }
 
   private makeSpeaker(config: DaemonConfig): BgpSpeaker {
-    const speaker = new BgpSpeaker({
-      localAs: config.node.asn,
-      routerId: config.node.routerId,
-      ...(config.listen ? { listen: { host: config.listen.address, port: config.listen.port } } : {}),
-      holdTime: config.timers.holdTime,
-      keepaliveTime: config.timers.keepaliveTime,
-      connectRetryTime: config.timers.connectRetryTime,
-      gracefulRestart: config.gracefulRestart.enabled ? { restartTime: config.gracefulRestart.restartTime } : false,
-      ...this.deps.speakerOptions,
+    return createSpeaker(config, {
+      log: this.log,
+      ...(this.deps.speakerOptions ? { speakerOptions: this.deps.speakerOptions } : {}),
+      tried: (peer) => this.tried.add(peer),
+      sessionDown: (peer, reason) => this.metrics?.sessionDown(peer, reason),
+      connectError: (peer, code) => this.metrics?.connectError(peer, code),
     });
-    for (const spec of config.peers) speaker.addPeer(peerConfigOf(spec));
-    speaker.on('peerUp', (peer, n) => {
-      this.tried.add(peer);
-      this.log.info({ peer, peerAs: n.peerAs, holdTime: n.holdTime, families: n.families.map((f) => `${f.afi}/${f.safi}`), ibgp: n.ibgp }, 'BGP session established');
-    });
-    speaker.on('peerDown', (peer, d) => {
-      this.tried.add(peer);
-      this.metrics?.sessionDown(peer, d.reason);
-      const fields: Record<string, unknown> = { peer, reason: d.reason, wasEstablished: d.wasEstablished, detail: d.message };
-      if (d.notificationSent) fields.notificationSent = `${d.notificationSent.code}/${d.notificationSent.subcode}`;
-      if (d.notificationReceived) fields.notificationReceived = `${d.notificationReceived.code}/${d.notificationReceived.subcode}`;
-      if (d.wasEstablished || d.notificationReceived) this.log.warn(fields, 'BGP session down');
-      else this.log.debug(fields, 'BGP connection attempt failed');
-    });
-    speaker.on('connectError', (peer, err) => {
-      this.tried.add(peer);
-      this.metrics?.connectError(peer, (err as { code?: string }).code ?? 'UNKNOWN');
-      this.log.debug({ peer, error: err.message }, 'connection attempt failed');
-    });
-    speaker.on('refused', (address) => this.log.warn({ address }, 'refused a BGP connection from an address that is no configured peer'));
-    speaker.on('problem', (peer, message) => this.log.error({ peer, problem: message }, 'cannot announce to peer'));
-    return speaker;
   }
 
   /** Starts the admin endpoint, claims the static VIPs, starts the sessions and reconciles. */

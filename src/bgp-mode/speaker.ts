@@ -1,0 +1,94 @@
+// BGP mode's side of the daemon: the speaker made from the configuration (kube-vip's peer
+// fields mapped onto the BGP library's PeerConfig), its events as one log line each, and the
+// sink the reconcile announces through, which follows the speaker when a node identity change
+// replaces it.
+import { BgpSpeaker, type PeerConfig, type Prefix, type Route } from '../../bgp/index.js';
+import { communitiesOf, largeCommunitiesOf } from '../communities.js';
+import type { DaemonConfig, PeerSpec } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { RouteSink } from '../reconcile.js';
+
+export function peerConfigOf(spec: PeerSpec): PeerConfig {
+  const p: PeerConfig = { address: spec.address, peerAs: spec.asn, port: spec.port };
+  if (spec.password) p.password = spec.password;
+  if (spec.gtsmHops !== undefined) p.gtsmHops = spec.gtsmHops;
+  // The config fills `ttl` (kube-vip's 50) whenever multihop is on.
+  else if (spec.ttl !== undefined) p.multihop = spec.ttl;
+  if (spec.sourceAddress) p.localAddress = spec.sourceAddress;
+  if (spec.sourceInterface) p.sourceInterface = spec.sourceInterface;
+  if (spec.holdTime !== undefined) p.holdTime = spec.holdTime;
+  if (spec.keepaliveTime !== undefined) p.keepaliveTime = spec.keepaliveTime;
+  if (spec.passive) p.passive = true;
+  // kube-vip's mpbgp_nexthop=fixed: the next hops for each family are given.
+  if (spec.mpbgp?.nexthop === 'fixed') {
+    if (spec.mpbgp.ipv4) p.nextHopIpv4 = spec.mpbgp.ipv4;
+    if (spec.mpbgp.ipv6) p.nextHopIpv6 = [spec.mpbgp.ipv6];
+  }
+  if (spec.communities.length) p.communities = communitiesOf(spec.communities);
+  if (spec.largeCommunities.length) p.largeCommunities = largeCommunitiesOf(spec.largeCommunities);
+  return p;
+}
+
+/** The routes go to whichever speaker runs now (a node identity change replaces it). */
+export class SpeakerSink implements RouteSink {
+  constructor(public speaker: BgpSpeaker) {}
+  announce(route: Route): void {
+    this.speaker.announce(route);
+  }
+  withdraw(prefix: Prefix): void {
+    this.speaker.withdraw(prefix);
+  }
+  get table(): ReadonlyMap<string, Route> {
+    return this.speaker.table;
+  }
+  flushNow(): void {
+    this.speaker.flushNow();
+  }
+}
+
+export interface SpeakerHooks {
+  log: Logger;
+  /** Replaces the TCP transport (tests). */
+  speakerOptions?: Partial<ConstructorParameters<typeof BgpSpeaker>[0]>;
+  /** A peer's first connection attempt ended one way or another (for /readyz). */
+  tried(peer: string): void;
+  sessionDown(peer: string, reason: string): void;
+  connectError(peer: string, code: string): void;
+}
+
+/** A speaker for the node and peers of `config` (not started), its events logged. */
+export function createSpeaker(config: DaemonConfig, hooks: SpeakerHooks): BgpSpeaker {
+  const { log } = hooks;
+  const speaker = new BgpSpeaker({
+    localAs: config.node.asn,
+    routerId: config.node.routerId,
+    ...(config.listen ? { listen: { host: config.listen.address, port: config.listen.port } } : {}),
+    holdTime: config.timers.holdTime,
+    keepaliveTime: config.timers.keepaliveTime,
+    connectRetryTime: config.timers.connectRetryTime,
+    gracefulRestart: config.gracefulRestart.enabled ? { restartTime: config.gracefulRestart.restartTime } : false,
+    ...hooks.speakerOptions,
+  });
+  for (const spec of config.peers) speaker.addPeer(peerConfigOf(spec));
+  speaker.on('peerUp', (peer, n) => {
+    hooks.tried(peer);
+    log.info({ peer, peerAs: n.peerAs, holdTime: n.holdTime, families: n.families.map((f) => `${f.afi}/${f.safi}`), ibgp: n.ibgp }, 'BGP session established');
+  });
+  speaker.on('peerDown', (peer, d) => {
+    hooks.tried(peer);
+    hooks.sessionDown(peer, d.reason);
+    const fields: Record<string, unknown> = { peer, reason: d.reason, wasEstablished: d.wasEstablished, detail: d.message };
+    if (d.notificationSent) fields.notificationSent = `${d.notificationSent.code}/${d.notificationSent.subcode}`;
+    if (d.notificationReceived) fields.notificationReceived = `${d.notificationReceived.code}/${d.notificationReceived.subcode}`;
+    if (d.wasEstablished || d.notificationReceived) log.warn(fields, 'BGP session down');
+    else log.debug(fields, 'BGP connection attempt failed');
+  });
+  speaker.on('connectError', (peer, err) => {
+    hooks.tried(peer);
+    hooks.connectError(peer, (err as { code?: string }).code ?? 'UNKNOWN');
+    log.debug({ peer, error: err.message }, 'connection attempt failed');
+  });
+  speaker.on('refused', (address) => log.warn({ address }, 'refused a BGP connection from an address that is no configured peer'));
+  speaker.on('problem', (peer, message) => log.error({ peer, problem: message }, 'cannot announce to peer'));
+  return speaker;
+}
