@@ -91,6 +91,7 @@ export class Daemon {
         kubernetesConnected: () => this.kubernetes?.connected(),
         vipHolders: () => this.vipHolders(),
         leaderChanges: () => this.arp?.holders.leaderChanges() ?? [],
+        arpAnnouncements: () => this.arp?.announcements(),
       },
       { version: VERSION, mode: config.mode },
     );

@@ -27,6 +27,8 @@ export interface MetricsSource {
   vipHolders?(): VipHolder[];
   /** ARP mode, per holding group: changes of holder seen, and takeovers by this node. */
   leaderChanges?(): Array<{ group: string; leaderChanges: number; takeovers: number }>;
+  /** ARP mode: takeover bursts sent, failed bursts and refreshes by ArpError code. */
+  arpAnnouncements?(): { bursts: number; failures: ReadonlyMap<string, number> } | undefined;
 }
 
 export class DaemonMetrics {
@@ -156,6 +158,26 @@ export class DaemonMetrics {
         },
       });
     }
+    new Counter({
+      name: 'vip_speaker_arp_bursts_total',
+      help: 'ARP mode: takeover bursts of gratuitous ARP / unsolicited NA sent.',
+      registers,
+      collect() {
+        this.reset();
+        const a = source.arpAnnouncements?.();
+        if (a) this.inc(a.bursts);
+      },
+    });
+    new Counter({
+      name: 'vip_speaker_arp_failures_total',
+      help: 'ARP mode: takeover bursts and refreshes that could not be sent, by ArpError code (ARP_ERR_PERMISSION: no CAP_NET_RAW).',
+      labelNames: ['code'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [code, n] of source.arpAnnouncements?.()?.failures ?? []) this.inc({ code }, n);
+      },
+    });
     vipGauge('vip_speaker_vips_desired', 'VIPs the registry wants on this node.', (v) => v.desired);
     vipGauge('vip_speaker_vips_in_place', 'VIPs whose address is on the interface.', (v) => v.inPlace);
     vipGauge('vip_speaker_vips_announced', 'VIPs announced to the peers.', (v) => v.announced);

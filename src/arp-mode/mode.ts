@@ -76,6 +76,7 @@ export class ArpMode {
   readonly holders: ArpHolders;
   private readonly candidates = new Map<string, Candidate>();
   private readonly refreshes = new Map<string, Refresh>();
+  private readonly counts = { bursts: 0, failures: new Map<string, number>() };
   private readonly now: () => Date;
   private running = false;
 
@@ -153,17 +154,37 @@ export class ArpMode {
       this.refreshes.delete(address);
     }
     if (!added.length) return;
-    const announcer = this.options.announcer();
+    let announcer: Announcer;
+    try {
+      announcer = this.options.announcer();
+    } catch (err) {
+      // The VIPs are on the interface and the kernel answers for them; only the news is missing.
+      for (const address of added) this.failed(address, err, 'gratuitous ARP / NA not sent');
+      return;
+    }
     for (const address of added) {
       const vip = address.split('/')[0]!;
-      announcer.announce(vip).catch((err: Error) => this.options.log.error({ vip, error: err.message }, 'gratuitous ARP / NA not sent'));
+      announcer.announce(vip).then(
+        () => this.counts.bursts++,
+        (err: unknown) => this.failed(address, err, 'gratuitous ARP / NA not sent'),
+      );
       if (this.options.refreshIntervalMs <= 0) continue;
       this.refreshes.get(address)?.stop();
-      this.refreshes.set(
-        address,
-        announcer.refresh(vip, { everyMs: this.options.refreshIntervalMs, onError: (err: Error) => this.options.log.warn({ vip, error: err.message }, 'ARP refresh failed') }),
-      );
+      this.refreshes.set(address, announcer.refresh(vip, { everyMs: this.options.refreshIntervalMs, onError: (err) => this.failed(address, err, 'ARP refresh failed') }));
     }
+  }
+
+  private failed(address: string, err: unknown, what: string): void {
+    const code = (err as { code?: string }).code ?? 'UNKNOWN';
+    // A burst cut short by stop() is no failure.
+    if (code === 'ARP_ERR_CLOSED') return;
+    this.counts.failures.set(code, (this.counts.failures.get(code) ?? 0) + 1);
+    this.options.log.warn({ vip: address, code, error: (err as Error).message }, what);
+  }
+
+  /** Takeover bursts sent, and failed bursts and refreshes by ArpError code (for the metrics). */
+  announcements(): { bursts: number; failures: ReadonlyMap<string, number> } {
+    return this.counts;
   }
 
   /**

@@ -127,7 +127,10 @@ describe('ARP mode', function () {
     assert.match(text, /vip_speaker_vip_held\{vip="192.0.2.50\/32"\} 0/);
     assert.match(text, /vip_speaker_vip_last_takeover_timestamp_seconds\{vip="192.0.2.50\/32"\} \d+/);
     const leaderDaemon = holder === 'n1' ? d0! : d1!;
-    assert.match(await leaderDaemon.metrics.registry.metrics(), /vip_speaker_arp_takeovers_total\{group="control-plane"\} 1/);
+    const leaderMetrics = await leaderDaemon.metrics.registry.metrics();
+    assert.match(leaderMetrics, /vip_speaker_arp_takeovers_total\{group="control-plane"\} 1/);
+    assert.match(leaderMetrics, /vip_speaker_arp_bursts_total 1/);
+    assert.match(leaderMetrics, /vip_speaker_vip_held\{vip="192.0.2.50\/32"\} 1/);
     assert.equal((leaderDaemon.status() as { ready: { ok: boolean } }).ready.ok, true, 'ready on the holder');
     assert.equal((other.status() as { ready: { ok: boolean; reasons: string[] } }).ready.ok, true, 'a follower is ready too: it holds nothing by design');
   });

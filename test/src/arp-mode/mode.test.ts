@@ -146,6 +146,39 @@ describe('ArpMode', () => {
     assert.deepEqual([...announcer.refreshing.keys()], ['2001:db8::50']);
   });
 
+  it('counts the bursts sent and the failures by code, and takes a burst cut short by stop for none', async () => {
+    const { announcer, mode } = setup();
+    const codes = ['ARP_ERR_PERMISSION', 'ARP_ERR_CLOSED'];
+    let n = 0;
+    announcer.announce = async (vip) => {
+      if (vip === '192.0.2.51') throw Object.assign(new Error('no CAP_NET_RAW'), { code: codes[n++] });
+    };
+    mode.reconciled(['192.0.2.50/32', '192.0.2.51/32'], []);
+    mode.reconciled(['192.0.2.51/32'], []);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(mode.announcements().bursts, 1);
+    assert.deepEqual([...mode.announcements().failures], [['ARP_ERR_PERMISSION', 1]]);
+  });
+
+  it('counts an announcer that cannot be made as a failure of every VIP, and throws nothing', () => {
+    const journal: string[] = [];
+    const wanted = new VipRegistry();
+    const mode = new ArpMode({
+      wanted,
+      groupOf: (o) => groupOf(o, { servicesElection: false, localPolicy: () => false }),
+      globalGroups: [],
+      candidate: (g) => new FakeCandidate(g.key, journal),
+      settle: async () => undefined,
+      announcer: () => {
+        throw Object.assign(new Error('not an interface name'), { code: 'ARP_ERR_INVALID_OPTION' });
+      },
+      refreshIntervalMs: 30_000,
+      log: pino({ level: 'silent' }),
+    });
+    mode.reconciled(['192.0.2.50/32', '2001:db8::50/128'], []);
+    assert.deepEqual([...mode.announcements().failures], [['ARP_ERR_INVALID_OPTION', 2]]);
+  });
+
   it('does not refresh when the refresh interval is 0', () => {
     const { journal, announcer, mode } = setup({ refreshIntervalMs: 0 });
     mode.reconciled(['192.0.2.50/32'], []);
