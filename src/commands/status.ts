@@ -8,7 +8,7 @@ interface StatusDoc {
   node: { asn: number; routerId: string };
   ready: { ok: boolean; reasons: string[] };
   peers: Array<{ address: string; asn: number; state: string; uptimeSeconds: number | null; prefixesSent: number; prefixesReceived: number; flaps: number; lastError: string | null }>;
-  vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean }>;
+  vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean; leader?: string | null; lastTakeover?: string | null }>;
 }
 
 function fetchStatus(host: string, port: number): Promise<StatusDoc> {
@@ -44,8 +44,23 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
-export function formatStatus(s: StatusDoc): string[] {
-  const lines = [`vip-speaker ${s.version}, mode ${s.mode}, local AS ${s.node.asn}, router ID ${s.node.routerId}, ${s.ready.ok ? 'ready' : `not ready (${s.ready.reasons.join('; ')})`}`, ''];
+/** How long ago, from an ISO time: '00:01:05 ago'. */
+function since(iso: string | null | undefined, now: number): string {
+  if (!iso) return '';
+  return `${formatUptime(Math.max(0, Math.round((now - Date.parse(iso)) / 1000)))} ago`;
+}
+
+export function formatStatus(s: StatusDoc, now = Date.now()): string[] {
+  const ready = s.ready.ok ? 'ready' : `not ready (${s.ready.reasons.join('; ')})`;
+  if (s.mode === 'arp') {
+    // ARP mode: no sessions; a VIP is on this node only while it is elected, so say who holds each.
+    const lines = [`vip-speaker ${s.version}, mode arp, ${ready}`, '', `${s.vips.length} VIP(s)`];
+    if (s.vips.length) {
+      lines.push(...table([['VIP', 'Here', 'Holder', 'Taken over', 'Owners'], ...s.vips.map((v) => [v.address, v.inPlace ? 'yes' : 'no', v.leader ?? '(none seen)', since(v.lastTakeover, now), v.owners.join(', ')])]));
+    }
+    return lines;
+  }
+  const lines = [`vip-speaker ${s.version}, mode ${s.mode}, local AS ${s.node.asn}, router ID ${s.node.routerId}, ${ready}`, ''];
   lines.push(
     ...table([
       ['Neighbor', 'AS', 'State', 'Up/Down', 'PfxSnt', 'PfxRcd', 'Flaps', 'Last error'],

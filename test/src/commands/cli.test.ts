@@ -92,4 +92,25 @@ describe('vip-speaker command line', function () {
     assert.equal(formatUptime(null), 'never');
     assert.equal(formatUptime(90061), '1d1h1m');
   });
+
+  it('prints an ARP-mode status with the holder of each VIP and when it took over, and no sessions', () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    const lines = formatStatus({
+      version: '0.1.0',
+      mode: 'arp',
+      node: { asn: 65000, routerId: '192.0.2.11' },
+      ready: { ok: true, reasons: [] },
+      peers: [],
+      vips: [
+        { address: '192.0.2.50/32', owners: ['static'], inPlace: false, announced: false, leader: 'node2', lastTakeover: '2026-11-23T09:58:55Z' },
+        { address: '192.0.2.60/32', owners: ['service:shop/web'], inPlace: true, announced: false, leader: 'node1', lastTakeover: '2026-11-23T09:59:59Z' },
+        { address: '192.0.2.70/32', owners: ['service:shop/local'], inPlace: false, announced: false, leader: null, lastTakeover: null },
+      ],
+    }, now);
+    assert.equal(lines[0], 'vip-speaker 0.1.0, mode arp, ready');
+    assert.ok(!lines.some((l) => l.startsWith('Neighbor')), 'no session table');
+    assert.match(lines.find((l) => l.startsWith('192.0.2.50'))!, /^192\.0\.2\.50\/32\s+no\s+node2\s+00:01:05 ago\s+static$/);
+    assert.match(lines.find((l) => l.startsWith('192.0.2.60'))!, /yes\s+node1\s+00:00:01 ago\s+service:shop\/web/);
+    assert.match(lines.find((l) => l.startsWith('192.0.2.70'))!, /no\s+\(none seen\)\s+service:shop\/local/);
+  });
 });
