@@ -16,7 +16,8 @@ import { VipRegistry } from './registry/registry.js';
 import { createAnnouncer } from './arp/announcer.js';
 import { ArpMode } from './arp-mode/mode.js';
 import { SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
-import { type ArpElections, candidateFor, electionTimings, loadArpElections, soloIdentity } from './arp-mode/candidates.js';
+import { type ArpElections, candidateFor, loadArpElections, soloIdentity } from './arp-mode/candidates.js';
+import { electionTimings } from './kubernetes/election-options.js';
 import { VERSION } from './version.js';
 
 /** The Kubernetes sources, loaded only when the config asks for them. */

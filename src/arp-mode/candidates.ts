@@ -6,22 +6,11 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DaemonConfig } from '../config/types.js';
-import type { LeaderElectorOptions } from '../kubernetes/election.js';
+import { type ElectionTimings, electionTimings } from '../kubernetes/election-options.js';
 import type { ServiceElections } from '../kubernetes/service-sources.js';
 import type { Logger } from '../log.js';
 import { SERVICES_GROUP, type HoldingGroup } from './holders.js';
 import { type Candidate, SoloCandidate } from './mode.js';
-
-export type ElectionTimings = Pick<LeaderElectorOptions, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds'>;
-
-/** kube-vip's vip_leaseduration / vip_renewdeadline / vip_retryperiod, when set (else the elector's 5/3/1). */
-export function electionTimings(k: DaemonConfig['kubernetes']): ElectionTimings {
-  return {
-    ...(k.leaseDuration !== undefined ? { leaseDurationSeconds: k.leaseDuration } : {}),
-    ...(k.renewDeadline !== undefined ? { renewDeadlineSeconds: k.renewDeadline } : {}),
-    ...(k.retryPeriod !== undefined ? { retryPeriodSeconds: k.retryPeriod } : {}),
-  };
-}
 
 export interface ArpElections extends Partial<ServiceElections> {
   kubeConfig: KubeConfig;

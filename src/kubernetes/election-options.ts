@@ -2,6 +2,7 @@
 // NewLeaderElector makes of the timings.
 import type { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../bgp/index.js';
+import type { KubernetesSettings } from '../config/types.js';
 
 /** kube-vip's defaults: vip_leaseduration 5, vip_renewdeadline 3, vip_retryperiod 1 (cmd/kube-vip.go). */
 export const KUBE_VIP_ELECTION_DEFAULTS = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } as const;
@@ -78,6 +79,17 @@ export interface LeaderElectorEvents {
 /** Options that client-go's NewLeaderElector refuses. */
 export class ElectionOptionsError extends Error {
   override name = 'ElectionOptionsError';
+}
+
+export type ElectionTimings = Pick<LeaderElectorOptions, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds'>;
+
+/** kube-vip's vip_leaseduration / vip_renewdeadline / vip_retryperiod as configured; unset ones take the elector's 5/3/1. */
+export function electionTimings(k: Pick<KubernetesSettings, 'leaseDuration' | 'renewDeadline' | 'retryPeriod'>): ElectionTimings {
+  return {
+    ...(k.leaseDuration !== undefined ? { leaseDurationSeconds: k.leaseDuration } : {}),
+    ...(k.renewDeadline !== undefined ? { renewDeadlineSeconds: k.renewDeadline } : {}),
+    ...(k.retryPeriod !== undefined ? { retryPeriodSeconds: k.retryPeriod } : {}),
+  };
 }
 
 /** The timings in seconds, defaults filled in, or ElectionOptionsError as client-go refuses them. */

@@ -13,7 +13,8 @@ import type { KubernetesSettings } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { VipRegistry } from '../registry/registry.js';
 import { kubernetesDefaults } from '../config/index.js';
-import { LeaderElector, SERVICES_LEASE, type LeaderElectorOptions } from './election.js';
+import { LeaderElector, SERVICES_LEASE } from './election.js';
+import type { ElectionTimings } from './election-options.js';
 import { ServiceLeases } from './election-service.js';
 import { ServiceWatcher } from './services.js';
 import { ServiceStatusWriter } from './status.js';
@@ -28,7 +29,7 @@ export interface ServiceSourcesOptions {
   registry: VipRegistry;
   log: Logger;
   /** kube-vip's lease timings, when set. */
-  timings: Pick<LeaderElectorOptions, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds'>;
+  timings: ElectionTimings;
   /** ARP mode with leader election: the leases also elect the VIPs' holder. */
   arp: boolean;
   /** The VIPs this node claims for a Service changed (its traffic policy included). */

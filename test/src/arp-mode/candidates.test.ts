@@ -2,11 +2,12 @@
 // or the node alone.
 import { strict as assert } from 'node:assert';
 import { pino } from 'pino';
-import { candidateFor, electionTimings, loadArpElections, type ArpElections } from '../../../src/arp-mode/candidates.js';
+import { candidateFor, loadArpElections, type ArpElections } from '../../../src/arp-mode/candidates.js';
 import { CONTROL_PLANE_GROUP, SERVICES_GROUP } from '../../../src/arp-mode/holders.js';
 import { SoloCandidate } from '../../../src/arp-mode/mode.js';
 import { parseConfig } from '../../../src/config/index.js';
 import * as election from '../../../src/kubernetes/election.js';
+import { electionTimings } from '../../../src/kubernetes/election-options.js';
 import { FakeApiServer } from '../../support/fake-apiserver/index.js';
 
 function arpConfig(extra = '') {
