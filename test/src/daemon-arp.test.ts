@@ -27,6 +27,27 @@ function recordingAnnouncer(sent: string[]): Announcer {
   };
 }
 
+/** An ARP-mode config for one node, as parsed from a file (admin port 0: any free one). */
+function config(kubeconfig: string, node: string, extra: { vips?: string; kubernetes?: string; arp?: string } = {}) {
+  const lines = [
+    'mode: arp',
+    'routerId: 192.0.2.2',
+    'vipInterface: eth0',
+    `vips: ${extra.vips ?? '[192.0.2.50, 2001:db8::50]'}`,
+    'admin: { address: 127.0.0.1, port: 9469 }',
+    `kubernetes: { nodeName: ${node}, kubeconfig: ${kubeconfig}${extra.kubernetes ? `, ${extra.kubernetes}` : ''} }`,
+    ...(extra.arp ? [`arp: ${extra.arp}`] : []),
+  ];
+  const r = parseConfig(lines.join('\n'), {
+    env: {},
+    readFile: (p) => readFileSync(p, 'utf8'),
+    listInterfaces: () => ({ eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] }),
+  });
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
+  r.value.admin.port = 0;
+  return r.value;
+}
+
 describe('ARP mode', function () {
   this.timeout(30_000);
   const dir = mkdtempSync(join(tmpdir(), 'vs-arp-'));
@@ -38,26 +59,6 @@ describe('ARP mode', function () {
     for (const d of daemons.splice(0)) await d.stop();
     await api?.stop();
   });
-
-  function config(kubeconfig: string, node: string, extra: { vips?: string; kubernetes?: string; arp?: string } = {}) {
-    const lines = [
-      'mode: arp',
-      'routerId: 192.0.2.2',
-      'vipInterface: eth0',
-      `vips: ${extra.vips ?? '[192.0.2.50, 2001:db8::50]'}`,
-      'admin: { address: 127.0.0.1, port: 9469 }',
-      `kubernetes: { nodeName: ${node}, kubeconfig: ${kubeconfig}${extra.kubernetes ? `, ${extra.kubernetes}` : ''} }`,
-      ...(extra.arp ? [`arp: ${extra.arp}`] : []),
-    ];
-    const r = parseConfig(lines.join('\n'), {
-      env: {},
-      readFile: (p) => readFileSync(p, 'utf8'),
-      listInterfaces: () => ({ eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] }),
-    });
-    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
-    r.value.admin.port = 0;
-    return r.value;
-  }
 
   /** Starts the fake API server and one daemon per node name, each with its own interface. */
   async function cluster(nodes: string[], extra: Parameters<typeof config>[2] = {}) {
@@ -203,13 +204,8 @@ describe('ARP mode when the API server goes away', function () {
     writeFileSync(kubeconfig, api.kubeconfigYaml());
     const ifaces = [new MemoryInterface(), new MemoryInterface()];
     for (const [i, node] of ['n1', 'n2'].entries()) {
-      const r = parseConfig(
-        ['mode: arp', 'routerId: 192.0.2.2', 'vipInterface: eth0', 'vips: [192.0.2.50]', 'admin: { address: 127.0.0.1, port: 9469 }', `kubernetes: { nodeName: ${node}, kubeconfig: ${kubeconfig}, leaseDuration: 3, renewDeadline: 2, retryPeriod: 1 }`].join('\n'),
-        { env: {}, readFile: (p) => readFileSync(p, 'utf8'), listInterfaces: () => ({ eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] }) },
-      );
-      assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
-      r.value.admin.port = 0;
-      const d = new Daemon(r.value, { log: pino({ level: 'silent' }), addresses: ifaces[i]!, announcer: recordingAnnouncer([]) });
+      const settings = config(kubeconfig, node, { vips: '[192.0.2.50]', kubernetes: 'leaseDuration: 3, renewDeadline: 2, retryPeriod: 1' });
+      const d = new Daemon(settings, { log: pino({ level: 'silent' }), addresses: ifaces[i]!, announcer: recordingAnnouncer([]) });
       daemons.push(d);
       await d.start();
     }
@@ -257,14 +253,9 @@ describe('ARP mode for the control-plane VIP', function () {
       'users: [{ name: u, user: { token: vip-speaker-test } }]',
       'contexts: [{ name: c, context: { cluster: k, user: u } }]',
     ].join('\n'));
-    const r = parseConfig(
-      ['mode: arp', 'vipInterface: eth0', 'vips: [192.0.2.10]', 'admin: { address: 127.0.0.1, port: 9469 }', `kubernetes: { controlPlane: true, nodeName: cp1, kubeconfig: ${kubeconfig}, apiServerPort: ${local.port}, controlPlaneCheckInterval: 0.2 }`].join('\n'),
-      { env: {}, readFile: (p) => readFileSync(p, 'utf8'), listInterfaces: () => ({ eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] }) },
-    );
-    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
-    r.value.admin.port = 0;
+    const settings = config(kubeconfig, 'cp1', { vips: '[192.0.2.10]', kubernetes: `controlPlane: true, apiServerPort: ${local.port}, controlPlaneCheckInterval: 0.2` });
     const iface = new MemoryInterface();
-    daemon = new Daemon(r.value, { log: pino({ level: 'silent' }), addresses: iface, announcer: recordingAnnouncer([]) });
+    daemon = new Daemon(settings, { log: pino({ level: 'silent' }), addresses: iface, announcer: recordingAnnouncer([]) });
     await daemon.start();
     await until('the VIP held', () => iface.owned.has('192.0.2.10/32'), 15_000);
     const lease = () => api!.get('Lease', { namespace: 'kube-system', name: 'plndr-cp-lock' }) as { spec: { holderIdentity?: string } } | undefined;
