@@ -100,9 +100,9 @@ export class Daemon {
       { healthy: () => this.healthy(), ready: () => this.ready(), status: () => this.status() },
       this.metrics.registry,
     );
-    this.registry.on('change', () => void this.reconcile());
-    // ARP mode: leadership changes what is held without a change of what is wanted.
-    this.arp?.held.on('change', () => void this.reconcile());
+    // What the reconcile reads: in ARP mode the VIPs this node holds, which follow both what is
+    // wanted and the leases (ArpHolders listens to the registry).
+    (this.arp ? this.arp.held : this.registry).on('change', () => void this.reconcile());
     this.reconciler.on('reconciled', (r) => {
       this.metrics.reconciled(r);
       this.arp?.reconciled(r.added, r.removed);

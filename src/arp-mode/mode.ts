@@ -121,11 +121,13 @@ export class ArpMode {
     const log = this.options.log.child({ group: group.key });
     candidate.on('leading', () => {
       log.info('elected: this node holds the group\'s VIPs (ARP)');
-      this.holders.setLeader(group.key, candidate.leader || '', this.now());
+      this.holders.setLeader(group.key, candidate.leader, this.now());
       this.holders.setLeading(group.key, true);
     });
     candidate.on('stoppedLeading', (reason) => {
-      log.warn({ reason }, 'lost the lease: the group\'s VIPs leave this node');
+      // A stop is expected; a missed renew deadline is what an operator looks for.
+      if (reason === 'stopped') log.info({ reason }, 'gave up the lease: the group\'s VIPs leave this node');
+      else log.warn({ reason }, 'lost the lease: the group\'s VIPs leave this node');
       this.holders.setLeading(group.key, false);
     });
     candidate.on('newLeader', (identity) => {
