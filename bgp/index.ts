@@ -9,7 +9,7 @@ export { describeMessage, describeAttribute, describeCapability, familyName } fr
 export { findAttribute, isKnownAttr, type KnownAttribute } from './codec/attribute-access.js';
 export * from './session/index.js';
 export { PeerDriver, type Connector, type ConnectionInfo, type PeerDriverEvents, type PeerDriverOptions } from './session/driver.js';
-export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
+export { type Clock, type TimerHandle, systemClock, ManualClock, MANUAL_CLOCK_EPOCH, every, delay, withTimeout } from './clock.js';
 export * from './transport/index.js';
 export { BgpSpeaker, DEFAULT_MAX_PREFIXES, DEFAULT_RESTART_TIME, type PeerConfig, type PeerStatus, type SpeakerEvents, type SpeakerOptions } from './speaker/speaker.js';
 export { AdjRibOut, type FlushContext, type FlushResult } from './speaker/adj-rib-out.js';
