@@ -12,7 +12,7 @@ import { redactConfig } from './config/redact.js';
 import type { DaemonConfig } from './config/types.js';
 import type { Logger } from './log.js';
 import { type AddressPlacer, Reconciler } from './reconcile.js';
-import { VipRegistry } from './registry/registry.js';
+import { VipRegistry } from './registry/index.js';
 import { createAnnouncer } from './arp/announcer.js';
 import { ArpMode } from './arp-mode/mode.js';
 import { SERVICES_GROUP, groupOf } from './arp-mode/holders.js';

@@ -1,10 +1,7 @@
 // The vip-speaker command line: argument parsing and dispatch to the commands.
 import { parseArgs } from 'node:util';
-import { decodeCommand } from './commands/decode.js';
+import { decodeCommand, runCommand, statusCommand, validateCommand } from './commands/index.js';
 import { manifestCommand } from './manifest/index.js';
-import { runCommand } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
-import { validateCommand } from './commands/validate.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage: vip-speaker <command> [options]

@@ -5,7 +5,7 @@
 // of registry changes during a run leads to one more run, not one per change.
 import { EventEmitter } from 'node:events';
 import type { Prefix, Route } from '../bgp/index.js';
-import type { VipRegistry } from './registry/registry.js';
+import type { VipRegistry } from './registry/index.js';
 
 /** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
 export interface AddressPlacer {

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { Announcer, Refresh } from '../arp/announcer.js';
 import type { Logger } from '../log.js';
-import type { Owner, VipRegistry } from '../registry/registry.js';
+import type { Owner, VipRegistry } from '../registry/index.js';
 import { ArpHolders, type HeldVipStatus, type HoldingGroup } from './holders.js';
 
 /** A lease candidate: the Kubernetes LeaderElector, or SoloCandidate without an election. */

@@ -7,7 +7,7 @@
 // socket's own namespace (sysfs would show the namespace vip-speaker started in). Numbers are
 // Linux UAPI for LP64 (x86-64, arm64); every call is synchronous and returns at once (MSG_DONTWAIT).
 import { endianness } from 'node:os';
-import { SOCK_CLOEXEC, SOCK_RAW, errnoName, inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
+import { SOCK_CLOEXEC, SOCK_RAW, errnoName, inNetworkNamespace, openLibc, type NativeFn } from '../native/index.js';
 import type { LinkFailure } from './errors.js';
 import { ETHERNET_ADDRESS_LENGTH, type EtherType } from './frames.js';
 

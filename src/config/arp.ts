@@ -4,7 +4,7 @@
 import { childPath, shown } from './errors.js';
 import type { Reader } from './reader.js';
 import type { ArpSettings, Mode } from './types.js';
-import { ok } from '../../bgp/index.js';
+import { ok } from '../result.js';
 import { checkInteger, invalid, type Checked } from './values.js';
 
 export const ARP_KEYS = ['prefixLength', 'refreshInterval', 'leaderElection'] as const;

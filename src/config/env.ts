@@ -6,7 +6,7 @@
 // The variables become a document shaped like the config file, checked by the same code;
 // errors are then named by the variable they came from (`bgp_peers[1]`, `bgp_as`).
 import { isIP } from 'node:net';
-import { fail, ok, type Result } from '../../bgp/index.js';
+import { fail, ok, type Result } from '../result.js';
 import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
 import { splitPeerList } from './peer-string.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { fail, type Result } from '../../bgp/index.js';
+import { fail, type Result } from '../result.js';
 import { childPath, configError } from './errors.js';
 import type { Locator } from './reader.js';
 import type { ConfigError, DaemonConfig, HostAccess } from './types.js';

@@ -12,5 +12,7 @@ export { parsePeerString, splitPeerList, redactPeerString, PEER_STRING_FORMAT, t
 export { diffConfig, type ConfigDiff } from './diff.js';
 export { redactConfig, describePeer, REDACTED } from './redact.js';
 export { formatErrors } from './errors.js';
-export { DEFAULT_MULTIHOP_TTL } from './peers.js';
-export { ARP_DEFAULTS, arpDefaults } from './arp.js';
+export { DEFAULT_MULTIHOP_TTL, checkInterfaceName } from './peers.js';
+export { ARP_DEFAULTS, MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, arpDefaults } from './arp.js';
+// The value checks, for other readers of the same values (Service annotations, node annotations).
+export { checkAsn, checkIp, checkVip, goParseUint, unusableAddress } from './values.js';

@@ -8,7 +8,7 @@
 //    logging can be turned on without editing a ConfigMap.
 //
 // Nothing is merged field by field: one source per run is easy to reason about.
-import { fail, ok, type Result } from '../../bgp/index.js';
+import { fail, ok, type Result } from '../result.js';
 import { MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
 import { configFromEnv, KUBE_VIP_VARIABLES } from './env.js';

@@ -15,7 +15,7 @@
 // non-empty password are reported as ambiguous, never guessed at; and no message ever shows
 // the password.
 import { isIPv4, isIPv6 } from 'node:net';
-import { fail, ok, type Result } from '../../bgp/index.js';
+import { fail, ok, type Result } from '../result.js';
 import { goParseBool, goParseUint, type Problem } from './values.js';
 
 export interface PeerStringFields {

@@ -1,7 +1,8 @@
 // From a document (parsed YAML, or the one env.ts builds from kube-vip's variables) to the
 // DaemonConfig: every key checked, every default filled in, every problem collected. Both
 // sources come through here, so a rule holds the same whichever way the daemon is configured.
-import { DEFAULT_RESTART_TIME, fail, ok, type Result } from '../../bgp/index.js';
+import { DEFAULT_RESTART_TIME } from '../../bgp/index.js';
+import { fail, ok, type Result } from '../result.js';
 import { readArp } from './arp.js';
 import { childPath } from './errors.js';
 import { checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';

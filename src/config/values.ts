@@ -2,7 +2,8 @@
 // Go's strconv parsing (kube-vip reads its strings with ParseBool and ParseUint, so we do too).
 // Each check returns the canonical value or a problem; the caller adds the key path.
 import { isIPv4, isIPv6 } from 'node:net';
-import { AS_TRANS, WellKnownCommunity, fail, formatIp, ok, parseBgpIdentifier, parseIp, type Result } from '../../bgp/index.js';
+import { AS_TRANS, WellKnownCommunity, formatIp, parseBgpIdentifier, parseIp } from '../../bgp/index.js';
+import { fail, ok, type Result } from '../result.js';
 import { shown } from './errors.js';
 import type { ConfigErrorCode } from './types.js';
 

@@ -9,7 +9,7 @@
 // API server (a worker) never becomes healthy, so never claims the VIP.
 import { EventEmitter } from 'node:events';
 import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
-import type { Owner, VipClaim, VipRegistry } from '../registry/registry.js';
+import type { Owner, VipClaim, VipRegistry } from '../registry/index.js';
 import { type LivezTarget, type ProbeFailureReason, type ProbeResult, SERVICE_ACCOUNT_CA_FILE, probeLivez } from './controlplane-probe.js';
 
 export const CONTROL_PLANE_OWNER: Owner = 'control-plane';

@@ -2,7 +2,7 @@
 // NewLeaderElector makes of the timings.
 import type { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../bgp/index.js';
-import type { KubernetesSettings } from '../config/types.js';
+import type { KubernetesSettings } from '../config/index.js';
 
 /** kube-vip's defaults: vip_leaseduration 5, vip_renewdeadline 3, vip_retryperiod 1 (cmd/kube-vip.go). */
 export const KUBE_VIP_ELECTION_DEFAULTS = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } as const;

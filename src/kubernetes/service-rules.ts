@@ -17,8 +17,8 @@
 import type { V1EndpointConditions, V1EndpointSlice, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import type { LargeCommunity } from '../../bgp/index.js';
 import { parseCommunity, parseLargeCommunity } from '../communities.js';
-import { checkVip } from '../config/values.js';
-import type { VipClaim } from '../registry/registry.js';
+import { checkVip } from '../config/index.js';
+import type { VipClaim } from '../registry/index.js';
 
 export const SERVICE_ANNOTATIONS = {
   /** kube-vip: the Service's VIPs, comma-separated; wins over spec.loadBalancerIP. */

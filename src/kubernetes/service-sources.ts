@@ -9,9 +9,9 @@
 // this node wants the Service's VIPs.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Candidate } from '../arp-mode/mode.js';
-import type { KubernetesSettings } from '../config/types.js';
+import type { KubernetesSettings } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { VipRegistry } from '../registry/registry.js';
+import type { VipRegistry } from '../registry/index.js';
 import { kubernetesDefaults } from '../config/index.js';
 import { LeaderElector, SERVICES_LEASE } from './election.js';
 import type { ElectionTimings } from './election-options.js';

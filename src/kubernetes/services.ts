@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import type { VipRegistry } from '../registry/registry.js';
+import type { VipRegistry } from '../registry/index.js';
 import { abortable } from './client.js';
 import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from './informer.js';
 import {

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, setHeaderOptions } from '@kubernetes/client-node';
 import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
-import { canonicalVip } from '../registry/registry.js';
+import { canonicalVip } from '../registry/index.js';
 import { describeApiError, httpStatusOf } from './election-api.js';
 
 export interface ServiceStatusWriterOptions {

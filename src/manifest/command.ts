@@ -1,7 +1,8 @@
 // `vip-speaker manifest daemonset|rbac|pod [flags]`: prints the manifest as YAML.
 import { VERSION } from '../version.js';
 import { buildDaemonSet } from './daemonset.js';
-import { MANIFEST_KINDS, parseManifestArgs, type ManifestError, type ManifestKind, type ManifestOptions } from './options.js';
+import type { ManifestError } from './errors.js';
+import { MANIFEST_KINDS, parseManifestArgs, type ManifestKind, type ManifestOptions } from './options.js';
 import { buildRbac } from './rbac.js';
 import { STATIC_POD_PATH, buildStaticPod } from './static-pod.js';
 import { toYaml } from './yaml.js';

@@ -14,11 +14,10 @@ export {
   defaultOptions,
   parseManifestArgs,
   type AdminAddress,
-  type ManifestError,
-  type ManifestErrorCode,
   type ManifestKind,
   type ManifestOptions,
 } from './options.js';
+export type { ManifestError, ManifestErrorCode } from './errors.js';
 export { ARP_ONLY_FLAGS, BGP_ONLY_FLAGS, LEASE_DEFAULTS, LEASE_FLAGS, LEASE_JITTER_FACTOR, type SpeakerMode } from './mode.js';
 export { LEASE_VERBS, SERVICE_LEASES_ROLE, buildRbac, clusterRules, hasServiceLeases, leaseRules, type RbacObject } from './rbac.js';
 export { STATIC_POD_PATH, SYSTEM_NODE_CRITICAL_PRIORITY, buildStaticPod } from './static-pod.js';

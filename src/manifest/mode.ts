@@ -6,12 +6,11 @@
 // The values are checked as the daemon checks the variables they become (src/config/env.ts,
 // arp.ts, validate.ts); test/src/manifest feeds the generated env to the daemon's loader to keep
 // the two in step.
-import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from '../config/arp.js';
-import type { ManifestErrorCode } from './options.js';
+import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from '../config/index.js';
+import type { Problem } from './errors.js';
 
 export type SpeakerMode = 'bgp' | 'arp';
 
-type Problem = (code: ManifestErrorCode, flag: string, message: string) => void;
 
 /** The flags of BGP mode: ARP mode has no peers and no BGP session. */
 export const BGP_ONLY_FLAGS = [

@@ -8,10 +8,10 @@
 // the command line is refused, since it would land in the manifest in plain text.
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { fail, ok, type Result } from '../../bgp/index.js';
-import { parsePeerString, splitPeerList } from '../config/index.js';
-import { checkInterfaceName } from '../config/peers.js';
+import { fail, ok, type Result } from '../result.js';
+import { checkInterfaceName, parsePeerString, splitPeerList } from '../config/index.js';
 import { VERSION } from '../version.js';
+import type { ManifestError, Problem } from './errors.js';
 import { checkMode, readArpRate, readLeaseTimings, readVipSubnet, type LeaseTimings, type SpeakerMode } from './mode.js';
 
 export const MANIFEST_KINDS = ['daemonset', 'rbac', 'pod'] as const;
@@ -62,21 +62,6 @@ export interface ManifestOptions {
   keepRoutesOnStop: boolean;
   /** The static pod's kubeconfig on the host (kube-vip's --k8sConfigPath). */
   kubeconfig: string;
-}
-
-export type ManifestErrorCode =
-  | 'MANIFEST_UNKNOWN_FLAG'
-  | 'MANIFEST_INVALID_VALUE'
-  | 'MANIFEST_MISSING'
-  | 'MANIFEST_CONFLICT'
-  | 'MANIFEST_PLAIN_PASSWORD'
-  | 'MANIFEST_UNSUPPORTED';
-
-export interface ManifestError {
-  code: ManifestErrorCode;
-  /** The flag concerned, with its dashes ('' for the command line as a whole). */
-  flag: string;
-  message: string;
 }
 
 export const DEFAULT_IMAGE = `ghcr.io/vip-speaker/vip-speaker:${VERSION}`;
@@ -154,7 +139,7 @@ const FLAGS = {
 
 const LEASE_NAMES = "vip-speaker uses kube-vip's default Lease names, plndr-cp-lock and plndr-svcs-lock, so that the two can take turns on them during a migration";
 
-const REFUSED: Record<string, [ManifestErrorCode, string]> = {
+const REFUSED: Record<string, [ManifestError['code'], string]> = {
   peerPass: ['MANIFEST_PLAIN_PASSWORD', 'the password would be written into the manifest in plain text: put it in a Secret and give --peer-password-secret NAME[:KEY]'],
   enableLoadBalancer: ['MANIFEST_UNSUPPORTED', 'vip-speaker has no IPVS load balancer: in BGP mode the routers spread the traffic over the nodes (ECMP); in ARP mode kube-proxy spreads it from the elected node'],
   prometheusHTTPServer: ['MANIFEST_UNSUPPORTED', 'use --admin-address and --admin-port: the admin endpoint serves /metrics'],
@@ -175,7 +160,7 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
     return fail([{ code: 'MANIFEST_UNKNOWN_FLAG', flag: unknown, message: `unknown flag${near ? ` (did you mean --${near}?)` : ''}` }]);
   }
   const errors: ManifestError[] = [];
-  const problem = (code: ManifestErrorCode, flag: string, message: string) => errors.push({ code, flag: `--${flag}`, message });
+  const problem: Problem = (code, flag, message) => errors.push({ code, flag: `--${flag}`, message });
   for (const [flag, [code, message]] of Object.entries(REFUSED)) {
     if (values[flag as keyof typeof values] !== undefined) problem(code, flag, message);
   }
@@ -236,7 +221,6 @@ function similarFlag(flag: string): string | undefined {
   return Object.keys(FLAGS).find((name) => squash(name) === squash(flag));
 }
 
-type Problem = (code: ManifestErrorCode, flag: string, message: string) => void;
 
 /** What only makes sense together, or not for this kind of manifest. */
 function checkCombination(kind: ManifestKind, o: ManifestOptions, given: { inCluster: boolean; addressGiven: boolean }, problem: Problem): void {

@@ -57,7 +57,7 @@ export class VipError extends Error {
   }
 }
 
-export { errnoName } from '../native/libc.js';
+export { errnoName } from '../native/index.js';
 
 /** A refusal as netlink reports it: the errno of an NLMSG_ERROR and its extended-ACK text. */
 export interface KernelRefusal {

@@ -2,7 +2,7 @@
 // show IFA_PROTO, our ownership mark (see index.ts). Calls are synchronous and short: the kernel
 // handles each request inside send(2), so replies are already queued when recv(2) runs; a receive
 // timeout bounds the wait should that ever not hold. Numbers are Linux UAPI (x86-64, arm64).
-import { SOCK_CLOEXEC, SOCK_RAW, inNetworkNamespace, openLibc, type NativeFn } from '../native/libc.js';
+import { SOCK_CLOEXEC, SOCK_RAW, inNetworkNamespace, openLibc, type NativeFn } from '../native/index.js';
 import { VipError, errnoName } from './errors.js';
 
 const AF_NETLINK = 16;
