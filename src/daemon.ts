@@ -17,12 +17,12 @@ import { createAnnouncer } from './arp/announcer.js';
 import { ArpMode } from './arp-mode/mode.js';
 import { SERVICES_GROUP, groupOf } from './arp-mode/holders.js';
 import { type ArpElections, candidateFor, loadArpElections, soloIdentity } from './arp-mode/candidates.js';
-import { electionTimings } from './kubernetes/election-options.js';
+import { electionTimings } from './kubernetes/elections/options.js';
 import { VERSION } from './version.js';
 
 /** The Kubernetes sources, loaded only when the config asks for them. */
 interface KubernetesSources {
-  services?: import('./kubernetes/services.js').ServiceWatcher;
+  services?: import('./kubernetes/services/watcher.js').ServiceWatcher;
   readiness(): { ok: boolean; reasons: string[] };
   /** Whether every watch is connected now; undefined when nothing watches. */
   connected(): boolean | undefined;
@@ -67,13 +67,13 @@ export class Daemon {
   private readonly arp: ArpMode | undefined;
   private elections: ArpElections | undefined;
   /** The Service leases, shared by the status writer and ARP mode. */
-  private serviceElections: import('./kubernetes/service-sources.js').ServiceElections | undefined;
-  private serviceWatcher: import('./kubernetes/services.js').ServiceWatcher | undefined;
+  private serviceElections: import('./kubernetes/services/sources.js').ServiceElections | undefined;
+  private serviceWatcher: import('./kubernetes/services/watcher.js').ServiceWatcher | undefined;
   /** The configuration as loaded; `config` is it with this node's annotations applied. */
   private base: DaemonConfig;
-  private nodeOverrides: import('./kubernetes/node-annotations.js').NodeBgpOverrides | undefined;
+  private nodeOverrides: import('./kubernetes/node/annotations.js').NodeBgpOverrides | undefined;
   /** Set when the static VIPs are the control-plane VIPs, claimed only while /livez is healthy. */
-  private controlPlane: import('./kubernetes/controlplane.js').ControlPlaneHealth | undefined;
+  private controlPlane: import('./kubernetes/control-plane/health.js').ControlPlaneHealth | undefined;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -205,7 +205,7 @@ export class Daemon {
       stop: async () => undefined,
     };
     if (settings.nodeAnnotationPrefix) {
-      const { NodeAnnotationWatcher } = await import('./kubernetes/node-annotations.js');
+      const { NodeAnnotationWatcher } = await import('./kubernetes/node/annotations.js');
       const watcher = new NodeAnnotationWatcher({ kubeConfig: kc.value.kubeConfig, nodeName: node.name, prefix: settings.nodeAnnotationPrefix, log: this.log });
       watcher.on('change', (overrides) => {
         this.nodeOverrides = overrides;
@@ -229,7 +229,7 @@ export class Daemon {
       }
     }
     if (settings.services) {
-      const { startServiceSources } = await import('./kubernetes/service-sources.js');
+      const { startServiceSources } = await import('./kubernetes/services/sources.js');
       const started = await startServiceSources({
         kubeConfig: kc.value.kubeConfig,
         nodeName: node.name,
@@ -263,8 +263,8 @@ export class Daemon {
    * to live API servers only. Without credentials (bare metal, a try-out) they are announced from
    * the config, as kube-vip does without leader election.
    */
-  private async startControlPlane(): Promise<import('./kubernetes/controlplane.js').ControlPlaneHealth | undefined> {
-    const [{ loadKubeConfig }, { ControlPlaneHealth }] = await Promise.all([import('./kubernetes/client.js'), import('./kubernetes/controlplane.js')]);
+  private async startControlPlane(): Promise<import('./kubernetes/control-plane/health.js').ControlPlaneHealth | undefined> {
+    const [{ loadKubeConfig }, { ControlPlaneHealth }] = await Promise.all([import('./kubernetes/client.js'), import('./kubernetes/control-plane/health.js')]);
     const kc = loadKubeConfig(this.config.kubernetes);
     if (!kc.ok) {
       this.log.warn({ reason: kc.error.message }, 'no Kubernetes credentials: the control-plane VIP is announced without a /livez check');

@@ -6,8 +6,8 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DaemonConfig } from '../config/types.js';
-import { type ElectionTimings, electionTimings } from '../kubernetes/election-options.js';
-import type { ServiceElections } from '../kubernetes/service-sources.js';
+import { type ElectionTimings, electionTimings } from '../kubernetes/elections/options.js';
+import type { ServiceElections } from '../kubernetes/services/sources.js';
 import type { Logger } from '../log.js';
 import { SERVICES_GROUP, type HoldingGroup } from './holders.js';
 import { type Candidate, SoloCandidate } from './mode.js';
@@ -19,7 +19,7 @@ export interface ArpElections extends Partial<ServiceElections> {
   identity: string;
   namespace: string;
   timings: ElectionTimings;
-  makeElector: typeof import('../kubernetes/election.js');
+  makeElector: typeof import('../kubernetes/elections/elector.js');
 }
 
 /**
@@ -34,7 +34,7 @@ export async function loadArpElections(config: DaemonConfig, log: Logger, shared
   const [{ loadKubeConfig, localApiServerConfig, resolveNodeName }, { kubernetesDefaults }, makeElector] = await Promise.all([
     import('../kubernetes/client.js'),
     import('../config/index.js'),
-    import('../kubernetes/election.js'),
+    import('../kubernetes/elections/elector.js'),
   ]);
   const kc = loadKubeConfig(config.kubernetes);
   if (!kc.ok) {

@@ -11,7 +11,7 @@ import { Daemon } from '../../src/daemon.js';
 import { FakeApiServer } from '../support/fake-apiserver/index.js';
 import { LivezServer, makeCertificate } from '../support/livez.js';
 import { MemoryInterface } from '../support/memory-interface.js';
-import { endpointSlice, service } from './kubernetes/informer-fixtures.js';
+import { endpointSlice, service } from './kubernetes/fixtures.js';
 import { until } from '../support/wait.js';
 
 /** Records what would go on the wire. */

@@ -6,8 +6,8 @@ import { candidateFor, loadArpElections, type ArpElections } from '../../../src/
 import { CONTROL_PLANE_GROUP, SERVICES_GROUP } from '../../../src/arp-mode/holders.js';
 import { SoloCandidate } from '../../../src/arp-mode/mode.js';
 import { parseConfig } from '../../../src/config/index.js';
-import * as election from '../../../src/kubernetes/election.js';
-import { electionTimings } from '../../../src/kubernetes/election-options.js';
+import * as election from '../../../src/kubernetes/elections/elector.js';
+import { electionTimings } from '../../../src/kubernetes/elections/options.js';
 import { FakeApiServer } from '../../support/fake-apiserver/index.js';
 
 function arpConfig(extra = '') {

@@ -2,7 +2,7 @@
 // with a stable code and a reason; a password never reaches a manifest or a message.
 import { strict as assert } from 'node:assert';
 import { BGP_ONLY_FLAGS, DEFAULT_IMAGE, LEASE_DEFAULTS, LEASE_JITTER_FACTOR, parseManifestArgs, type ManifestKind } from '../../../src/manifest/index.js';
-import { JITTER_FACTOR, KUBE_VIP_ELECTION_DEFAULTS } from '../../../src/kubernetes/election.js';
+import { JITTER_FACTOR, KUBE_VIP_ELECTION_DEFAULTS } from '../../../src/kubernetes/elections/elector.js';
 import { VERSION } from '../../../src/version.js';
 import { ARP, ARP_CONTROL_PLANE, CONTROL_PLANE, PEERS, SERVICES, options, problems } from './helpers.js';
 

@@ -16,8 +16,8 @@
 // which no watch delivers; the elector's own retries catch it. Reporting every change would only
 // add a read per renewal on every candidate.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { abortable } from './client.js';
-import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from './informer.js';
+import { abortable } from '../client.js';
+import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from '../informers/informer.js';
 
 /** Why the Lease may be free: its holder released it, or it is gone (a candidate creates it again). */
 export type LeaseFreeReason = 'released' | 'deleted';

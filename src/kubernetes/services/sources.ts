@@ -8,15 +8,15 @@
 // so they are handed to it (`elections`), and a Service's own lease is stood for only while
 // this node wants the Service's VIPs.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Candidate } from '../arp-mode/mode.js';
-import type { KubernetesSettings } from '../config/index.js';
-import type { Logger } from '../log.js';
-import type { VipRegistry } from '../registry/index.js';
-import { kubernetesDefaults } from '../config/index.js';
-import { LeaderElector, SERVICES_LEASE } from './election.js';
-import type { ElectionTimings } from './election-options.js';
-import { ServiceLeases } from './election-service.js';
-import { ServiceWatcher } from './services.js';
+import type { Candidate } from '../../arp-mode/mode.js';
+import type { KubernetesSettings } from '../../config/index.js';
+import type { Logger } from '../../log.js';
+import type { VipRegistry } from '../../registry/index.js';
+import { kubernetesDefaults } from '../../config/index.js';
+import { LeaderElector, SERVICES_LEASE } from '../elections/elector.js';
+import type { ElectionTimings } from '../elections/options.js';
+import { ServiceLeases } from '../elections/service-leases.js';
+import { ServiceWatcher } from './watcher.js';
 import { ServiceStatusWriter } from './status.js';
 
 /** How long start() waits for the cluster's first lists (then it goes on with what it has). */

@@ -13,11 +13,11 @@
 // valid (`complete`); the result is a value, and the daemon decides how to apply it.
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import type { PeerSpec } from '../config/index.js';
-import { checkAsn, checkIp, goParseUint, unusableAddress } from '../config/index.js';
-import type { Logger } from '../log.js';
-import { abortable } from './client.js';
-import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from './informer.js';
+import type { PeerSpec } from '../../config/index.js';
+import { checkAsn, checkIp, goParseUint, unusableAddress } from '../../config/index.js';
+import type { Logger } from '../../log.js';
+import { abortable } from '../client.js';
+import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from '../informers/informer.js';
 
 export type NodeAnnotationProblemCode = 'NODE_ANNOTATION_MISSING' | 'NODE_ANNOTATION_INVALID';
 

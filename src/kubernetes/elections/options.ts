@@ -1,8 +1,8 @@
 // The options of LeaderElector, kube-vip's defaults and names, and the checks client-go's
 // NewLeaderElector makes of the timings.
 import type { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { Clock } from '../../bgp/index.js';
-import type { KubernetesSettings } from '../config/index.js';
+import type { Clock } from '../../../bgp/index.js';
+import type { KubernetesSettings } from '../../config/index.js';
 
 /** kube-vip's defaults: vip_leaseduration 5, vip_renewdeadline 3, vip_retryperiod 1 (cmd/kube-vip.go). */
 export const KUBE_VIP_ELECTION_DEFAULTS = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } as const;

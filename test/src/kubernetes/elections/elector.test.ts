@@ -3,16 +3,16 @@
 // leaderelection does.
 import { strict as assert } from 'node:assert';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ManualClock } from '../../../bgp/index.js';
+import { ManualClock } from '../../../../bgp/index.js';
 import {
   ElectionOptionsError,
   type ElectionFailure,
   LeaderElector,
   type LeaderElectorOptions,
   type StoppedReason,
-} from '../../../src/kubernetes/election.js';
-import { FakeApiServer, type KubeObject } from '../../support/fake-apiserver/index.js';
-import { until } from '../../support/wait.js';
+} from '../../../../src/kubernetes/elections/elector.js';
+import { FakeApiServer, type KubeObject } from '../../../support/fake-apiserver/index.js';
+import { until } from '../../../support/wait.js';
 
 const NS = 'kube-system';
 const LEASE = 'plndr-svcs-lock';

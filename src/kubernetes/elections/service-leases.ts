@@ -4,8 +4,8 @@
 // Leases behind, vip-speaker deletes the ones it created when the Service goes: every Lease it
 // creates carries the label app.kubernetes.io/managed-by=vip-speaker, and only those are deleted.
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, httpStatusOf } from './election-api.js';
-import { LeaderElector, type LeaderElectorOptions, type StopOptions } from './election.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, httpStatusOf } from '../api-errors.js';
+import { LeaderElector, type LeaderElectorOptions, type StopOptions } from './elector.js';
 
 /** kube-vip's Lease name for a Service's own election. */
 export function serviceLeaseName(serviceName: string): string {

@@ -12,9 +12,9 @@
 import { EventEmitter } from 'node:events';
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffPolicy, type Cancel, DEFAULT_BACKOFF, realScheduler, type Scheduler } from './backoff.js';
-import { TrackedWatch, describeInformerError, isAbort } from './informer-watch.js';
+import { TrackedWatch, describeInformerError, isAbort } from './watch.js';
 
-export { describeInformerError } from './informer-watch.js';
+export { describeInformerError } from './watch.js';
 
 /** How an informer retries and watches; every field has a default. */
 export interface InformerTuning {

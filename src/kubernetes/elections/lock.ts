@@ -4,7 +4,7 @@
 // resourceVersion it last saw, so that the API server refuses (409 Conflict) a write based on a
 // stale read: the optimistic concurrency the whole election rests on.
 import type { CoordinationV1Api, V1Lease, V1LeaseSpec, V1MicroTime } from '@kubernetes/client-node';
-import { abortable } from './client.js';
+import { abortable } from '../client.js';
 
 /** client-go's resourcelock.LeaderElectionRecord, as a Lease's spec holds it. */
 export interface LeaderElectionRecord {

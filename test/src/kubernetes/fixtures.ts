@@ -1,7 +1,7 @@
 // What the Kubernetes watcher tests share: a logger whose lines can be read back, informer
 // tuning fast enough for tests, and builders for the objects a controller would write.
 import { Writable } from 'node:stream';
-import type { InformerTuning } from '../../../src/kubernetes/informer.js';
+import type { InformerTuning } from '../../../src/kubernetes/informers/informer.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 
 export { eventually, sleep } from '../../support-tests/helpers.js';

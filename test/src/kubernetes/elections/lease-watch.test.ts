@@ -2,11 +2,11 @@
 // nothing else), and that it stays connected through the server ending its streams, a reset
 // and an outage, with nothing left behind by stop().
 import { strict as assert } from 'node:assert';
-import type { Cancel, Scheduler } from '../../../src/kubernetes/backoff.js';
-import { realScheduler } from '../../../src/kubernetes/backoff.js';
-import { type LeaseFreeReason, LeaseWatch } from '../../../src/kubernetes/lease-watch.js';
-import { FakeApiServer } from '../../support/fake-apiserver/index.js';
-import { FAST, eventually, sleep } from './informer-fixtures.js';
+import type { Cancel, Scheduler } from '../../../../src/kubernetes/informers/backoff.js';
+import { realScheduler } from '../../../../src/kubernetes/informers/backoff.js';
+import { type LeaseFreeReason, LeaseWatch } from '../../../../src/kubernetes/elections/lease-watch.js';
+import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
+import { FAST, eventually, sleep } from '../fixtures.js';
 
 const NS = 'kube-system';
 const LEASE = 'plndr-cp-lock';

@@ -7,14 +7,14 @@
 // it: the registry keeps it until the last one lets go.
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
-import type { VipRegistry } from '../registry/index.js';
-import { abortable } from './client.js';
-import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from './informer.js';
+import type { Logger } from '../../log.js';
+import type { VipRegistry } from '../../registry/index.js';
+import { abortable } from '../client.js';
+import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from '../informers/informer.js';
 import {
   type ServiceProblem, type ServiceRuleSettings, type TrafficPolicy, SERVICE_NAME_LABEL,
   announcement, claimsOf, countEndpoints, decideService, serviceKey, serviceOwner, sliceService,
-} from './service-rules.js';
+} from './rules.js';
 
 export interface ServiceWatcherOptions {
   kubeConfig: KubeConfig;

@@ -2,10 +2,10 @@
 // write per change, by the leader only, conflicts answered by reading again.
 import { strict as assert } from 'node:assert';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { ManualClock } from '../../../bgp/index.js';
-import { ServiceStatusWriter, type ServiceStatusWriterOptions, sameIngress } from '../../../src/kubernetes/status.js';
-import { FakeApiServer } from '../../support/fake-apiserver/index.js';
-import { eventually } from '../../support-tests/helpers.js';
+import { ManualClock } from '../../../../bgp/index.js';
+import { ServiceStatusWriter, type ServiceStatusWriterOptions, sameIngress } from '../../../../src/kubernetes/services/status.js';
+import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
+import { eventually } from '../../../support-tests/helpers.js';
 
 const STATUS_PATH = '/api/v1/namespaces/shop/services/web/status';
 

@@ -15,10 +15,10 @@
 //    always with `kube-vip.io/allow-reconcile-without-endpoints: "true"`;
 // 5. BGP communities from vip-speaker's own annotations; a bad entry is reported and skipped.
 import type { V1EndpointConditions, V1EndpointSlice, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
-import type { LargeCommunity } from '../../bgp/index.js';
-import { parseCommunity, parseLargeCommunity } from '../communities.js';
-import { checkVip } from '../config/index.js';
-import type { VipClaim } from '../registry/index.js';
+import type { LargeCommunity } from '../../../bgp/index.js';
+import { parseCommunity, parseLargeCommunity } from '../../communities.js';
+import { checkVip } from '../../config/index.js';
+import type { VipClaim } from '../../registry/index.js';
 
 export const SERVICE_ANNOTATIONS = {
   /** kube-vip: the Service's VIPs, comma-separated; wins over spec.loadBalancerIP. */

@@ -10,9 +10,9 @@
 // answered by reading again, never overwritten.
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, setHeaderOptions } from '@kubernetes/client-node';
-import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
-import { canonicalVip } from '../registry/index.js';
-import { describeApiError, httpStatusOf } from './election-api.js';
+import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
+import { canonicalVip } from '../../registry/index.js';
+import { describeApiError, httpStatusOf } from '../api-errors.js';
 
 export interface ServiceStatusWriterOptions {
   kubeConfig: KubeConfig;

@@ -2,11 +2,11 @@
 // the fake API server with the clock and the timers in the test's hands.
 import { strict as assert } from 'node:assert';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
-import { type Cancel, DEFAULT_BACKOFF, type Scheduler, backoffDelay } from '../../../src/kubernetes/backoff.js';
-import { abortable } from '../../../src/kubernetes/client.js';
-import { ResilientInformer } from '../../../src/kubernetes/informer.js';
-import { FakeApiServer, makeKubeConfig } from '../../support/fake-apiserver/index.js';
-import { eventually, service, sleep } from './informer-fixtures.js';
+import { type Cancel, DEFAULT_BACKOFF, type Scheduler, backoffDelay } from '../../../../src/kubernetes/informers/backoff.js';
+import { abortable } from '../../../../src/kubernetes/client.js';
+import { ResilientInformer } from '../../../../src/kubernetes/informers/informer.js';
+import { FakeApiServer, makeKubeConfig } from '../../../support/fake-apiserver/index.js';
+import { eventually, service, sleep } from '../fixtures.js';
 
 describe('informer back-off: the delays', () => {
   const policy = { ...DEFAULT_BACKOFF, initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.5 };

@@ -5,10 +5,10 @@
 import { strict as assert } from 'node:assert';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
-import { abortable } from '../../../src/kubernetes/client.js';
-import { InformerStalledError, ResilientInformer } from '../../../src/kubernetes/informer.js';
-import { FakeApiServer, makeKubeConfig } from '../../support/fake-apiserver/index.js';
-import { eventually, service, sleep } from './informer-fixtures.js';
+import { abortable } from '../../../../src/kubernetes/client.js';
+import { InformerStalledError, ResilientInformer } from '../../../../src/kubernetes/informers/informer.js';
+import { FakeApiServer, makeKubeConfig } from '../../../support/fake-apiserver/index.js';
+import { eventually, service, sleep } from '../fixtures.js';
 
 class BlackholeProxy {
   private readonly server: Server;

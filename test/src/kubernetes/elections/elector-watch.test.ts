@@ -6,9 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { type ElectionFailure, LeaderElector } from '../../../src/kubernetes/election.js';
-import { FakeApiServer, type KubeObject } from '../../support/fake-apiserver/index.js';
-import { until } from '../../support/wait.js';
+import { type ElectionFailure, LeaderElector } from '../../../../src/kubernetes/elections/elector.js';
+import { FakeApiServer, type KubeObject } from '../../../support/fake-apiserver/index.js';
+import { until } from '../../../support/wait.js';
 
 const NS = 'kube-system';
 const LEASE = 'plndr-svcs-lock';

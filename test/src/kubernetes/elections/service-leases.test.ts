@@ -1,9 +1,9 @@
 // Per-Service leases (kube-vip's svc_election) against the fake API server: named
 // kubevip-<service>, labelled as vip-speaker's, and deleted with the Service, but only our own.
 import { strict as assert } from 'node:assert';
-import { ManualClock } from '../../../bgp/index.js';
-import { ServiceLeases, serviceLeaseName } from '../../../src/kubernetes/election-service.js';
-import { FakeApiServer, type KubeObject } from '../../support/fake-apiserver/index.js';
+import { ManualClock } from '../../../../bgp/index.js';
+import { ServiceLeases, serviceLeaseName } from '../../../../src/kubernetes/elections/service-leases.js';
+import { FakeApiServer, type KubeObject } from '../../../support/fake-apiserver/index.js';
 
 describe('ServiceLeases', () => {
   let server: FakeApiServer;

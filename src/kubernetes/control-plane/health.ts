@@ -8,9 +8,9 @@
 // unhealthy, `successThreshold` successes in a row make it healthy again. A node that has no
 // API server (a worker) never becomes healthy, so never claims the VIP.
 import { EventEmitter } from 'node:events';
-import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
-import type { Owner, VipClaim, VipRegistry } from '../registry/index.js';
-import { type LivezTarget, type ProbeFailureReason, type ProbeResult, SERVICE_ACCOUNT_CA_FILE, probeLivez } from './controlplane-probe.js';
+import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
+import type { Owner, VipClaim, VipRegistry } from '../../registry/index.js';
+import { type LivezTarget, type ProbeFailureReason, type ProbeResult, SERVICE_ACCOUNT_CA_FILE, probeLivez } from './probe.js';
 
 export const CONTROL_PLANE_OWNER: Owner = 'control-plane';
 

@@ -29,14 +29,14 @@
 //   the interface) between stoppedLeading and the release that lets another node take over.
 import { EventEmitter } from 'node:events';
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
-import { describeApiError, httpStatusOf } from './election-api.js';
-import { type ElectionFailure, type LeaderElectorEvents, type LeaderElectorOptions, type LeaseOperation, type StopOptions, JITTER_FACTOR, checkElectionOptions } from './election-options.js';
-import { type LeaderElectionRecord, LeaseLock, microTime, rawRecord } from './election-lock.js';
-import { describeInformerError } from './informer-watch.js';
+import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
+import { describeApiError, httpStatusOf } from '../api-errors.js';
+import { type ElectionFailure, type LeaderElectorEvents, type LeaderElectorOptions, type LeaseOperation, type StopOptions, JITTER_FACTOR, checkElectionOptions } from './options.js';
+import { type LeaderElectionRecord, LeaseLock, microTime, rawRecord } from './lock.js';
+import { describeInformerError } from '../informers/watch.js';
 import { LeaseWatch } from './lease-watch.js';
 
-export * from './election-options.js';
+export * from './options.js';
 
 type State = 'idle' | 'candidate' | 'leading' | 'stopped';
 

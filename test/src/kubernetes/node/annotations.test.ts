@@ -1,9 +1,9 @@
 // kube-vip's per-node BGP annotations: the parsing table, then the watcher of this node's Node
 // object against the fake API server.
 import { strict as assert } from 'node:assert';
-import { NodeAnnotationWatcher, type NodeBgpOverrides, nodeBgpOverrides } from '../../../src/kubernetes/node-annotations.js';
-import { FakeApiServer } from '../../support/fake-apiserver/index.js';
-import { type CapturedLog, FAST, captureLog, eventually } from './informer-fixtures.js';
+import { NodeAnnotationWatcher, type NodeBgpOverrides, nodeBgpOverrides } from '../../../../src/kubernetes/node/annotations.js';
+import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
+import { type CapturedLog, FAST, captureLog, eventually } from '../fixtures.js';
 
 const P = 'bgp.example.com';
 const b64 = (text: string) => Buffer.from(text).toString('base64');

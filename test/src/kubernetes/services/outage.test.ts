@@ -2,10 +2,10 @@
 // reached (the control plane blinking is no reason to withdraw), the changes made meanwhile are
 // applied once it is back, and a relist after 410 Gone drops only what is really gone.
 import { strict as assert } from 'node:assert';
-import { ServiceWatcher } from '../../../src/kubernetes/services.js';
-import { VipRegistry } from '../../../src/registry/registry.js';
-import { FakeApiServer, type OutageMode } from '../../support/fake-apiserver/index.js';
-import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service, sleep } from './informer-fixtures.js';
+import { ServiceWatcher } from '../../../../src/kubernetes/services/watcher.js';
+import { VipRegistry } from '../../../../src/registry/registry.js';
+import { FakeApiServer, type OutageMode } from '../../../support/fake-apiserver/index.js';
+import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service, sleep } from '../fixtures.js';
 
 const IPS = 'kube-vip.io/loadbalancerIPs';
 const ref = (name: string) => ({ namespace: 'default', name });

@@ -7,8 +7,8 @@ import type { ClientRequest } from 'node:http';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
-import type { Clock, TimerHandle } from '../../bgp/index.js';
-import { SERVICE_ACCOUNT_DIR } from './client.js';
+import type { Clock, TimerHandle } from '../../../bgp/index.js';
+import { SERVICE_ACCOUNT_DIR } from '../client.js';
 
 /** Where a pod finds the cluster CA when it has a service account. */
 export const SERVICE_ACCOUNT_CA_FILE = `${SERVICE_ACCOUNT_DIR}/ca.crt`;

@@ -2,12 +2,12 @@
 // none) each one gives, then the endpoint rule per traffic policy. No server involved.
 import { strict as assert } from 'node:assert';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import { WellKnownCommunity } from '../../../bgp/index.js';
+import { WellKnownCommunity } from '../../../../bgp/index.js';
 import {
   type ServiceDecision, type ServiceRuleSettings,
   announcement, claimsOf, countEndpoints, decideService, isServing, serviceOwner, sliceService,
-} from '../../../src/kubernetes/service-rules.js';
-import { endpointSlice, service, type ServiceFields } from './informer-fixtures.js';
+} from '../../../../src/kubernetes/services/rules.js';
+import { endpointSlice, service, type ServiceFields } from '../fixtures.js';
 
 const KUBE_VIP: ServiceRuleSettings = { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: false, loadBalancerClassLegacyHandling: true };
 const CLASS_ONLY: ServiceRuleSettings = { ...KUBE_VIP, loadBalancerClassOnly: true };

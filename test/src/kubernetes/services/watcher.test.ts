@@ -2,11 +2,11 @@
 // real VipRegistry: Services and EndpointSlices changed as a user and the EndpointSlice
 // controller would, and the registry's owners checked after each step.
 import { strict as assert } from 'node:assert';
-import { ServiceWatcher } from '../../../src/kubernetes/services.js';
-import type { ServiceRuleSettings } from '../../../src/kubernetes/service-rules.js';
-import { VipRegistry } from '../../../src/registry/registry.js';
-import { FakeApiServer } from '../../support/fake-apiserver/index.js';
-import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service, sleep } from './informer-fixtures.js';
+import { ServiceWatcher } from '../../../../src/kubernetes/services/watcher.js';
+import type { ServiceRuleSettings } from '../../../../src/kubernetes/services/rules.js';
+import { VipRegistry } from '../../../../src/registry/registry.js';
+import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
+import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service, sleep } from '../fixtures.js';
 
 const KUBE_VIP: ServiceRuleSettings = { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: false, loadBalancerClassLegacyHandling: true };
 const IPS = 'kube-vip.io/loadbalancerIPs';

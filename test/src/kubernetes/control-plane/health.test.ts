@@ -5,11 +5,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../bgp/index.js';
-import { ControlPlaneHealth, type ControlPlaneHealthOptions, ControlPlaneOptionsError, INITIAL_HEALTH, stepHealth } from '../../../src/kubernetes/controlplane.js';
-import { probeLivez } from '../../../src/kubernetes/controlplane-probe.js';
-import { VipRegistry } from '../../../src/registry/registry.js';
-import { LivezServer, makeCertificate } from '../../support/livez.js';
+import { ManualClock } from '../../../../bgp/index.js';
+import { ControlPlaneHealth, type ControlPlaneHealthOptions, ControlPlaneOptionsError, INITIAL_HEALTH, stepHealth } from '../../../../src/kubernetes/control-plane/health.js';
+import { probeLivez } from '../../../../src/kubernetes/control-plane/probe.js';
+import { VipRegistry } from '../../../../src/registry/registry.js';
+import { LivezServer, makeCertificate } from '../../../support/livez.js';
 
 const VIP = '192.0.2.100';
 
