@@ -3,6 +3,7 @@
 // fd and does the connect itself (libuv's uv_tcp_connect accepts an already-open fd), so
 // completion, errors and back-pressure are ordinary net.Socket behaviour.
 import { Socket, type SocketConstructorOpts } from 'node:net';
+import { type Clock, systemClock } from '../clock.js';
 import { TransportError, connectErrorCode } from './errors.js';
 import { AddressFamily, SocketType, libc } from './libc.js';
 import { bindToDevice, setMd5Password, setMinTtl, setTtl } from './options.js';
@@ -30,6 +31,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Abandons the attempt (for example when the session is deconfigured). */
   signal?: AbortSignal;
+  /** Times the attempt out (default: the system's timers). */
+  clock?: Clock;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
@@ -105,7 +108,7 @@ function bindLocal(fd: number, family: AddressFamily, options: ConnectOptions, c
 function waitForConnect(socket: Socket, options: ConnectOptions, timeoutMs: number, context: string): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const settle = (error?: TransportError) => {
-      clearTimeout(timer);
+      timer.cancel();
       socket.off('connect', onConnect);
       socket.off('error', onError);
       options.signal?.removeEventListener('abort', onAbort);
@@ -116,7 +119,7 @@ function waitForConnect(socket: Socket, options: ConnectOptions, timeoutMs: numb
     const onConnect = () => settle();
     const onError = (error: NodeJS.ErrnoException) => settle(connectFailed(error, options, context));
     const onAbort = () => settle(aborted(context));
-    const timer = setTimeout(() => settle(timedOut(options, timeoutMs, context)), timeoutMs);
+    const timer = (options.clock ?? systemClock).setTimeout(() => settle(timedOut(options, timeoutMs, context)), timeoutMs);
     socket.once('connect', onConnect);
     socket.once('error', onError);
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -12,8 +12,9 @@
 //
 // The caller has put the VIP on the interface before announcing it: the frames claim it for this
 // MAC, and the node must then answer for it. No I/O happens until the first call; open() does it
-// early, so that a missing CAP_NET_RAW or interface shows at start-up. Time comes in through
-// AnnouncerTimers so that tests control it.
+// early, so that a missing CAP_NET_RAW or interface shows at start-up. Time comes in through the
+// Clock so that tests control it.
+import { type Clock, type TimerHandle, systemClock } from '../../bgp/index.js';
 import { AddressFamily, isAddressProblem, parseVipAddress, type VipAddress } from '../vip/index.js';
 import { ArpError, failureError, type FailureContext, type LinkFailure } from './errors.js';
 import { EtherType, buildArpAnnouncement, buildGratuitousArpReply, buildUnsolicitedNeighborAdvertisement } from './frames.js';
@@ -34,16 +35,6 @@ export const DEFAULT_REFRESH_INTERVAL_MS = 30_000;
 export const MAX_BURST_COUNT = 100;
 const MAX_INTERVAL_MS = 3_600_000;
 
-export interface AnnouncerTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: AnnouncerTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 export interface AnnouncerOptions {
   /** The interface that holds the VIPs and faces the segment: 'eth0', 'bond0', 'br0'... */
   readonly interface: string;
@@ -51,7 +42,7 @@ export interface AnnouncerOptions {
   readonly netns?: string;
   /** The NA Router flag (RFC 4861 §4.4); clear by default, see frames.ts. */
   readonly router?: boolean;
-  readonly timers?: AnnouncerTimers;
+  readonly clock?: Clock;
   /** The link side; a fake in unit tests. */
   readonly openSocket?: (options: PacketSocketOptions) => PacketSocket | LinkFailure;
 }
@@ -99,7 +90,7 @@ interface Run {
 export function createAnnouncer(options: AnnouncerOptions): Announcer {
   const name = options.interface;
   const context: FailureContext = { interface: name, netns: options.netns };
-  const timers = options.timers ?? realTimers;
+  const clock = options.clock ?? systemClock;
   const openSocket = options.openSocket ?? openPacketSocket;
   // IFNAMSIZ is 16 with the NUL; dev_valid_name() refuses '/', ':' and white space, '.' and '..'.
   if (!/^[^/:\s]{1,15}$/.test(name) || name === '.' || name === '..' || Buffer.byteLength(name) > 15) {
@@ -146,9 +137,9 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
         run.wake = undefined;
         resolve();
       };
-      const handle = timers.setTimeout(done, ms);
+      const handle = clock.setTimeout(done, ms);
       run.wake = () => {
-        timers.clearTimeout(handle);
+        handle.cancel();
         done();
       };
     });
@@ -221,7 +212,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
       if (closed) throw closedError(literal(address));
 
       let stopped = false;
-      let timer: unknown;
+      let timer: TimerHandle | undefined;
       let current: Run | undefined;
       const handle: { stop(): void; lastError: ArpError | undefined } = { stop, lastError: undefined };
       const tick = async () => {
@@ -238,17 +229,17 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
         } finally {
           current = undefined;
         }
-        if (!stopped && !closed) timer = timers.setTimeout(() => void tick(), everyMs);
+        if (!stopped && !closed) timer = clock.setTimeout(() => void tick(), everyMs);
       };
       function stop(): void {
         if (stopped) return;
         stopped = true;
         refreshes.delete(stop);
-        if (timer !== undefined) timers.clearTimeout(timer);
+        timer?.cancel();
         cancel(current);
       }
       refreshes.add(stop);
-      timer = timers.setTimeout(() => void tick(), everyMs);
+      timer = clock.setTimeout(() => void tick(), everyMs);
       return handle;
     },
 

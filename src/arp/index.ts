@@ -5,7 +5,7 @@
 //                     (RFC 5944 §4.6), unsolicited Neighbor Advertisement (RFC 4861 §7.2.6)
 //   packet-socket.ts  an AF_PACKET socket through koffi (Node has none), in a namespace if asked;
 //                     reads the interface's index and MAC with ioctl(2); failures are values
-//   announcer.ts      the takeover burst and the periodic refresh, with injectable timers
+//   announcer.ts      the takeover burst and the periodic refresh, with the Clock for its timers
 //   errors.ts         ArpError: a stable ARP_ERR_* code, the errno, the interface and the VIP
 //
 // Election, and putting the VIP on the interface, are the caller's: the announcer only speaks.
@@ -18,7 +18,6 @@ export {
   type AnnounceOptions,
   type Announcer,
   type AnnouncerOptions,
-  type AnnouncerTimers,
   type BurstShape,
   type Refresh,
   type RefreshOptions,

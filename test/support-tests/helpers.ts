@@ -13,8 +13,11 @@ export function plain(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-/** Retries `check` until it stops throwing, or rethrows its last failure after `timeoutMs`. */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 3000): Promise<void> {
+/**
+ * Retries `check` until it stops throwing, or rethrows its last failure after `timeoutMs`: a bound
+ * on a wait for an event, generous so that a loaded machine does not fail a correct test.
+ */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -47,7 +47,6 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
   readonly retryPeriodMs: number;
   private readonly lock: LeaseLock;
   private readonly clock: Clock;
-  private readonly wallClock: () => Date;
   private readonly random: () => number;
   private readonly releaseOnStop: boolean;
   private state: State = 'idle';
@@ -82,7 +81,6 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.renewDeadlineMs = renew * 1000;
     this.retryPeriodMs = retry * 1000;
     this.clock = options.clock ?? systemClock;
-    this.wallClock = options.wallClock ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.releaseOnStop = options.releaseOnStop ?? true;
     const api = options.api ?? options.kubeConfig.makeApiClient(CoordinationV1Api);
@@ -99,13 +97,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
         onFree: () => this.nudge(),
         onError: (err) => this.failWith('watch', describeInformerError(err)),
         random: this.random,
-        scheduler: {
-          schedule: (ms, run) => {
-            const timer = this.clock.setTimeout(run, ms);
-            return () => timer.cancel();
-          },
-        },
-        now: () => this.wallClock().getTime(),
+        clock: this.clock,
       });
     }
   }
@@ -304,7 +296,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
 
   /** client-go's tryAcquireOrRenew, step by step. */
   private async tryAcquireOrRenew(signal: AbortSignal, epoch: number): Promise<boolean> {
-    const wallNow = microTime(this.wallClock());
+    const wallNow = microTime(new Date(this.clock.wallNow()));
     const record: LeaderElectionRecord = {
       holderIdentity: this.identity,
       leaseDurationSeconds: this.leaseDurationMs / 1000,
@@ -381,7 +373,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
 
   /** client-go's release: an empty holder with a one-second lease, written over our last record. */
   private async release(): Promise<void> {
-    const now = microTime(this.wallClock());
+    const now = microTime(new Date(this.clock.wallNow()));
     const record: LeaderElectionRecord = {
       holderIdentity: '',
       leaseDurationSeconds: 1,

@@ -26,10 +26,8 @@ export interface LeaderElectorOptions {
   releaseOnStop?: boolean;
   /** Labels for a Lease this elector creates. */
   labels?: Record<string, string>;
-  /** Monotonic time and timers (default: the system's). */
+  /** Timers, monotonic time for expiry, wall time written into acquireTime and renewTime (default: the system's). */
   clock?: Clock;
-  /** Wall-clock time written into acquireTime and renewTime (default: now). */
-  wallClock?: () => Date;
   /** [0, 1), for the retry jitter (default Math.random). */
   random?: () => number;
   /** Replaces the API client (tests). */

@@ -1,7 +1,7 @@
 // Capped exponential back-off with jitter, for reconnecting to the API server: client-go's
 // wait.Backoff in the shape the informers use it (k8s.io/client-go/tools/cache/reflector.go:
-// 800 ms doubling to 30 s, reset once a connection has held for a while). Time and randomness
-// come in from outside, so that tests decide both.
+// 800 ms doubling to 30 s, reset once a connection has held for a while). Randomness comes in
+// from outside, so that tests decide it; the timers are the caller's Clock.
 
 export interface BackoffPolicy {
   /** The first delay. */
@@ -31,17 +31,3 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
   const jitter = Math.min(1, Math.max(0, policy.jitter));
   return Math.round(capped - capped * jitter * random());
 }
-
-/** How timers are set: `setTimeout` by default, a fake clock in tests. Callbacks never run synchronously. */
-export interface Scheduler {
-  schedule(ms: number, run: () => void): Cancel;
-}
-
-export type Cancel = () => void;
-
-export const realScheduler: Scheduler = {
-  schedule(ms, run) {
-    const timer = setTimeout(run, ms);
-    return () => clearTimeout(timer);
-  },
-};

@@ -11,7 +11,8 @@
 // is withdrawn, because the API server could not be reached.
 import { EventEmitter } from 'node:events';
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import { backoffDelay, type BackoffPolicy, type Cancel, DEFAULT_BACKOFF, realScheduler, type Scheduler } from './backoff.js';
+import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
+import { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { TrackedWatch, describeInformerError, isAbort } from './watch.js';
 
 export { describeInformerError } from './watch.js';
@@ -21,9 +22,8 @@ export interface InformerTuning {
   backoff?: Partial<BackoffPolicy>;
   /** [0, 1), for the jitter. */
   random?: () => number;
-  scheduler?: Scheduler;
-  /** Milliseconds since the epoch, for lastSync, lastError and downtime. */
-  now?: () => number;
+  /** Timers for retries and the watchdog; wall time for lastSync, lastError and downtime. */
+  clock?: Clock;
   /** Asked of the server on each watch (its `timeoutSeconds`); 0 asks nothing. Default 300. */
   watchTimeoutSeconds?: number;
   /** A list or watch running this long without a new one starting is taken as dead; 0: never. Default the watch timeout + 60 s. */
@@ -101,8 +101,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
   private readonly watch: TrackedWatch;
   private readonly policy: BackoffPolicy;
   private readonly random: () => number;
-  private readonly scheduler: Scheduler;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly stallTimeoutMs: number;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private isConnected = false;
@@ -112,8 +111,8 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
   private failures = 0;
   private connectedAt: number | undefined;
   private downSince: number | undefined;
-  private retry: Cancel | undefined;
-  private watchdog: Cancel | undefined;
+  private retry: TimerHandle | undefined;
+  private watchdog: TimerHandle | undefined;
   /** The list in flight, so that the watchdog or stop() can end it. */
   private listing: AbortController | undefined;
   /** Set while an attempt started by start() or a retry is in flight. */
@@ -126,8 +125,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
     this.name = options.name;
     this.policy = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.random = options.random ?? Math.random;
-    this.scheduler = options.scheduler ?? realScheduler;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     const watchTimeout = options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS;
     this.stallTimeoutMs = options.stallTimeoutMs ?? (watchTimeout > 0 ? watchTimeout * 1000 + STALL_GRACE_MS : 0);
     // ListWatch hands its path to Watch, which adds its own parameters to whatever query is there.
@@ -152,7 +150,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
-    this.retry?.();
+    this.retry?.cancel();
     this.retry = undefined;
     this.disarmWatchdog();
     this.isConnected = false;
@@ -229,7 +227,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
       setImmediate(() => {
         if (this.state !== 'running') return;
         this.hasSynced = true;
-        this.lastSyncAt = this.now();
+        this.lastSyncAt = this.clock.wallNow();
         this.emit('synced', { objects: list.items?.length ?? 0, first });
       });
       return list;
@@ -245,7 +243,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
     this.stall = undefined;
     const error = stall && isAbort(err) ? stall : err instanceof Error ? err : new Error(String(err));
     if (this.attempt) this.attempt.failed = true;
-    const now = this.now();
+    const now = this.clock.now();
     this.disarmWatchdog();
     // A connection that held for a while starts the back-off over.
     if (this.connectedAt !== undefined && now - this.connectedAt >= this.policy.resetAfterMs) this.failures = 0;
@@ -253,16 +251,16 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
     this.connectedAt = undefined;
     const outageStart = this.downSince === undefined;
     this.downSince ??= now;
-    this.lastFailure = { ...describeInformerError(error), at: new Date(now) };
+    this.lastFailure = { ...describeInformerError(error), at: new Date(this.clock.wallNow()) };
     const retryInMs = backoffDelay(this.failures, this.policy, this.random);
     this.failures++;
-    this.retry?.();
-    this.retry = this.scheduler.schedule(retryInMs, () => void this.run());
+    this.retry?.cancel();
+    this.retry = this.clock.setTimeout(() => void this.run(), retryInMs);
     if (this.listenerCount('error') > 0) this.emit('error', error, { retryInMs, failures: this.failures, outageStart });
   }
 
   private markConnected(): void {
-    const now = this.now();
+    const now = this.clock.now();
     this.isConnected = true;
     this.connectedAt = now;
     if (this.downSince !== undefined) {
@@ -276,11 +274,11 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
   private armWatchdog(): void {
     this.disarmWatchdog();
     if (this.stallTimeoutMs <= 0 || this.state !== 'running') return;
-    this.watchdog = this.scheduler.schedule(this.stallTimeoutMs, () => this.stalled());
+    this.watchdog = this.clock.setTimeout(() => this.stalled(), this.stallTimeoutMs);
   }
 
   private disarmWatchdog(): void {
-    this.watchdog?.();
+    this.watchdog?.cancel();
     this.watchdog = undefined;
   }
 

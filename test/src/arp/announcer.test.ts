@@ -1,46 +1,11 @@
 // The announcer's schedule and errors against a fake socket and a manual clock: which frames go,
 // when, from which MAC, and what each failure is called. The real kernel is in netns.test.ts.
 import { strict as assert } from 'node:assert';
-import { ArpError, createAnnouncer, type Announcer, type AnnouncerTimers, type PacketSocket } from '../../../src/arp/index.js';
+import { ArpError, createAnnouncer, type Announcer, type PacketSocket } from '../../../src/arp/index.js';
 import type { LinkFailure } from '../../../src/arp/errors.js';
 import { buildArpAnnouncement, buildGratuitousArpReply, buildUnsolicitedNeighborAdvertisement, EtherType } from '../../../src/arp/frames.js';
 import { hex, ipv4, ipv6 } from '../../support/bytes.js';
-
-/** Timers that move only when told: advance() runs what falls due, letting promises settle between. */
-class ManualClock implements AnnouncerTimers {
-  now = 0;
-  private pending: Array<{ at: number; callback: () => void }> = [];
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const timer = { at: this.now + ms, callback };
-    this.pending.push(timer);
-    return timer;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t !== handle);
-  }
-
-  get waiting(): number {
-    return this.pending.length;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const until = this.now + ms;
-    await settle();
-    for (;;) {
-      const next = this.pending.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.pending = this.pending.filter((t) => t !== next);
-      this.now = next.at;
-      next.callback();
-      await settle();
-    }
-    this.now = until;
-  }
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { TestClock as ManualClock } from '../../support/clock.js';
 
 const MAC_A = Uint8Array.of(0x00, 0x00, 0x5e, 0x00, 0x53, 0x0a);
 const MAC_B = Uint8Array.of(0x00, 0x00, 0x5e, 0x00, 0x53, 0x0b);
@@ -61,7 +26,7 @@ class FakeSocket implements PacketSocket {
 
   send(frame: Uint8Array, etherType: EtherType, index: number) {
     if (this.sendFailure) return this.sendFailure;
-    this.sent.push({ at: this.clock.now, frame: hex(frame), etherType, index });
+    this.sent.push({ at: this.clock.now(), frame: hex(frame), etherType, index });
     return undefined;
   }
 
@@ -90,7 +55,7 @@ describe('announcer: bursts and refreshes', () => {
     openFailure = undefined;
     announcer = createAnnouncer({
       interface: 'eth0',
-      timers: clock,
+      clock,
       openSocket: () => {
         opened++;
         return openFailure ?? socket;
@@ -111,9 +76,9 @@ describe('announcer: bursts and refreshes', () => {
   it('sends 3 IPv4 rounds 200 ms apart, each an Announcement then a Reply, and resolves after the last', async () => {
     let done = false;
     const burst = announcer.announce('192.0.2.50').then(() => (done = true));
-    await clock.advance(399);
+    await clock.advanceAsync(399);
     assert.equal(done, false);
-    await clock.advance(1);
+    await clock.advanceAsync(1);
     await burst;
     assert.deepEqual(
       socket.sent.map((s) => [s.at, s.frame, s.etherType, s.index]),
@@ -126,7 +91,7 @@ describe('announcer: bursts and refreshes', () => {
 
   it('sends 3 IPv6 Neighbor Advertisements 1 s apart (RFC 4861 §7.2.6: at least RetransTimer)', async () => {
     const burst = announcer.announce('2001:db8::50');
-    await clock.advance(2000);
+    await clock.advanceAsync(2000);
     await burst;
     assert.deepEqual(
       socket.sent.map((s) => [s.at, s.frame, s.etherType]),
@@ -136,9 +101,9 @@ describe('announcer: bursts and refreshes', () => {
 
   it('takes a count and an interval, and reads the MAC again for each round', async () => {
     const burst = announcer.announce('2001:db8::50/128', { count: 2, intervalMs: 50 });
-    await settle();
+    await clock.advanceAsync(0);
     socket.mac = MAC_B; // a bond fails over between two rounds
-    await clock.advance(50);
+    await clock.advanceAsync(50);
     await burst;
     assert.deepEqual(socket.sent.map((s) => [s.at, s.frame]), [
       [0, advertisement(MAC_A)],
@@ -148,23 +113,23 @@ describe('announcer: bursts and refreshes', () => {
 
   it('refreshes with one round every `everyMs` until stopped', async () => {
     const refresh = announcer.refresh('192.0.2.50', { everyMs: 10_000 });
-    await clock.advance(9_999);
+    await clock.advanceAsync(9_999);
     assert.equal(socket.sent.length, 0); // the takeover burst is announce()'s
-    await clock.advance(20_001);
+    await clock.advanceAsync(20_001);
     assert.deepEqual(socket.sent.map((s) => s.at), [10_000, 10_000, 20_000, 20_000, 30_000, 30_000]);
     refresh.stop();
     refresh.stop();
-    await clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     assert.equal(socket.sent.length, 6);
     assert.equal(clock.waiting, 0);
   });
 
   it('stop() ends a refresh midway through its rounds', async () => {
     const refresh = announcer.refresh('2001:db8::50', { everyMs: 5_000, count: 3 });
-    await clock.advance(6_000);
+    await clock.advanceAsync(6_000);
     assert.equal(socket.sent.length, 2); // at 5 s and 6 s; the third is due at 7 s
     refresh.stop();
-    await clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     assert.equal(socket.sent.length, 2);
     assert.equal(clock.waiting, 0);
   });
@@ -173,11 +138,11 @@ describe('announcer: bursts and refreshes', () => {
     const errors: ArpError[] = [];
     const refresh = announcer.refresh('192.0.2.50', { everyMs: 1_000, onError: (e) => errors.push(e) });
     socket.sendFailure = { code: 'ARP_ERR_INTERFACE_DOWN', detail: 'sendto failed', errno: 'ENETDOWN' };
-    await clock.advance(2_000);
+    await clock.advanceAsync(2_000);
     assert.deepEqual(errors.map((e) => e.code), ['ARP_ERR_INTERFACE_DOWN', 'ARP_ERR_INTERFACE_DOWN']);
     assert.equal(refresh.lastError?.code, 'ARP_ERR_INTERFACE_DOWN');
     socket.sendFailure = undefined;
-    await clock.advance(1_000);
+    await clock.advanceAsync(1_000);
     assert.equal(socket.sent.length, 2);
     assert.equal(refresh.lastError, undefined);
   });
@@ -185,7 +150,7 @@ describe('announcer: bursts and refreshes', () => {
   it('close() stops refreshes, rejects a burst under way with ARP_ERR_CLOSED, and closes the socket', async () => {
     announcer.refresh('192.0.2.50', { everyMs: 1_000 });
     const burst = announcer.announce('2001:db8::50');
-    await clock.advance(500);
+    await clock.advanceAsync(500);
     announcer.close();
     await assert.rejects(burst, (e: ArpError) => e.code === 'ARP_ERR_CLOSED' && /cannot announce 2001:db8::50 on eth0: the announcer is closed/.test(e.message));
     assert.equal(clock.waiting, 0);
@@ -202,7 +167,7 @@ describe('announcer: errors name the interface and the VIP', () => {
     const socket = new FakeSocket(clock);
     if (where === 'link') socket.linkFailure = failure;
     if (where === 'send') socket.sendFailure = failure;
-    return createAnnouncer({ interface: 'eth0', netns: 'lab-a', timers: clock, openSocket: () => (where === 'open' ? failure : socket) });
+    return createAnnouncer({ interface: 'eth0', netns: 'lab-a', clock, openSocket: () => (where === 'open' ? failure : socket) });
   };
 
   const cases: Array<{ failure: LinkFailure; where: 'open' | 'link' | 'send'; message: string }> = [

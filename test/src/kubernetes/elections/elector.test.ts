@@ -75,7 +75,6 @@ describe('LeaderElector', () => {
       name: LEASE,
       identity,
       clock,
-      wallClock: () => new Date(EPOCH + clock.now()),
       random: () => 0,
       ...options,
     });
@@ -101,7 +100,7 @@ describe('LeaderElector', () => {
   beforeEach(async () => {
     server = new FakeApiServer();
     await server.start();
-    clock = new ManualClock();
+    clock = new ManualClock(EPOCH);
     electors = [];
   });
 

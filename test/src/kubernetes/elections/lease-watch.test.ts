@@ -2,49 +2,27 @@
 // nothing else), and that it stays connected through the server ending its streams, a reset
 // and an outage, with nothing left behind by stop().
 import { strict as assert } from 'node:assert';
-import type { Cancel, Scheduler } from '../../../../src/kubernetes/informers/backoff.js';
-import { realScheduler } from '../../../../src/kubernetes/informers/backoff.js';
 import { type LeaseFreeReason, LeaseWatch } from '../../../../src/kubernetes/elections/lease-watch.js';
+import { TestClock } from '../../../support/clock.js';
 import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
-import { FAST, eventually, sleep } from '../fixtures.js';
+import { FAST, eventually } from '../fixtures.js';
 
 const NS = 'kube-system';
 const LEASE = 'plndr-cp-lock';
 const KEY = { namespace: NS, name: LEASE };
-
-/** Real timers, counting those neither fired nor cancelled. */
-function countingScheduler(): Scheduler & { readonly pending: number } {
-  const live = new Set<object>();
-  return {
-    schedule(ms: number, run: () => void): Cancel {
-      const timer = {};
-      live.add(timer);
-      const cancel = realScheduler.schedule(ms, () => {
-        live.delete(timer);
-        run();
-      });
-      return () => {
-        live.delete(timer);
-        cancel();
-      };
-    },
-    get pending() {
-      return live.size;
-    },
-  };
-}
 
 describe('LeaseWatch', () => {
   let server: FakeApiServer;
   let watch: LeaseWatch | undefined;
   let reports: LeaseFreeReason[];
   let errors: string[];
-  let scheduler: ReturnType<typeof countingScheduler>;
+  /** Retries happen only when a test fires them. */
+  let clock: TestClock;
 
   function make(): LeaseWatch {
     watch = new LeaseWatch({
       ...FAST,
-      scheduler,
+      clock,
       kubeConfig: server.kubeconfig(),
       namespace: NS,
       name: LEASE,
@@ -68,7 +46,7 @@ describe('LeaseWatch', () => {
     await server.start();
     reports = [];
     errors = [];
-    scheduler = countingScheduler();
+    clock = new TestClock();
     watch = undefined;
   });
 
@@ -111,6 +89,7 @@ describe('LeaseWatch', () => {
     setHolder('node-a');
     assert.equal(server.breakWatches({ abrupt: true }), 1);
     await eventually(() => assert.equal(errors.length, 1));
+    await clock.fireNext();
     await eventually(() => assert.equal(server.openWatches, 1));
     setHolder('');
     await eventually(() => assert.deepEqual(reports, ['released', 'released']));
@@ -121,13 +100,17 @@ describe('LeaseWatch', () => {
     server.create('Lease', { metadata: KEY, spec: { holderIdentity: 'node-a' } });
     const w = await started();
     await server.setDown(true);
-    await eventually(() => assert.ok(errors.length >= 2, 'the cut, then a refused reconnect'));
+    await eventually(() => assert.ok(errors.length >= 1, 'the cut'));
+    await clock.fireNext();
+    await eventually(() => assert.ok(errors.length >= 2, 'then a refused reconnect'));
     assert.equal(w.connected, false);
     // Written behind the API's back, as another node's release would land while this one is cut off.
     setHolder('');
-    await sleep(50);
+    // Nothing reaches the watch while the server is down: the next attempt waits on the clock.
+    assert.equal(clock.waiting, 1);
     assert.deepEqual(reports, []);
     await server.setDown(false);
+    await clock.fireNext();
     await eventually(() => assert.deepEqual(reports, ['released']));
     await eventually(() => assert.equal(server.openWatches, 1));
     assert.equal(w.connected, true);
@@ -136,13 +119,13 @@ describe('LeaseWatch', () => {
   it('makes no request before start, and leaves no watch or timer after stop', async () => {
     server.create('Lease', { metadata: KEY, spec: { holderIdentity: 'node-a' } });
     const w = make();
-    await sleep(50);
+    await clock.advanceAsync(60_000);
     assert.equal(server.requests.length, 0);
     await w.start();
     await eventually(() => assert.equal(server.openWatches, 1));
     await w.stop();
     await eventually(() => assert.equal(server.openWatches, 0));
-    assert.equal(scheduler.pending, 0);
+    assert.equal(clock.waiting, 0);
   });
 
   it('leaves no retry pending when stopped during an outage', async () => {
@@ -150,10 +133,10 @@ describe('LeaseWatch', () => {
     await server.setDown(true);
     await eventually(() => assert.ok(errors.length >= 1));
     await w.stop();
-    assert.equal(scheduler.pending, 0);
+    assert.equal(clock.waiting, 0);
     const count = server.requests.length;
     await server.setDown(false);
-    await sleep(100);
+    await clock.advanceAsync(60_000);
     assert.equal(server.requests.length, count, 'no retry after stop');
   });
 });

@@ -2,9 +2,10 @@
 // the fake API server with the clock and the timers in the test's hands.
 import { strict as assert } from 'node:assert';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
-import { type Cancel, DEFAULT_BACKOFF, type Scheduler, backoffDelay } from '../../../../src/kubernetes/informers/backoff.js';
+import { DEFAULT_BACKOFF, backoffDelay } from '../../../../src/kubernetes/informers/backoff.js';
 import { abortable } from '../../../../src/kubernetes/client.js';
 import { ResilientInformer } from '../../../../src/kubernetes/informers/informer.js';
+import { TestClock } from '../../../support/clock.js';
 import { FakeApiServer, makeKubeConfig } from '../../../support/fake-apiserver/index.js';
 import { eventually, service, sleep } from '../fixtures.js';
 
@@ -25,38 +26,9 @@ describe('informer back-off: the delays', () => {
   });
 });
 
-/** Timers the test fires by hand, and a clock it moves. */
-class ManualClock implements Scheduler {
-  nowMs = 1_000_000;
-  private readonly pending: { ms: number; run: () => void; cancelled: boolean }[] = [];
-
-  schedule(ms: number, run: () => void): Cancel {
-    const timer = { ms, run, cancelled: false };
-    this.pending.push(timer);
-    return () => (timer.cancelled = true);
-  }
-
-  /** Waits for the next timer, moves the clock by its delay, fires it, and returns the delay. */
-  async fireNext(): Promise<number> {
-    let timer: (typeof this.pending)[number] | undefined;
-    await eventually(() => {
-      while (this.pending[0]?.cancelled) this.pending.shift();
-      timer = this.pending.shift();
-      assert.ok(timer, 'a timer is set');
-    });
-    this.nowMs += timer!.ms;
-    timer!.run();
-    return timer!.ms;
-  }
-
-  get waiting(): number {
-    return this.pending.filter((t) => !t.cancelled).length;
-  }
-}
-
 describe('informer back-off: restarts against the API server', () => {
   let server: FakeApiServer;
-  let clock: ManualClock;
+  let clock: TestClock;
   let informer: ResilientInformer<V1Service>;
   const failures: { retryInMs: number; failures: number; outageStart: boolean }[] = [];
   const restored: { downForMs: number; failures: number }[] = [];
@@ -64,7 +36,7 @@ describe('informer back-off: restarts against the API server', () => {
   beforeEach(async () => {
     server = new FakeApiServer();
     await server.start();
-    clock = new ManualClock();
+    clock = new TestClock();
     failures.length = 0;
     restored.length = 0;
     const core = server.kubeconfig().makeApiClient(CoreV1Api);
@@ -75,8 +47,7 @@ describe('informer back-off: restarts against the API server', () => {
       list: (signal) => core.listServiceForAllNamespaces({}, abortable(signal)),
       backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5, resetAfterMs: 60_000 },
       random: () => 0.5,
-      scheduler: clock,
-      now: () => clock.nowMs,
+      clock,
       watchTimeoutSeconds: 0,
       stallTimeoutMs: 0,
     });
@@ -110,7 +81,7 @@ describe('informer back-off: restarts against the API server', () => {
     await informer.whenSynced();
     assert.deepEqual(restored, [{ downForMs: delays.reduce((a, b) => a + b) + 750, failures: 7 }]);
     assert.deepEqual(informer.list().map((s) => s.metadata?.name), ['web']);
-    assert.equal(informer.lastSync?.getTime(), clock.nowMs);
+    assert.equal(informer.lastSync?.getTime(), clock.wallNow());
     assert.equal(clock.waiting, 0, 'no retry pending once connected');
   });
 
@@ -127,7 +98,8 @@ describe('informer back-off: restarts against the API server', () => {
     await eventually(() => assert.equal(informer.connected, true));
     assert.deepEqual(failures.map((f) => f.outageStart), [true, true], 'each cut after a connection starts an outage');
     // Held for longer than resetAfterMs: the next failure retries at the first delay.
-    clock.nowMs += 60_000;
+    assert.equal(clock.waiting, 0);
+    clock.advance(60_000);
     await eventually(() => assert.equal(server.openWatches, 1));
     server.breakWatches({ abrupt: true });
     assert.equal(await clock.fireNext(), 75);
@@ -163,11 +135,11 @@ describe('informer back-off: restarts against the API server', () => {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const refused = new ResilientInformer<V1Service>({
       name: 'services', kubeConfig, path: '/api/v1/services', list: (signal) => core.listServiceForAllNamespaces({}, abortable(signal)),
-      scheduler: clock, now: () => clock.nowMs, watchTimeoutSeconds: 0, stallTimeoutMs: 0,
+      clock, watchTimeoutSeconds: 0, stallTimeoutMs: 0,
     });
     try {
       await refused.start();
-      assert.deepEqual(refused.status().lastError, { message: '401 Unauthorized', code: 401, at: new Date(clock.nowMs).toISOString() });
+      assert.deepEqual(refused.status().lastError, { message: '401 Unauthorized', code: 401, at: new Date(clock.wallNow()).toISOString() });
       assert.equal(clock.waiting, 1, 'and retries: credentials can be fixed while it runs');
     } finally {
       await refused.stop();
