@@ -3,6 +3,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { fileURLToPath } from 'node:url';
+import { layersRule } from './eslint/layers.js';
+
+/**
+ * The layers of src/, lowest first: a module imports only from a lower rank (eslint/layers.js).
+ * Data flows config and cluster → registry → reconcile → the mode → routers; the daemon composes.
+ */
+const SRC_RANKS = {
+  result: 0, log: 0, version: 0, native: 0, communities: 0,
+  config: 1, registry: 1,
+  vip: 2, reconcile: 2,
+  arp: 3, kubernetes: 3, admin: 3,
+  modes: 4,
+  daemon: 5,
+  commands: 6, manifest: 6,
+  main: 7,
+  cli: 8,
+};
+const srcRoot = fileURLToPath(new globalThis.URL('./src', import.meta.url));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -33,7 +52,9 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
+    plugins: { layers: { rules: { order: layersRule(SRC_RANKS, srcRoot) } } },
     rules: {
+      'layers/order': 'error',
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['../bgp/*/**', '../../bgp/*/**'], message: 'src/ uses the BGP library only through its public entry point bgp/index.ts.' },

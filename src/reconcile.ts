@@ -4,7 +4,7 @@
 // address goes. A VIP whose address could not be added is not announced. Runs coalesce: a burst
 // of registry changes during a run leads to one more run, not one per change.
 import { EventEmitter } from 'node:events';
-import type { Prefix, Route } from '../bgp/index.js';
+import { type Clock, type Prefix, type Route, systemClock } from '../bgp/index.js';
 import type { VipRegistry } from './registry/index.js';
 
 /** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
@@ -63,7 +63,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     private readonly registry: VipRegistry,
     private readonly addresses: AddressPlacer,
     private readonly routes: RouteSink | undefined,
-    private readonly now: () => number = () => performance.now(),
+    private readonly clock: Clock = systemClock,
   ) {
     super();
   }
@@ -102,7 +102,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   }
 
   private async runOnce(): Promise<void> {
-    const start = this.now();
+    const start = this.clock.now();
     const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
     const desired = this.registry.desired();
     const want = new Map(desired.map((d) => [d.address, d]));
@@ -161,7 +161,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     }
 
     result.inPlace = desired.filter((d) => inPlace(d.address)).length;
-    result.durationMs = this.now() - start;
+    result.durationMs = this.clock.now() - start;
     this.lastResult = result;
     this.emit('reconciled', result);
   }
@@ -180,4 +180,14 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     for (const a of r.done) this.placed.delete(a);
     return r;
   }
+}
+
+/** The log lines a reconcile is worth: one per VIP added, removed or refused, and per stale one removed. */
+export function describeReconcile(r: ReconcileResult, iface: string): Array<[Record<string, unknown>, string, 'info' | 'error']> {
+  return [
+    ...r.staleRemoved.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip }, 'removed a stale VIP left by an earlier run', 'info']),
+    ...r.added.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip, interface: iface }, 'VIP added', 'info']),
+    ...r.removed.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip, interface: iface }, 'VIP removed', 'info']),
+    ...r.failures.map((f): [Record<string, unknown>, string, 'error'] => [{ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced', 'error']),
+  ];
 }

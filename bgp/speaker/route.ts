@@ -1,4 +1,5 @@
 // A route this speaker originates, and the path attributes it carries to one peer.
+import { SpeakerError } from './errors.js';
 import {
   Afi,
   AsPathSegmentType,
@@ -79,12 +80,12 @@ export function routeAttributes(route: Route, peer: PeerAttributeContext): { att
   let nextHops: string[];
   if (ipv4) {
     const nh = route.nextHop ?? peer.nextHopIpv4;
-    if (!nh) throw new Error(`no IPv4 next hop for ${route.prefix}: the session has no local IPv4 address and none is configured`);
+    if (!nh) throw new SpeakerError('BGP_SPEAKER_NO_NEXT_HOP', `no IPv4 next hop for ${route.prefix}: the session has no local IPv4 address and none is configured`);
     attributes.push({ type: AttrType.NextHop, nextHop: nh });
     nextHops = [nh];
   } else {
     nextHops = route.nextHop ? [route.nextHop] : (peer.nextHopIpv6 ?? []);
-    if (!nextHops.length) throw new Error(`no IPv6 next hop for ${route.prefix}: the session has no local IPv6 address and none is configured`);
+    if (!nextHops.length) throw new SpeakerError('BGP_SPEAKER_NO_NEXT_HOP', `no IPv6 next hop for ${route.prefix}: the session has no local IPv6 address and none is configured`);
   }
   if (route.med !== undefined) attributes.push({ type: AttrType.MultiExitDisc, med: route.med });
   if (peer.ibgp) attributes.push({ type: AttrType.LocalPref, localPref: route.localPref ?? peer.defaultLocalPref ?? 100 });

@@ -10,6 +10,7 @@ import { type GracefulRestartOptions, type SessionOptions, sessionConfig } from 
 import { peerDeconfigured } from '../session/notifications.js';
 import type { NegotiatedSession, SessionDownAction, SessionState } from '../session/types.js';
 import { connect as transportConnect, listen as transportListen, type Listener, peerKey, ttlFor } from '../transport/index.js';
+import { SpeakerError } from './errors.js';
 import { SpeakerPeer, type PeerCounters } from './peer.js';
 import type { Route } from './route.js';
 
@@ -135,7 +136,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** Adds a peer; started at once when the speaker runs. Throws on an invalid configuration. */
   addPeer(config: PeerConfig): void {
     const key = peerKey(config.address);
-    if (this.peers.has(key)) throw new Error(`peer ${config.address} is configured twice`);
+    if (this.peers.has(key)) throw new SpeakerError('BGP_SPEAKER_DUPLICATE_PEER', `peer ${config.address} is configured twice`);
     const gr = this.options.gracefulRestart;
     const sessionOptions: SessionOptions = {
       localAs: this.options.localAs,
@@ -161,7 +162,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       };
     }
     const checked = sessionConfig(sessionOptions);
-    if (!checked.ok) throw new Error(`peer ${config.address}: ${checked.error.message}`);
+    if (!checked.ok) throw new SpeakerError('BGP_SPEAKER_INVALID_PEER', `peer ${config.address}: ${checked.error.message}`);
     const connector = this.options.connector?.(config) ?? this.tcpConnector(config);
     const driver = new PeerDriver({ config: checked.value, connect: connector, clock: this.clock });
     const peer = new SpeakerPeer(key, driver, {
@@ -318,6 +319,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ...(config.password ? { md5Password: config.password } : {}),
         timeoutMs,
         signal,
+        clock: this.clock,
       });
   }
 }

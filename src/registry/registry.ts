@@ -27,16 +27,47 @@ export interface VipClaim {
   attributes?: Partial<VipAttributes>;
 }
 
+/**
+ * What an owner says about how its VIPs may be served, beside the VIPs themselves. `nodeLocal`:
+ * only a node that serves the VIP itself may hold it (a Service with externalTrafficPolicy:
+ * Local), so ARP mode gives such an owner a lease of its own.
+ */
+export interface OwnerTraits {
+  nodeLocal?: boolean;
+}
+
+export type RegistryErrorCode =
+  /** Not an IP address at all. */
+  | 'VIP_ERR_INVALID_ADDRESS'
+  /** A prefix wider than one address: a VIP is a /32 or a /128. */
+  | 'VIP_ERR_NOT_SINGLE_ADDRESS';
+
+/** A claim the registry cannot hold; the message quotes the address given. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface RegistryEvents {
   /** Something changed; listeners schedule a reconcile. */
   change: [];
 }
 
-/** Canonical /32 or /128 text for a VIP given with or without its length; throws on anything else. */
+/** Canonical /32 or /128 text for a VIP given with or without its length; RegistryError on anything else. */
 export function canonicalVip(address: string): { text: string; prefix: Prefix } {
-  const prefix = Prefix.parse(address.trim());
+  let prefix: Prefix;
+  try {
+    prefix = Prefix.parse(address.trim());
+  } catch (err) {
+    throw new RegistryError('VIP_ERR_INVALID_ADDRESS', `${(err as Error).message}: a VIP is an IPv4 or IPv6 address`);
+  }
   const host = prefix.afi === 1 ? 32 : 128;
-  if (prefix.length !== host) throw new TypeError(`a VIP is a single address (/${host}), got ${JSON.stringify(address)}`);
+  if (prefix.length !== host) throw new RegistryError('VIP_ERR_NOT_SINGLE_ADDRESS', `a VIP is a single address (/${host}), got ${JSON.stringify(address)}`);
   return { text: prefix.toString(), prefix };
 }
 
@@ -48,6 +79,7 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
   /** address -> owner -> that owner's attributes */
   private readonly vips = new Map<string, Map<Owner, VipAttributes>>();
   private readonly prefixes = new Map<string, Prefix>();
+  private readonly traits = new Map<Owner, OwnerTraits>();
   private generation = 0;
   /** Set while a batch of changes is applied, so that it emits one change. */
   private quiet = false;
@@ -88,22 +120,37 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /**
-   * Sets the whole set of VIPs one owner wants, releasing the ones it no longer lists: how a
-   * reloaded config or an updated Service is applied. Emits one change at most.
+   * Sets the whole set of VIPs one owner wants, releasing the ones it no longer lists, and the
+   * owner's traits: how a reloaded config or an updated Service is applied. All or nothing: an
+   * invalid claim throws before anything changes. Emits one change at most.
    */
-  replaceOwner(owner: Owner, claims: readonly VipClaim[]): boolean {
+  replaceOwner(owner: Owner, claims: readonly VipClaim[], traits: OwnerTraits = {}): boolean {
     const before = this.generation;
     const wanted = new Set(claims.map((c) => canonicalVip(c.address).text));
     this.quiet = true;
     try {
       for (const c of claims) this.claim(owner, c);
       for (const [address, owners] of [...this.vips]) if (owners.has(owner) && !wanted.has(address)) this.release(owner, address);
+      this.setTraits(owner, claims.length ? traits : {});
     } finally {
       this.quiet = false;
     }
     if (this.generation === before) return false;
     this.emit('change');
     return true;
+  }
+
+  /** What the owner said about serving its VIPs (empty for an owner that holds none). */
+  traitsOf(owner: Owner): OwnerTraits {
+    return this.traits.get(owner) ?? {};
+  }
+
+  private setTraits(owner: Owner, traits: OwnerTraits): void {
+    const next = traits.nodeLocal ? { nodeLocal: true } : undefined;
+    if ((this.traits.get(owner)?.nodeLocal ?? false) === (next?.nodeLocal ?? false)) return;
+    if (next) this.traits.set(owner, next);
+    else this.traits.delete(owner);
+    this.changed();
   }
 
   /** Releases every VIP of an owner. */

@@ -8,19 +8,17 @@
 // so they are handed to it (`elections`), and a Service's own lease is stood for only while
 // this node wants the Service's VIPs.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Candidate } from '../../arp-mode/mode.js';
+import { type Clock, withTimeout } from '../../../bgp/index.js';
 import type { KubernetesSettings } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { VipRegistry } from '../../registry/index.js';
 import { kubernetesDefaults } from '../../config/index.js';
+import type { Candidate } from '../elections/candidate.js';
 import { LeaderElector, SERVICES_LEASE } from '../elections/elector.js';
 import type { ElectionTimings } from '../elections/options.js';
 import { ServiceLeases } from '../elections/service-leases.js';
 import { ServiceWatcher } from './watcher.js';
 import { ServiceStatusWriter } from './status.js';
-
-/** How long start() waits for the cluster's first lists (then it goes on with what it has). */
-export const KUBERNETES_SYNC_TIMEOUT_MS = 10_000;
 
 export interface ServiceSourcesOptions {
   kubeConfig: KubeConfig;
@@ -30,14 +28,14 @@ export interface ServiceSourcesOptions {
   log: Logger;
   /** kube-vip's lease timings, when set. */
   timings: ElectionTimings;
-  /** ARP mode with leader election: the leases also elect the VIPs' holder. */
-  arp: boolean;
-  /** The VIPs this node claims for a Service changed (its traffic policy included). */
-  onAnnounced?: (service: string) => void;
-  syncTimeoutMs?: number;
+  /** The leases also elect the node that holds the VIPs (ARP mode with leader election). */
+  leasesHoldVips: boolean;
+  clock: Clock;
+  /** How long start waits for the first lists before it goes on with what it has. */
+  syncTimeoutMs: number;
 }
 
-/** The Service leases handed to ARP mode. */
+/** The Service leases, for the mode that holds VIPs by lease. */
 export interface ServiceElections {
   /** The services lease (absent with per-Service election). */
   servicesElector?: LeaderElector;
@@ -58,13 +56,14 @@ export interface ServiceSources {
  * VIPs for stale ones.
  */
 export async function startServiceSources(options: ServiceSourcesOptions): Promise<ServiceSources> {
-  const { kubeConfig, nodeName, settings, log, arp } = options;
+  const { kubeConfig, nodeName, settings, log, clock } = options;
+  const arp = options.leasesHoldVips;
   const rules = kubernetesDefaults(settings);
   const perServiceStatus = settings.servicesElection === true;
   // ARP mode gives a Local-policy Service a lease of its own even without svc_election.
-  const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, ...options.timings }) : undefined;
-  const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: nodeName, watch: arp, ...options.timings });
-  const statusWriter = new ServiceStatusWriter({ kubeConfig, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
+  const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
+  const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: nodeName, watch: arp, clock, ...options.timings });
+  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
   servicesElector?.on('leading', () => {
     log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
     void statusWriter.resync();
@@ -85,11 +84,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     return el;
   };
 
-  const watcher = new ServiceWatcher({ kubeConfig, registry: options.registry, nodeName, rules, log });
-  watcher.on('announced', (service, vips, why) => {
-    log.info({ service, vips, why }, 'Service VIPs for this node changed');
-    options.onAnnounced?.(service);
-  });
+  const watcher = new ServiceWatcher({ kubeConfig, registry: options.registry, nodeName, rules, log, informer: { clock } });
   watcher.on('problem', (p) => log.warn({ problem: p }, 'Service value skipped'));
   watcher.on('served', (key, vips) => {
     const slash = key.indexOf('/');
@@ -134,8 +129,8 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
 
   servicesElector?.start();
   await watcher.start();
-  const timeoutMs = options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS;
-  const synced = await Promise.race([watcher.whenSynced().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+  const timeoutMs = options.syncTimeoutMs;
+  const synced = await withTimeout(clock, timeoutMs, watcher.whenSynced().then(() => true), () => false);
   if (!synced) log.warn({ timeoutMs }, "the cluster's first lists are late; going on with what is known");
 
   return {

@@ -117,11 +117,6 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
     for (const key of [...this.held.keys()]) this.release(key, why);
   }
 
-  /** The externalTrafficPolicy of a Service this node claims VIPs for; undefined when it claims none. */
-  trafficPolicy(service: string): TrafficPolicy | undefined {
-    return this.held.get(service)?.policy;
-  }
-
   whenSynced(): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((resolve) => this.once('synced', () => resolve()));
@@ -233,15 +228,12 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
   private claim(key: string, decision: Extract<ReturnType<typeof decideService>, { served: true }>, why: string): void {
     const previous = this.held.get(key);
     const before = previous?.vips ?? [];
-    // Set before the claim: the registry's listeners (ARP mode's grouping) read the policy.
-    this.held.set(key, { vips: before, why, policy: decision.trafficPolicy });
     let changed: boolean;
     try {
-      changed = this.options.registry.replaceOwner(serviceOwner(key), claimsOf(decision));
+      // A Local-policy Service's VIPs may be held only where it has an endpoint (ARP mode's grouping).
+      changed = this.options.registry.replaceOwner(serviceOwner(key), claimsOf(decision), { nodeLocal: decision.trafficPolicy === 'Local' });
     } catch (err) {
       this.log.error({ service: key, vips: decision.vips, error: (err as Error).message }, 'cannot claim the Service VIPs');
-      if (previous) this.held.set(key, previous);
-      else this.held.delete(key);
       return;
     }
     this.held.set(key, { vips: decision.vips, why, policy: decision.trafficPolicy });

@@ -4,10 +4,11 @@
 import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
-import type { Announcer, RefreshOptions } from '../../../src/arp/announcer.js';
-import { CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf, type HoldingGroup } from '../../../src/arp-mode/holders.js';
-import { ArpMode, type Candidate, SoloCandidate } from '../../../src/arp-mode/mode.js';
-import { VipRegistry } from '../../../src/registry/registry.js';
+import type { Announcer, RefreshOptions } from '../../../../src/arp/index.js';
+import { CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf, type HoldingGroup } from '../../../../src/modes/arp/holders.js';
+import { ArpMode } from '../../../../src/modes/arp/mode.js';
+import { type Candidate, SoloCandidate } from '../../../../src/kubernetes/index.js';
+import { VipRegistry } from '../../../../src/registry/index.js';
 
 class FakeCandidate extends EventEmitter implements Candidate {
   isLeader = false;
@@ -55,13 +56,12 @@ function recordingAnnouncer(journal: string[]): Announcer & { refreshing: Map<st
 function setup(options: { services?: boolean; refreshIntervalMs?: number; shared?: Map<string, FakeCandidate> } = {}) {
   const journal: string[] = [];
   const wanted = new VipRegistry();
-  const local = new Set<string>();
   const candidates = new Map<string, FakeCandidate>();
   const announcer = recordingAnnouncer(journal);
   const globalGroups: HoldingGroup[] = [{ key: CONTROL_PLANE_GROUP }, ...(options.services ? [{ key: SERVICES_GROUP }] : [])];
   const mode = new ArpMode({
     wanted,
-    groupOf: (o) => groupOf(o, { servicesElection: false, localPolicy: (s) => local.has(s) }),
+    groupOf: (o) => groupOf(o, { servicesElection: false, localPolicy: (s) => wanted.traitsOf(`service:${s}`).nodeLocal === true }),
     globalGroups,
     candidate: (g) => {
       const c = options.shared?.get(g.key) ?? new FakeCandidate(g.key, journal);
@@ -75,7 +75,7 @@ function setup(options: { services?: boolean; refreshIntervalMs?: number; shared
     log: pino({ level: 'silent' }),
   });
   const held = () => mode.held.desired().map((v) => v.address).sort();
-  return { journal, wanted, local, candidates, announcer, mode, held };
+  return { journal, wanted, candidates, announcer, mode, held };
 }
 
 describe('ArpMode', () => {
@@ -96,10 +96,9 @@ describe('ArpMode', () => {
   });
 
   it('stands for a Local-policy Service only while this node wants its VIPs (a ready local endpoint)', async () => {
-    const { wanted, local, candidates, mode, held, journal } = setup();
+    const { wanted, candidates, mode, held, journal } = setup();
     mode.start();
-    local.add('web/local');
-    wanted.claim('service:web/local', { address: '192.0.2.70' });
+    wanted.replaceOwner('service:web/local', [{ address: '192.0.2.70' }], { nodeLocal: true });
     const c = candidates.get('service:web/local')!;
     assert.ok(c?.started, 'stands once the VIP is wanted here');
     c.lead();
@@ -110,17 +109,16 @@ describe('ArpMode', () => {
     assert.deepEqual(c.stops, [{ release: true }]);
     // The VIP was off (not held) when the interface settled, and only then was the lease released.
     assert.deepEqual(journal.slice(-2), ['settled holding []', 'released service:web/local']);
-    assert.deepEqual(mode.status().groups.map((g) => g.group), [CONTROL_PLANE_GROUP]);
+    assert.deepEqual(mode.arpStatus().groups.map((g) => g.group), [CONTROL_PLANE_GROUP]);
   });
 
-  it('moves a Service between the services lease and its own when its policy changes (regroup)', () => {
-    const { wanted, local, candidates, mode, held } = setup({ services: true });
+  it('moves a Service between the services lease and its own when its policy changes (the owner\'s traits)', () => {
+    const { wanted, candidates, mode, held } = setup({ services: true });
     mode.start();
     wanted.claim('service:web/shop', { address: '192.0.2.60' });
     candidates.get(SERVICES_GROUP)!.lead();
     assert.deepEqual(held(), ['192.0.2.60/32']);
-    local.add('web/shop');
-    mode.regroup();
+    wanted.replaceOwner('service:web/shop', [{ address: '192.0.2.60' }], { nodeLocal: true });
     assert.deepEqual(held(), [], 'no longer held under the services lease');
     assert.ok(candidates.get('service:web/shop')?.started, 'now stands for its own lease');
   });
@@ -133,16 +131,16 @@ describe('ArpMode', () => {
     wanted.claim('service:web/shop', { address: '192.0.2.60' });
     mode.start();
     assert.deepEqual(held(), ['192.0.2.60/32']);
-    assert.equal(mode.status().vips[0]!.leader, 'node1');
+    assert.equal(mode.arpStatus().vips[0]!.leader, 'node1');
   });
 
   it('sends a burst for each VIP added and refreshes it until it is removed', () => {
     const { journal, announcer, mode } = setup({ refreshIntervalMs: 2_000 });
-    mode.reconciled(['192.0.2.50/32', '2001:db8::50/128'], []);
+    mode.reconciled({ added: ['192.0.2.50/32', '2001:db8::50/128'], removed: [] });
     assert.deepEqual(journal, ['announce 192.0.2.50', 'announce 2001:db8::50']);
     assert.deepEqual([...announcer.refreshing.keys()], ['192.0.2.50', '2001:db8::50']);
     assert.equal(announcer.refreshing.get('192.0.2.50')?.everyMs, 2_000);
-    mode.reconciled([], ['192.0.2.50/32']);
+    mode.reconciled({ added: [], removed: ['192.0.2.50/32'] });
     assert.deepEqual([...announcer.refreshing.keys()], ['2001:db8::50']);
   });
 
@@ -153,11 +151,11 @@ describe('ArpMode', () => {
     announcer.announce = async (vip) => {
       if (vip === '192.0.2.51') throw Object.assign(new Error('no CAP_NET_RAW'), { code: codes[n++] });
     };
-    mode.reconciled(['192.0.2.50/32', '192.0.2.51/32'], []);
-    mode.reconciled(['192.0.2.51/32'], []);
+    mode.reconciled({ added: ['192.0.2.50/32', '192.0.2.51/32'], removed: [] });
+    mode.reconciled({ added: ['192.0.2.51/32'], removed: [] });
     await new Promise((r) => setImmediate(r));
-    assert.equal(mode.announcements().bursts, 1);
-    assert.deepEqual([...mode.announcements().failures], [['ARP_ERR_PERMISSION', 1]]);
+    assert.equal(mode.counters.announcements()!.bursts, 1);
+    assert.deepEqual([...mode.counters.announcements()!.failures], [['ARP_ERR_PERMISSION', 1]]);
   });
 
   it('counts an announcer that cannot be made as a failure of every VIP, and throws nothing', () => {
@@ -175,13 +173,13 @@ describe('ArpMode', () => {
       refreshIntervalMs: 30_000,
       log: pino({ level: 'silent' }),
     });
-    mode.reconciled(['192.0.2.50/32', '2001:db8::50/128'], []);
-    assert.deepEqual([...mode.announcements().failures], [['ARP_ERR_INVALID_OPTION', 2]]);
+    mode.reconciled({ added: ['192.0.2.50/32', '2001:db8::50/128'], removed: [] });
+    assert.deepEqual([...mode.counters.announcements()!.failures], [['ARP_ERR_INVALID_OPTION', 2]]);
   });
 
   it('does not refresh when the refresh interval is 0', () => {
     const { journal, announcer, mode } = setup({ refreshIntervalMs: 0 });
-    mode.reconciled(['192.0.2.50/32'], []);
+    mode.reconciled({ added: ['192.0.2.50/32'], removed: [] });
     assert.deepEqual(journal, ['announce 192.0.2.50']);
     assert.equal(announcer.refreshing.size, 0);
   });
@@ -191,12 +189,12 @@ describe('ArpMode', () => {
     wanted.claim('static', { address: '192.0.2.50' });
     mode.start();
     candidates.get(CONTROL_PLANE_GROUP)!.lead();
-    mode.reconciled(['192.0.2.50/32'], []);
+    mode.reconciled({ added: ['192.0.2.50/32'], removed: [] });
     await mode.stop();
     assert.deepEqual([...candidates.values()].map((c) => c.stops), [[{ release: true }], [{ release: true }]]);
     assert.equal(announcer.refreshing.size, 0);
     assert.deepEqual(held(), []);
-    assert.deepEqual(mode.status().groups, []);
+    assert.deepEqual(mode.arpStatus().groups, []);
   });
 });
 

@@ -1,7 +1,7 @@
 // Which VIPs a node holds in ARP mode: through the groups of their owners, while it leads them.
 import { strict as assert } from 'node:assert';
-import { ArpHolders, CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf } from '../../../src/arp-mode/holders.js';
-import { VipRegistry } from '../../../src/registry/registry.js';
+import { ArpHolders, CONTROL_PLANE_GROUP, SERVICES_GROUP, groupOf } from '../../../../src/modes/arp/holders.js';
+import { VipRegistry } from '../../../../src/registry/registry.js';
 
 const local = new Set(['web/local']);
 const rules = { servicesElection: false, localPolicy: (s: string) => local.has(s) };

@@ -5,7 +5,7 @@
 // ready local endpoint stand). A VIP is held while this node leads one of its owners' groups.
 // Pure: leadership comes in through setLeading, and `held` is what the reconcile places.
 import { EventEmitter } from 'node:events';
-import { type Owner, VipRegistry } from '../registry/index.js';
+import { type Owner, VipRegistry } from '../../registry/index.js';
 
 export const CONTROL_PLANE_GROUP = 'control-plane';
 export const SERVICES_GROUP = 'services';

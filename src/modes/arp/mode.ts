@@ -7,56 +7,22 @@
 // start to stop. Every other group stands while this node wants one of its VIPs: a Service's own
 // while it has a ready local endpoint (externalTrafficPolicy: Local), the control plane's while
 // the local API server is healthy, so that only nodes that can serve the VIP can win it.
-import { EventEmitter } from 'node:events';
-import type { Announcer, Refresh } from '../arp/announcer.js';
-import type { Logger } from '../log.js';
-import type { Owner, VipRegistry } from '../registry/index.js';
+import { type Clock, type PeerStatus, systemClock } from '../../../bgp/index.js';
+import type { ModeStatus, VipHolder } from '../../admin/index.js';
+import type { Announcer, Refresh } from '../../arp/index.js';
+import type { Candidate, Cluster, Elections } from '../../kubernetes/index.js';
+import type { Logger } from '../../log.js';
+import type { Owner, VipRegistry } from '../../registry/index.js';
+import type { ModeCounters, ModeStopOptions, VipMode } from '../port.js';
 import { ArpHolders, type HeldVipStatus, type HoldingGroup } from './holders.js';
-
-/** A lease candidate: the Kubernetes LeaderElector, or SoloCandidate without an election. */
-export interface Candidate {
-  readonly isLeader: boolean;
-  /** The holder last observed ('' when none). */
-  readonly leader: string;
-  on(event: 'leading', listener: () => void): unknown;
-  on(event: 'stoppedLeading', listener: (reason: string) => void): unknown;
-  on(event: 'newLeader', listener: (identity: string) => void): unknown;
-  start(): void;
-  stop(options?: { release?: boolean; beforeRelease?: () => Promise<void> }): Promise<void>;
-}
-
-/** Leads from start to stop: a node alone (no Kubernetes credentials, or leaderElection off). */
-export class SoloCandidate extends EventEmitter implements Candidate {
-  private leading = false;
-  constructor(readonly identity: string) {
-    super();
-  }
-  get isLeader(): boolean {
-    return this.leading;
-  }
-  get leader(): string {
-    return this.leading ? this.identity : '';
-  }
-  start(): void {
-    if (this.leading) return;
-    this.leading = true;
-    this.emit('newLeader', this.identity);
-    this.emit('leading');
-  }
-  async stop(): Promise<void> {
-    if (!this.leading) return;
-    this.leading = false;
-    this.emit('stoppedLeading', 'stopped');
-  }
-}
 
 export interface ArpModeOptions {
   wanted: VipRegistry;
   groupOf(owner: Owner): HoldingGroup;
   /** The global groups this node stands for from start to stop. */
   globalGroups: HoldingGroup[];
-  /** Makes the candidate for a group's lease (not started). */
-  candidate(group: HoldingGroup): Candidate;
+  /** Makes the candidate for a group's lease (not started), from the cluster's elections when there are any. */
+  candidate(group: HoldingGroup, elections: Elections | undefined): Candidate;
   /** Resolves once the interface shows what `held` wants now (one reconcile). */
   settle(): Promise<void>;
   /** The link side: bursts and refreshes. */
@@ -64,7 +30,9 @@ export interface ArpModeOptions {
   /** Between refresh rounds while a VIP is held; 0: no refresh. */
   refreshIntervalMs: number;
   log: Logger;
-  now?: () => Date;
+  clock?: Clock;
+  /** The cluster's Leases elect the holders (leader election on); else this node holds alone. */
+  leaderElection?: boolean;
 }
 
 export interface ArpModeStatus {
@@ -72,18 +40,26 @@ export interface ArpModeStatus {
   vips: HeldVipStatus[];
 }
 
-export class ArpMode {
+export class ArpMode implements VipMode {
+  readonly name = 'arp';
   readonly holders: ArpHolders;
+  readonly routes = undefined;
+  readonly holdsVipsByLease: boolean;
+  readonly counters: ModeCounters;
   private readonly candidates = new Map<string, Candidate>();
   private readonly refreshes = new Map<string, Refresh>();
   private readonly counts = { bursts: 0, failures: new Map<string, number>() };
-  private readonly now: () => Date;
+  private readonly clock: Clock;
+  private elections: Elections | undefined;
+  private link: Announcer | undefined;
   private running = false;
 
   constructor(private readonly options: ArpModeOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
+    this.holdsVipsByLease = options.leaderElection ?? false;
     this.holders = new ArpHolders(options.wanted, (o) => options.groupOf(o));
     this.holders.on('groups', () => this.standForWantedGroups());
+    this.counters = { leaderChanges: () => this.holders.leaderChanges(), announcements: () => this.counts };
   }
 
   /** What this node holds; the reconcile of ARP mode reads this registry. */
@@ -91,17 +67,48 @@ export class ArpMode {
     return this.holders.held;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    for (const g of this.options.globalGroups) this.stand(g);
-    this.regroup();
+  get placed(): VipRegistry {
+    return this.holders.held;
   }
 
-  /** The group rules changed (a Service's traffic policy): regroup what is held. */
-  regroup(): void {
+  /**
+   * ARP mode never keeps a VIP across runs: one left on the interface by a killed run would
+   * answer beside the next holder's, so it goes first, before the slower start-up work.
+   */
+  prepare(): Promise<void> {
+    return this.options.settle();
+  }
+
+  /** Stands for the global groups, and for each group with a wanted VIP. */
+  async start(context?: { cluster?: Cluster }): Promise<void> {
+    if (this.running) return;
+    this.elections = this.holdsVipsByLease ? context?.cluster?.elections : undefined;
+    if (context && !this.elections) {
+      if (this.holdsVipsByLease) this.options.log.warn('ARP mode without Kubernetes credentials: this node holds the VIPs alone');
+      else this.options.log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
+    }
+    this.running = true;
+    for (const g of this.options.globalGroups) this.stand(g);
     this.holders.sync();
     this.standForWantedGroups();
+  }
+
+  /** Nothing of ARP mode changes in place: its settings (the `arp` section) need a restart. */
+  async reconfigure(): Promise<string[]> {
+    return [];
+  }
+
+  readiness(): string[] {
+    return [];
+  }
+
+  peers(): PeerStatus[] {
+    return [];
+  }
+
+  /** Per wanted VIP: the node holding it, as its lease says, and when it took over. */
+  vipHolders(inPlace: (address: string) => boolean): VipHolder[] {
+    return this.holders.status().map((v) => ({ address: v.address, mode: 'arp', holding: v.holding && inPlace(v.address), leader: v.leader, lastTakeover: v.lastTakeover }));
   }
 
   private standForWantedGroups(): void {
@@ -116,12 +123,12 @@ export class ArpMode {
 
   private stand(group: HoldingGroup): void {
     if (this.candidates.has(group.key)) return;
-    const candidate = this.options.candidate(group);
+    const candidate = this.options.candidate(group, this.elections);
     this.candidates.set(group.key, candidate);
     const log = this.options.log.child({ group: group.key });
     candidate.on('leading', () => {
       log.info('elected: this node holds the group\'s VIPs (ARP)');
-      this.holders.setLeader(group.key, candidate.leader, this.now());
+      this.holders.setLeader(group.key, candidate.leader, new Date(this.clock.wallNow()));
       this.holders.setLeading(group.key, true);
     });
     candidate.on('stoppedLeading', (reason) => {
@@ -132,10 +139,10 @@ export class ArpMode {
     });
     candidate.on('newLeader', (identity) => {
       log.info({ leader: identity }, 'VIP holder');
-      this.holders.setLeader(group.key, identity, this.now());
+      this.holders.setLeader(group.key, identity, new Date(this.clock.wallNow()));
     });
     // A shared elector (the services lease also elects the status writer) may lead already.
-    if (candidate.leader) this.holders.setLeader(group.key, candidate.leader, this.now());
+    if (candidate.leader) this.holders.setLeader(group.key, candidate.leader, new Date(this.clock.wallNow()));
     if (candidate.isLeader) this.holders.setLeading(group.key, true);
     candidate.start();
   }
@@ -150,7 +157,7 @@ export class ArpMode {
   }
 
   /** After each reconcile: a takeover burst for what was added, a refresh while it is held. */
-  reconciled(added: readonly string[], removed: readonly string[]): void {
+  reconciled({ added, removed }: { added: readonly string[]; removed: readonly string[] }): void {
     for (const address of removed) {
       this.refreshes.get(address)?.stop();
       this.refreshes.delete(address);
@@ -158,7 +165,7 @@ export class ArpMode {
     if (!added.length) return;
     let announcer: Announcer;
     try {
-      announcer = this.options.announcer();
+      announcer = this.announcer();
     } catch (err) {
       // The VIPs are on the interface and the kernel answers for them; only the news is missing.
       for (const address of added) this.failed(address, err, 'gratuitous ARP / NA not sent');
@@ -184,16 +191,19 @@ export class ArpMode {
     this.options.log.warn({ vip: address, code, error: (err as Error).message }, what);
   }
 
-  /** Takeover bursts sent, and failed bursts and refreshes by ArpError code (for the metrics). */
-  announcements(): { bursts: number; failures: ReadonlyMap<string, number> } {
-    return this.counts;
+  /** The link side, opened on first use and closed by stop(). */
+  private announcer(): Announcer {
+    this.link ??= this.options.announcer();
+    return this.link;
   }
 
   /**
-   * Stops every candidate, releasing the leases this node holds. The caller has taken the VIPs
-   * off the interface first (the daemon's teardown), so a successor can take them at once.
+   * Takes every VIP off the interface (`teardown`; never kept, whatever `keepRoutes` says: a VIP
+   * left behind would answer beside the next holder's), then stops every candidate, releasing the
+   * leases this node holds, so that a successor can take the VIPs at once.
    */
-  async stop(): Promise<void> {
+  async stop(options?: ModeStopOptions): Promise<void> {
+    await options?.teardown();
     this.running = false;
     for (const r of this.refreshes.values()) r.stop();
     this.refreshes.clear();
@@ -201,9 +211,16 @@ export class ArpMode {
     this.candidates.clear();
     await Promise.all(all.map(([, c]) => c.stop({ release: true, beforeRelease: () => this.options.settle() })));
     for (const [key] of all) this.holders.forget(key);
+    this.link?.close();
+    if (options) this.options.log.info('stopped: VIPs removed, leases released');
   }
 
-  status(): ArpModeStatus {
+  status(): ModeStatus {
+    return { peers: [], arp: this.arpStatus() };
+  }
+
+  /** The groups this node stands for, and every wanted VIP with its holder. */
+  arpStatus(): ArpModeStatus {
     return {
       groups: [...this.candidates.keys()].sort().map((group) => {
         const l = this.holders.leaderOf(group);

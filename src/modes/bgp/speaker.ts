@@ -1,12 +1,9 @@
-// BGP mode's side of the daemon: the speaker made from the configuration (kube-vip's peer
-// fields mapped onto the BGP library's PeerConfig), its events as one log line each, and the
-// sink the reconcile announces through, which follows the speaker when a node identity change
-// replaces it.
-import { BgpSpeaker, type PeerConfig, type Prefix, type Route } from '../../bgp/index.js';
-import { communitiesOf, largeCommunitiesOf } from '../communities.js';
-import type { DaemonConfig, PeerSpec } from '../config/types.js';
-import type { Logger } from '../log.js';
-import type { RouteSink } from '../reconcile.js';
+// BGP mode's speaker, made from the configuration: kube-vip's peer fields mapped onto the BGP
+// library's PeerConfig, and the speaker's events as one log line each.
+import { BgpSpeaker, type Clock, type PeerConfig } from '../../../bgp/index.js';
+import { communitiesOf, largeCommunitiesOf } from '../../communities.js';
+import type { DaemonConfig, PeerSpec } from '../../config/index.js';
+import type { Logger } from '../../log.js';
 
 export function peerConfigOf(spec: PeerSpec): PeerConfig {
   const p: PeerConfig = { address: spec.address, peerAs: spec.asn, port: spec.port };
@@ -29,25 +26,9 @@ export function peerConfigOf(spec: PeerSpec): PeerConfig {
   return p;
 }
 
-/** The routes go to whichever speaker runs now (a node identity change replaces it). */
-export class SpeakerSink implements RouteSink {
-  constructor(public speaker: BgpSpeaker) {}
-  announce(route: Route): void {
-    this.speaker.announce(route);
-  }
-  withdraw(prefix: Prefix): void {
-    this.speaker.withdraw(prefix);
-  }
-  get table(): ReadonlyMap<string, Route> {
-    return this.speaker.table;
-  }
-  flushNow(): void {
-    this.speaker.flushNow();
-  }
-}
-
 export interface SpeakerHooks {
   log: Logger;
+  clock: Clock;
   /** Replaces the TCP transport (tests). */
   speakerOptions?: Partial<ConstructorParameters<typeof BgpSpeaker>[0]>;
   /** A peer's first connection attempt ended one way or another (for /readyz). */
@@ -67,6 +48,7 @@ export function createSpeaker(config: DaemonConfig, hooks: SpeakerHooks): BgpSpe
     keepaliveTime: config.timers.keepaliveTime,
     connectRetryTime: config.timers.connectRetryTime,
     gracefulRestart: config.gracefulRestart.enabled ? { restartTime: config.gracefulRestart.restartTime } : false,
+    clock: hooks.clock,
     ...hooks.speakerOptions,
   });
   for (const spec of config.peers) speaker.addPeer(peerConfigOf(spec));

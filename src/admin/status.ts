@@ -1,0 +1,70 @@
+// The /status document: one JSON object for `vip-speaker status` and for operators' scripts,
+// built from what each part of the daemon reports. Its shape is the contract of `status --json`.
+import type { ReconcileResult } from '../reconcile.js';
+import type { DesiredVip } from '../registry/index.js';
+import type { VipHolder } from './metrics.js';
+
+/** One BGP session, as /status shows it. */
+export interface PeerStatusDoc {
+  address: string;
+  port: number;
+  asn: number;
+  state: string;
+  uptimeSeconds: number | null;
+  prefixesSent: number;
+  prefixesReceived: number;
+  flaps: number;
+  lastError: string | null;
+  hostname: string | null;
+}
+
+/** What the mode in service reports: its sessions (BGP), its groups (ARP). */
+export interface ModeStatus {
+  peers: PeerStatusDoc[];
+  arp: unknown;
+}
+
+export interface StatusParts {
+  version: string;
+  mode: string;
+  /** Wall time the daemon started, ms since the epoch. */
+  startedAt: number;
+  node: { asn: number; routerId: string };
+  ready: { ok: boolean; reasons: string[] };
+  modeStatus: ModeStatus;
+  vips: readonly DesiredVip[];
+  holders: readonly VipHolder[];
+  inPlace(address: string): boolean;
+  announced(address: string): boolean;
+  lastReconcile: ReconcileResult | undefined;
+  kubernetes: unknown;
+  /** The configuration in force, passwords redacted. */
+  config: unknown;
+}
+
+export function statusDocument(p: StatusParts): unknown {
+  const holders = new Map(p.holders.map((h) => [h.address, h]));
+  return {
+    version: p.version,
+    mode: p.mode,
+    startedAt: new Date(p.startedAt).toISOString(),
+    node: p.node,
+    ready: p.ready,
+    peers: p.modeStatus.peers,
+    vips: p.vips.map((v) => ({
+      address: v.address,
+      owners: v.owners,
+      inPlace: p.inPlace(v.address),
+      announced: p.announced(v.address),
+      communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
+      mode: p.mode,
+      // ARP: the node holding it, as its lease says, and when that node took over.
+      leader: holders.get(v.address)?.leader || null,
+      lastTakeover: holders.get(v.address)?.lastTakeover?.toISOString() ?? null,
+    })),
+    arp: p.modeStatus.arp,
+    lastReconcile: p.lastReconcile ?? null,
+    kubernetes: p.kubernetes,
+    config: p.config,
+  };
+}
