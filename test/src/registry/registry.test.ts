@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { VipRegistry, canonicalVip } from '../../../src/registry/registry.js';
+import { RegistryError, VipRegistry, canonicalVip } from '../../../src/registry/index.js';
 
 describe('VipRegistry', () => {
   it('keeps a VIP wanted while at least one owner wants it', () => {
@@ -15,8 +15,29 @@ describe('VipRegistry', () => {
 
   it('canonicalises IPv6 VIPs and refuses prefixes that are not single addresses', () => {
     assert.equal(canonicalVip('2001:DB8:0::10').text, '2001:db8::10/128');
-    assert.throws(() => canonicalVip('192.0.2.0/24'), /single address \(\/32\)/);
-    assert.throws(() => canonicalVip('not-an-ip'), /not an IP address/);
+    assert.throws(() => canonicalVip('192.0.2.0/24'), (e: unknown) => e instanceof RegistryError && e.code === 'VIP_ERR_NOT_SINGLE_ADDRESS' && /single address \(\/32\)/.test(e.message));
+    assert.throws(() => canonicalVip('not-an-ip'), (e: unknown) => e instanceof RegistryError && e.code === 'VIP_ERR_INVALID_ADDRESS' && /not an IP address/.test(e.message));
+  });
+
+  it('refuses a whole set of claims with one bad address, changing nothing', () => {
+    const r = new VipRegistry();
+    r.replaceOwner('static', [{ address: '192.0.2.10' }]);
+    assert.throws(() => r.replaceOwner('static', [{ address: '192.0.2.11' }, { address: '192.0.2.0/24' }]), RegistryError);
+    assert.deepEqual(r.desired().map((v) => v.address), ['192.0.2.10/32']);
+  });
+
+  it('keeps an owner\'s traits with its claims, and a change of traits alone is a change', () => {
+    const r = new VipRegistry();
+    let changes = 0;
+    r.on('change', () => changes++);
+    r.replaceOwner('service:web/shop', [{ address: '192.0.2.60' }]);
+    assert.deepEqual(r.traitsOf('service:web/shop'), {});
+    assert.equal(r.replaceOwner('service:web/shop', [{ address: '192.0.2.60' }], { nodeLocal: true }), true);
+    assert.deepEqual(r.traitsOf('service:web/shop'), { nodeLocal: true });
+    assert.equal(r.replaceOwner('service:web/shop', [{ address: '192.0.2.60' }], { nodeLocal: true }), false);
+    assert.equal(changes, 2);
+    r.releaseOwner('service:web/shop');
+    assert.deepEqual(r.traitsOf('service:web/shop'), {}, 'an owner that holds nothing has no traits');
   });
 
   it('emits one change per effective change and none for a repeat', () => {
