@@ -11,13 +11,14 @@ export interface Clock {
   /** Milliseconds since the Unix epoch: for times written down or shown (Lease renewals, status). */
   wallNow(): number;
   /** Runs `fn` once after `ms`; never synchronously. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  after(ms: number, fn: () => void): TimerHandle;
 }
 
+/** The adapter onto the process's timers: the one place in bgp/ and src/ that sets one. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
-  setTimeout(fn, ms) {
+  after(ms, fn) {
     const t = setTimeout(fn, ms);
     return { cancel: () => clearTimeout(t) };
   },
@@ -29,10 +30,10 @@ export function every(clock: Clock, ms: number, fn: () => void): TimerHandle {
   let cancelled = false;
   const tick = () => {
     if (cancelled) return;
-    handle = clock.setTimeout(tick, ms);
+    handle = clock.after(ms, tick);
     fn();
   };
-  handle = clock.setTimeout(tick, ms);
+  handle = clock.after(ms, tick);
   return {
     cancel: () => {
       cancelled = true;
@@ -50,7 +51,7 @@ export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = clock.setTimeout(done, ms);
+    const timer = clock.after(ms, done);
     signal?.addEventListener('abort', done, { once: true });
   });
 }
@@ -62,7 +63,7 @@ export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 export async function withTimeout<T>(clock: Clock, ms: number, work: Promise<T>, onTimeout: () => T): Promise<T> {
   let timer: TimerHandle | undefined;
   const late = new Promise<T>((resolve) => {
-    timer = clock.setTimeout(() => resolve(onTimeout()), ms);
+    timer = clock.after(ms, () => resolve(onTimeout()));
   });
   try {
     return await Promise.race([work, late]);
@@ -90,7 +91,7 @@ export class ManualClock implements Clock {
     return this.epoch + this.time;
   }
 
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  after(ms: number, fn: () => void): TimerHandle {
     const id = this.seq++;
     this.timers.set(id, { at: this.time + Math.max(0, ms), fn });
     return { cancel: () => this.timers.delete(id) };

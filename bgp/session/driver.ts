@@ -376,10 +376,10 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
         const event = { type: TIMER_EVENTS[a.timer] } as SessionEvent;
         c.timers.set(
           a.timer,
-          this.clock.setTimeout(() => {
+          this.clock.after(ms, () => {
             c.timers.delete(a.timer);
             this.feed(c, event);
-          }, ms),
+          }),
         );
         return;
       }
@@ -444,7 +444,7 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
   /** Gives a closing socket time to flush a NOTIFICATION, then destroys it. */
   private closeLater(s: Socket): void {
     this.closing.add(s);
-    const timer = this.clock.setTimeout(() => s.destroy(), this.closeGraceMs);
+    const timer = this.clock.after(this.closeGraceMs, () => s.destroy());
     s.once('close', () => {
       timer.cancel();
       this.closing.delete(s);

@@ -119,7 +119,7 @@ function waitForConnect(socket: Socket, options: ConnectOptions, timeoutMs: numb
     const onConnect = () => settle();
     const onError = (error: NodeJS.ErrnoException) => settle(connectFailed(error, options, context));
     const onAbort = () => settle(aborted(context));
-    const timer = (options.clock ?? systemClock).setTimeout(() => settle(timedOut(options, timeoutMs, context)), timeoutMs);
+    const timer = (options.clock ?? systemClock).after(timeoutMs, () => settle(timedOut(options, timeoutMs, context)));
     socket.once('connect', onConnect);
     socket.once('error', onError);
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -85,10 +85,11 @@ describe('graceful restart with FRR', function () {
     await speaker.killAndWait();
     await waitFor('FRR to mark the routes stale', async () => ((await Promise.all(ROUTES.map(view))).every((v) => v.stale) ? true : undefined), 20_000, 100);
 
-    // Down for a while, then back: sample FRR's table all along.
+    // Down for a while (3 s, and at least five looks at FRR however slow they are), then back:
+    // sample FRR's table all along.
     const samples: PathView[][] = [];
     const sampleUntil = Date.now() + 3000;
-    while (Date.now() < sampleUntil) {
+    while (Date.now() < sampleUntil || samples.length < 5) {
       samples.push(await Promise.all(ROUTES.map(view)));
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -101,7 +102,6 @@ describe('graceful restart with FRR', function () {
       if (samples.length > 400) assert.fail('routes did not become fresh after the restart');
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(samples.length > 10);
     for (const s of samples) for (const [i, v] of s.entries()) assert.ok(v.present, `${ROUTES[i]} disappeared from FRR during the restart`);
     assert.ok(samples.some((s) => s.every((v) => v.stale)), 'routes were stale during the restart');
   });

@@ -137,7 +137,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
         run.wake = undefined;
         resolve();
       };
-      const handle = clock.setTimeout(done, ms);
+      const handle = clock.after(ms, done);
       run.wake = () => {
         handle.cancel();
         done();
@@ -229,7 +229,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
         } finally {
           current = undefined;
         }
-        if (!stopped && !closed) timer = clock.setTimeout(() => void tick(), everyMs);
+        if (!stopped && !closed) timer = clock.after(everyMs, () => void tick());
       };
       function stop(): void {
         if (stopped) return;
@@ -239,7 +239,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
         cancel(current);
       }
       refreshes.add(stop);
-      timer = clock.setTimeout(() => void tick(), everyMs);
+      timer = clock.after(everyMs, () => void tick());
       return handle;
     },
 

@@ -2,6 +2,7 @@
 // daemon until SIGTERM/SIGINT. SIGHUP, or a change of the config file, reloads it: an invalid
 // file is refused with its errors and the running state is kept.
 import { watch, type FSWatcher } from 'node:fs';
+import { type TimerHandle, systemClock } from '../../bgp/index.js';
 import { formatErrors, resolveConfig } from '../config/index.js';
 import { Daemon, ReloadRefused } from '../daemon.js';
 import { createLogger } from '../log.js';
@@ -67,11 +68,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
   process.on('SIGHUP', () => reload('SIGHUP'));
   let watcher: FSWatcher | undefined;
   if (options.watchConfig && source.kind === 'file') {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     // Editors and ConfigMap updates replace the file (rename): watch its folder's entry.
     watcher = watch(source.path, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => reload('file changed'), 300);
+      timer?.cancel();
+      timer = systemClock.after(300, () => reload('file changed'));
     });
     watcher.on('error', () => undefined);
   }

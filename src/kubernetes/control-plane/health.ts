@@ -159,11 +159,11 @@ export class ControlPlaneHealth extends EventEmitter<ControlPlaneHealthEvents> {
   }
 
   private schedule(ms: number): void {
-    this.timer = this.clock.setTimeout(() => {
+    this.timer = this.clock.after(ms, () => {
       this.timer = undefined;
       const run: Promise<void> = this.probeOnce().finally(() => this.inflight.delete(run));
       this.inflight.add(run);
-    }, ms);
+    });
   }
 
   private async probeOnce(): Promise<void> {

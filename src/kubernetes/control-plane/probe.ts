@@ -84,7 +84,7 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
       resolve(result);
     };
     const onAbort = () => finish(failure('NET_ABORTED', 'the probe was cancelled'));
-    const timer: TimerHandle = clock.setTimeout(() => finish(failure('TIMEOUT', `no answer from ${target.address}:${target.port} within ${target.timeoutMs} ms`)), target.timeoutMs);
+    const timer: TimerHandle = clock.after(target.timeoutMs, () => finish(failure('TIMEOUT', `no answer from ${target.address}:${target.port} within ${target.timeoutMs} ms`)));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort);
     void send(target).then((outcome) => {

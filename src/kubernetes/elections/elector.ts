@@ -180,10 +180,10 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
 
   private schedule(ms: number, fn: () => Promise<void>): void {
     this.timer?.cancel();
-    this.timer = this.clock.setTimeout(() => {
+    this.timer = this.clock.after(ms, () => {
       this.timer = undefined;
       this.launch(fn);
-    }, ms);
+    });
   }
 
   private launch(fn: () => Promise<void>): void {
@@ -194,7 +194,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
   /** Awaits `fn` for at most renewDeadline; a rejection counts as done. */
   private async withinRenewDeadline(fn: () => Promise<void>): Promise<void> {
     let cutoff: TimerHandle | undefined;
-    const deadline = new Promise<void>((resolve) => (cutoff = this.clock.setTimeout(resolve, this.renewDeadlineMs)));
+    const deadline = new Promise<void>((resolve) => (cutoff = this.clock.after(this.renewDeadlineMs, resolve)));
     try {
       await Promise.race([fn().catch(() => undefined), deadline]);
     } finally {
@@ -223,7 +223,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.nudged = false;
     const begun = this.clock.now();
     // No request may outlive a renew deadline, whatever the state.
-    const cutoff = this.clock.setTimeout(() => controller.abort(), this.renewDeadlineMs);
+    const cutoff = this.clock.after(this.renewDeadlineMs, () => controller.abort());
     let ok: boolean;
     try {
       ok = await this.tryAcquireOrRenew(controller.signal, epoch);
@@ -265,7 +265,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
   private renewRound(): Promise<void> {
     this.deadline?.cancel();
     const left = Math.max(0, this.lastRenewal + this.renewDeadlineMs - this.clock.now());
-    this.deadline = this.clock.setTimeout(() => this.renewDeadlinePassed(), left);
+    this.deadline = this.clock.after(left, () => this.renewDeadlinePassed());
     return this.attempt();
   }
 
@@ -382,7 +382,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
       leaseTransitions: this.observedRecord?.leaseTransitions ?? 0,
     };
     const controller = new AbortController();
-    const cutoff = this.clock.setTimeout(() => controller.abort(), this.renewDeadlineMs);
+    const cutoff = this.clock.after(this.renewDeadlineMs, () => controller.abort());
     try {
       await this.lock.update(record, controller.signal);
       this.setObservedRecord(record);

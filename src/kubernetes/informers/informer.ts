@@ -255,7 +255,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
     const retryInMs = backoffDelay(this.failures, this.policy, this.random);
     this.failures++;
     this.retry?.cancel();
-    this.retry = this.clock.setTimeout(() => void this.run(), retryInMs);
+    this.retry = this.clock.after(retryInMs, () => void this.run());
     if (this.listenerCount('error') > 0) this.emit('error', error, { retryInMs, failures: this.failures, outageStart });
   }
 
@@ -274,7 +274,7 @@ export class ResilientInformer<T extends KubernetesObject> extends EventEmitter<
   private armWatchdog(): void {
     this.disarmWatchdog();
     if (this.stallTimeoutMs <= 0 || this.state !== 'running') return;
-    this.watchdog = this.clock.setTimeout(() => this.stalled(), this.stallTimeoutMs);
+    this.watchdog = this.clock.after(this.stallTimeoutMs, () => this.stalled());
   }
 
   private disarmWatchdog(): void {

@@ -200,10 +200,10 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
   private failed(entry: Entry, err: unknown): StatusSyncResult {
     this.emit('failed', entry.namespace, entry.name, describeApiError(err));
     if (this.tracked(entry)) {
-      entry.retry = this.clock.setTimeout(() => {
+      entry.retry = this.clock.after(this.retryDelayMs, () => {
         entry.retry = undefined;
         void this.enqueue(entry);
-      }, this.retryDelayMs);
+      });
     }
     return 'failed';
   }
