@@ -91,28 +91,27 @@ describe('ARP mode', function () {
 
   const lease = (namespace: string, name: string) => api.get('Lease', { namespace, name }) as { spec: { holderIdentity?: string; leaseTransitions?: number } } | undefined;
 
-  it('holds the VIPs on the elected node only, and hands them over in under a second on a clean stop', async () => {
-    const { ifaces, sent, daemons: [d0, d1], holdersOf } = await cluster(['n1', 'n2']);
+  it('holds the VIPs on the elected node only, and hands them over through the Lease watch on a clean stop', async () => {
+    // A 20 s retry: the successor's polling cannot take the Lease within the wait below, only the
+    // watch that sees the release can (the lab measures the handover in real time with 5/3/1).
+    const { ifaces, sent, daemons: [d0, d1], holdersOf } = await cluster(['n1', 'n2'], { kubernetes: 'leaseDuration: 60, renewDeadline: 40, retryPeriod: 20' });
     await until('one holder', () => holdersOf('192.0.2.50/32').length === 1);
     const leader = ifaces[0]!.owned.size ? 0 : 1;
     assert.deepEqual([...ifaces[leader]!.owned].sort(), ['192.0.2.50/32', '2001:db8::50/128']);
     assert.deepEqual(sent[leader]!.sort(), ['192.0.2.50', '2001:db8::50'], 'a takeover burst for each VIP');
     assert.equal(lease('kube-system', 'plndr-cp-lock')?.spec.holderIdentity, ['n1', 'n2'][leader], "static VIPs are held under kube-vip's plndr-cp-lock");
     const sampler = sampleOverlap(holdersOf, '192.0.2.50/32');
-    const started = Date.now();
     await [d0, d1][leader]!.stop();
-    await until('the other node holds the VIPs', () => ifaces[1 - leader]!.owned.has('192.0.2.50/32'), 10_000, 2);
-    const handover = Date.now() - started;
+    await until('the other node holds the VIPs', () => ifaces[1 - leader]!.owned.has('192.0.2.50/32'), 15_000, 2);
     sampler.stop();
     assert.equal(sampler.seen.overlap, false, 'two nodes held the VIP at once');
     assert.ok(sampler.seen.samples > 0, 'sampled during the handover');
     assert.equal(ifaces[leader]!.owned.size, 0, 'the stopped node left nothing on its interface');
-    // The default 5/3/1 timings: the successor sees the release through its Lease watch.
-    assert.ok(handover < 1000, `handover took ${handover} ms`);
     assert.ok(sent[1 - leader]!.includes('192.0.2.50'));
   });
 
   it('shows per VIP the mode, the holder and the time of the last takeover, in the status and the metrics', async () => {
+    const before = Date.now();
     const { daemons: [d0, d1], holdersOf } = await cluster(['n1', 'n2'], { vips: '[192.0.2.50]' });
     await until('one holder', () => holdersOf('192.0.2.50/32').length === 1);
     const holder = holdersOf('192.0.2.50/32')[0]!;
@@ -122,7 +121,8 @@ describe('ARP mode', function () {
     const vip = (other.status() as { vips: Array<Record<string, unknown>> }).vips[0]!;
     assert.equal(vip.mode, 'arp');
     assert.equal(vip.inPlace, false);
-    assert.ok(typeof vip.lastTakeover === 'string' && Date.now() - Date.parse(vip.lastTakeover) < 30_000, `lastTakeover ${String(vip.lastTakeover)}`);
+    const takeover = typeof vip.lastTakeover === 'string' ? Date.parse(vip.lastTakeover) : NaN;
+    assert.ok(takeover >= before && takeover <= Date.now(), `lastTakeover ${String(vip.lastTakeover)} falls during the test`);
     const text = await other.metrics.registry.metrics();
     assert.match(text, new RegExp(`vip_speaker_vip_info\\{vip="192.0.2.50/32",mode="arp",leader="${holder}"\\} 1`));
     assert.match(text, /vip_speaker_vip_held\{vip="192.0.2.50\/32"\} 0/);
@@ -187,7 +187,7 @@ describe('ARP mode', function () {
 });
 
 describe('ARP mode when the API server goes away', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), 'vs-arp-outage-'));
   const daemons: Daemon[] = [];
   let api: FakeApiServer | undefined;
@@ -204,7 +204,8 @@ describe('ARP mode when the API server goes away', function () {
     writeFileSync(kubeconfig, api.kubeconfigYaml());
     const ifaces = [new MemoryInterface(), new MemoryInterface()];
     for (const [i, node] of ['n1', 'n2'].entries()) {
-      const settings = config(kubeconfig, node, { vips: '[192.0.2.50]', kubernetes: 'leaseDuration: 3, renewDeadline: 2, retryPeriod: 1' });
+      // A 30 s lease, a 2 s renew deadline: the leader must let go long before the lease may pass.
+      const settings = config(kubeconfig, node, { vips: '[192.0.2.50]', kubernetes: 'leaseDuration: 30, renewDeadline: 2, retryPeriod: 1' });
       const d = new Daemon(settings, { log: pino({ level: 'silent' }), addresses: ifaces[i]!, announcer: recordingAnnouncer([]) });
       daemons.push(d);
       await d.start();
@@ -212,12 +213,9 @@ describe('ARP mode when the API server goes away', function () {
     const holders = () => ifaces.filter((f) => f.owned.has('192.0.2.50/32')).length;
     await until('one holder', () => holders() === 1);
     const leader = ifaces[0]!.owned.size ? 0 : 1;
-    const down = Date.now();
     await api.setDown(true);
-    await until('the leader let go', () => !ifaces[leader]!.owned.has('192.0.2.50/32'), 5_000);
-    const gone = Date.now() - down;
-    // Renew deadline 2 s (plus the renewal round's start, up to a retry period): before the 3 s lease.
-    assert.ok(gone <= 3_000, `the VIP stayed ${gone} ms after the API went away`);
+    // Renew deadline 2 s: the VIP goes well within the 30 s another node would wait for the lease.
+    await until('the leader let go within the lease', () => !ifaces[leader]!.owned.has('192.0.2.50/32'), 25_000);
     assert.equal(holders(), 0, 'no node can take it while the API is down');
     await api.setDown(false);
     await until('a node holds the VIP again', () => holders() === 1, 15_000);

@@ -20,6 +20,20 @@ export class TestClock extends ManualClock {
     return ms;
   }
 
+  /**
+   * Fires timers one at a time (waiting on real time, bounded, for the I/O between them) until
+   * `check` holds: for code whose only timers are retries, which may come as early as the test likes.
+   */
+  async fireUntil(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      const at = this.nextAt();
+      if (at === undefined) await new Promise((r) => setTimeout(r, 10));
+      else await this.advanceAsync(at - this.now());
+    }
+  }
+
   /** Timers set and not yet fired or cancelled. */
   get waiting(): number {
     return this.pending;

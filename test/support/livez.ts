@@ -27,11 +27,14 @@ export function makeCertificate(dir: string, name: string): { cert: string; key:
 export class LivezServer {
   mode: 200 | 500 | 'hang' = 200;
   port = 0;
+  /** Requests received, answered or not. */
+  requests = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
   constructor(tls: { cert: string; key: string }, upstream?: string) {
     this.server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
+      this.requests++;
       if (this.mode === 'hang') return;
       if (upstream && req.url !== '/livez') {
         const forward = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers: req.headers }, (answer) => {

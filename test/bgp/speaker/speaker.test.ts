@@ -93,13 +93,15 @@ describe('two speakers over loopback', function () {
     b.on('peerDown', (_p, d) => downs.push(`b:${d.reason}`));
     // Both sides active: each connects to the other's listener at the same moment.
     a.addPeer({ address: '127.0.0.2', port: b.listenAddress!.port, peerAs: 65002, localAddress: '127.0.0.1', nextHopIpv4: '192.0.2.1', connectTimeoutMs: 2000 });
-    b.addPeer({ address: '127.0.0.1', port: a.listenAddress!.port, peerAs: 65001, localAddress: '127.0.0.2', connectTimeoutMs: 2000 });
+    b.addPeer({ address: '127.0.0.1', port: a.listenAddress!.port, peerAs: 65001, localAddress: '127.0.0.2', nextHopIpv4: '192.0.2.2', connectTimeoutMs: 2000 });
     await until('both Established', () => a.status()[0]!.state === SessionState.Established && b.status()[0]!.state === SessionState.Established);
-    await new Promise((r) => setTimeout(r, 500));
+    // A route each way over the surviving connection: the collision was settled before either
+    // side reached Established, and nothing of the losing connection comes after.
+    a.announce({ prefix: Prefix.parse('192.0.2.30/32') });
+    b.announce({ prefix: Prefix.parse('192.0.2.31/32') });
+    await until('the routes over the surviving connection', () => b.status()[0]!.prefixesReceived === 1 && a.status()[0]!.prefixesReceived === 1);
     assert.equal(a.status()[0]!.state, SessionState.Established);
     assert.equal(b.status()[0]!.state, SessionState.Established);
     assert.deepEqual(downs, [], 'the losing connection is not a session flap');
-    a.announce({ prefix: Prefix.parse('192.0.2.30/32') });
-    await until('the route over the surviving connection', () => b.status()[0]!.prefixesReceived === 1);
   });
 });

@@ -8,6 +8,7 @@ import { Lab, haveProgram, labSkipReason, waitFor } from '../../../integration/s
 import { ArpError, createAnnouncer, type Announcer } from '../../../src/arp/index.js';
 import { buildArpAnnouncement, buildGratuitousArpReply, buildUnsolicitedNeighborAdvertisement, EtherType } from '../../../src/arp/frames.js';
 import { isLinkFailure, openPacketSocket } from '../../../src/arp/packet-socket.js';
+import { ManualClock } from '../../../bgp/index.js';
 import { hex, ipv4, ipv6 } from '../../support/bytes.js';
 import { startCapture, type CapturedFrame } from './capture.js';
 
@@ -109,7 +110,8 @@ describe('layer-2 announcements between network namespaces (root only)', functio
       assert.match(frame.text, i % 2 ? /Reply 192\.0\.2\.50 is-at 00:00:5e:00:53:0a, length 28$/ : /Request who-has 192\.0\.2\.50 tell 192\.0\.2\.50, length 28$/);
     }
     const roundGaps = gaps(frames.filter((_, i) => i % 2 === 0));
-    for (const gap of roundGaps) assert.ok(gap >= 0.18 && gap < 1, `rounds ${gap.toFixed(3)} s apart`);
+    // Timers fire late, never early: the spacing is at least the interval, however loaded the machine.
+    for (const gap of roundGaps) assert.ok(gap >= 0.18, `rounds ${gap.toFixed(3)} s apart`);
   });
 
   it('IPv4 failover: the VIP moves to c, c announces, and b’s entry and traffic follow to c', async () => {
@@ -123,8 +125,11 @@ describe('layer-2 announcements between network namespaces (root only)', functio
   it('IPv4 with Linux’s default arp_accept=0: no new entry, but an existing one follows either form alone', async () => {
     await sysctl('b', 'net.ipv4.conf.all.arp_accept=0', 'net.ipv4.conf.eth0.arp_accept=0');
     await move('192.0.2.51', undefined, 'a');
+    const capture = await startCapture(lab, 'b', 'eth0', 'arp');
     await announcer('a').announce('192.0.2.51', { count: 1 });
-    await new Promise((r) => setTimeout(r, 200));
+    // b's kernel has taken the frames in (they reached its eth0), and made no entry of them.
+    await waitFor('the announcement at b', () => (from(capture.read(), 'a').length >= 2 ? true : undefined), 5_000, 20);
+    await capture.stop();
     assert.equal(await neighbourInB('192.0.2.51'), undefined, 'b learns nothing new from gratuitous ARP');
     await resolveFromB('192.0.2.51');
     await expectNeighbourInB('192.0.2.51', 'a');
@@ -151,8 +156,10 @@ describe('layer-2 announcements between network namespaces (root only)', functio
 
   it('IPv6: b ignores an NA for an address it has no entry for, then follows a failover with Override', async () => {
     await move('2001:db8::50', undefined, 'a');
+    const first = await startCapture(lab, 'b', 'eth0');
     await announcer('a').announce('2001:db8::50', { count: 1 });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor('the NA at b', () => (from(first.read(), 'a').some((f) => f.text.includes('neighbor advertisement')) ? true : undefined), 5_000, 20);
+    await first.stop();
     assert.equal(await neighbourInB('2001:db8::50'), undefined, 'accept_untracked_na is 0 by default');
     await resolveFromB('2001:db8::50');
     await expectNeighbourInB('2001:db8::50', 'a');
@@ -172,18 +179,26 @@ describe('layer-2 announcements between network namespaces (root only)', functio
       assert.match(frame.text, /2001:db8::50 > ff02::1: \[icmp6 sum ok\] ICMP6, neighbor advertisement, length 32, tgt is 2001:db8::50, Flags \[override\]/);
       assert.match(frame.text, /destination link-address option \(2\), length 8 \(1\): 00:00:5e:00:53:0c/);
     }
-    for (const gap of gaps(frames)) assert.ok(gap >= 0.95 && gap < 2, `NAs ${gap.toFixed(3)} s apart (RFC 4861 §7.2.6: at least RetransTimer)`);
+    for (const gap of gaps(frames)) assert.ok(gap >= 0.95, `NAs ${gap.toFixed(3)} s apart (RFC 4861 §7.2.6: at least RetransTimer)`);
   });
 
   it('refresh() resends from the holder every `everyMs` until stop()', async () => {
+    const clock = new ManualClock();
+    const c = createAnnouncer({ interface: 'eth0', netns: lab.ns('c'), clock });
+    announcers.push(c);
     const capture = await startCapture(lab, 'b', 'eth0', 'arp');
-    const refresh = announcer('c').refresh('192.0.2.50', { everyMs: 200 });
-    await waitFor('two refresh rounds', () => (from(capture.read(), 'c').length >= 4 ? true : undefined), 5_000, 50);
+    const refresh = c.refresh('192.0.2.50', { everyMs: 200 });
+    await clock.advanceAsync(200);
+    await clock.advanceAsync(200);
+    await waitFor('two refresh rounds', () => (from(capture.read(), 'c').length >= 4 ? true : undefined), 5_000, 20);
     refresh.stop();
-    const atStop = from(capture.read(), 'c').length;
-    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(clock.pending, 0, 'no timer left after stop()');
+    await clock.advanceAsync(2_000);
+    // A marker from a: once it is in, every frame c sent before it is in too.
+    await announcer('a').announce('192.0.2.59', { count: 1 });
+    await waitFor('the marker from a', () => (from(capture.read(), 'a').length >= 2 ? true : undefined), 5_000, 20);
     const frames = from(await capture.stop(), 'c');
-    assert.ok(frames.length <= atStop + 2, `${frames.length - atStop} frames after stop()`); // a round may have been on the wire
+    assert.equal(frames.length, 4, 'two rounds of (Request, Reply), none after stop()');
     assert.equal(refresh.lastError, undefined);
   });
 

@@ -38,6 +38,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** The status code answered; 200 for a watch stream once its headers are sent. */
   code?: number;
+  /** The client went away before the answer was finished. */
+  aborted?: boolean;
 }
 
 /** How the server is unreachable while down. */
@@ -63,6 +65,9 @@ export class FakeApiServer {
   readonly store: Store;
   readonly requests: RecordedRequest[] = [];
   latencyMs: number;
+  /** While set, every request waits (see hold()) until release(); no real time passes for it. */
+  private holding = false;
+  private readonly held: Array<() => void> = [];
   private readonly token: string;
   private readonly watches: WatchHub;
   private readonly server: Server;
@@ -183,6 +188,17 @@ export class FakeApiServer {
     return unwrap(this.store.delete(resourceTypeOf(kind), key));
   }
 
+  /** Requests from now on get no answer until release(): a server that hangs. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Answers the held requests and stops holding. */
+  release(): void {
+    this.holding = false;
+    for (const go of this.held.splice(0)) go();
+  }
+
   get(kind: KindName, key: ObjectKey): KubeObject | undefined {
     const result = this.store.get(resourceTypeOf(kind), key);
     return result.ok ? result.value : undefined;
@@ -199,7 +215,11 @@ export class FakeApiServer {
     const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) };
     this.requests.push(record);
     res.on('finish', () => (record.code = res.statusCode));
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
     const body = await readBody(req);
+    if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const send = (code: number, payload: unknown): void => {
       record.code = code;

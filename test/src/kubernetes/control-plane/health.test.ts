@@ -2,6 +2,7 @@
 // with a certificate made here by openssl, flipped between 200 and 500, hung, stopped; the
 // probe cadence and the thresholds run on a manual clock.
 import { strict as assert } from 'node:assert';
+import { until } from '../../../support/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,12 +137,9 @@ describe('control-plane health', () => {
       h.start();
       await run(1000);
       apiserver.mode = 'hang';
-      // settled() would wait for a hung probe, which only the clock can end: step the clock and
-      // give the real I/O a moment instead. Probes at 2000, 3000, 4000 each time out 500 ms later.
-      for (let t = 0; t < 4000 && claimed(); t += 100) {
-        clock.advance(100);
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // settled() would wait for a hung probe, which only the clock can end: step the clock, letting
+      // the promises run between steps. Probes at 2000, 3000, 4000 each time out 500 ms later.
+      for (let t = 0; t < 4000 && claimed(); t += 100) await clock.advanceAsync(100);
       await h.settled();
       assert.equal(claimed(), false);
       assert.deepEqual(log, ['1000 healthy', '4500 unhealthy TIMEOUT']);
@@ -150,9 +148,10 @@ describe('control-plane health', () => {
     it('ends a hung probe on stop, without waiting for its timeout', async () => {
       apiserver.mode = 'hang';
       const h = watch({ timeoutMs: 1000 });
+      const before = apiserver.requests;
       h.start();
       clock.advance(0);
-      await new Promise((r) => setTimeout(r, 20));
+      await until('the probe reaches the API server', () => apiserver.requests > before);
       await h.stop();
       assert.equal(clock.pending, 0);
     });

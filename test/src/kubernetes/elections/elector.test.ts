@@ -284,17 +284,21 @@ describe('LeaderElector', () => {
     const a = candidate('node-a');
     a.elector.start();
     await run(1000);
-    server.latencyMs = 300;
-    // The fake clock runs on while the renewal that starts at 1050 waits 300 real ms for its
-    // answer: the deadline is 3000, renewDeadline after the acquire was sent at 0 (the last
-    // success; it was seen to succeed at 50); the next candidate attempt would come a retry
-    // period later, at 4000 at the earliest.
-    for (let t = 0; t < 2400; t += 50) clock.advance(50);
+    server.hold();
+    // The fake clock runs on while the renewal that starts at 1050 gets no answer: the deadline
+    // is 3000, renewDeadline after the acquire was sent at 0 (the last success; it was seen to
+    // succeed at 50); the next candidate attempt would come a retry period later, at 4000 at the
+    // earliest.
+    clock.advance(100);
+    const renewal = () => server.requests.find((r) => r.method === 'PUT' && r.code === undefined);
+    await until('the renewal reaches the server', () => renewal() !== undefined);
+    for (let t = 100; t < 2400; t += 50) clock.advance(50);
     assert.equal(a.elector.isLeader, false);
     assert.ok(a.events.some((e) => e.endsWith('stoppedLeading renew-deadline')));
-    const waited = Date.now();
+    // The server still holds the renewal: settled() returns only because it was aborted.
     await a.elector.settled();
-    assert.ok(Date.now() - waited < 250, 'the request in flight was aborted at the deadline, not waited for');
+    await until('the server sees the renewal aborted', () => renewal()?.aborted === true);
+    server.release();
     assert.equal(a.elector.isLeader, false, 'the renewal that answered late does not count');
     assert.deepEqual(a.events, ['50 newLeader node-a', '50 leading', '3000 stoppedLeading renew-deadline']);
   });
@@ -421,7 +425,8 @@ describe('LeaderElector', () => {
       await a.elector.stop({
         beforeRelease: async () => {
           order.push(`beforeRelease: holder ${String(spec(server).holderIdentity)}`);
-          await new Promise((r) => setTimeout(r, 20));
+          // Clean-up that takes time on the clock (ARP mode's reconcile).
+          await clock.advanceAsync(20);
           order.push(`beforeRelease done: holder ${String(spec(server).holderIdentity)}`);
         },
       });
@@ -436,7 +441,8 @@ describe('LeaderElector', () => {
       const stopping = a.elector.stop({ beforeRelease: () => new Promise<void>(() => undefined) }).then(() => (stopped = true));
       await until('stoppedLeading', () => a.events.some((e) => e.endsWith('stoppedLeading stopped')));
       clock.advance(2999);
-      await new Promise((r) => setTimeout(r, 50));
+      // The release can only follow the cutoff timer, which has not fired: nothing is in flight.
+      await a.elector.settled();
       assert.equal(stopped, false);
       assert.equal(spec(server).holderIdentity, 'node-a', 'not released within renewDeadline');
       clock.advance(1);

@@ -7,8 +7,9 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import { abortable } from '../../../../src/kubernetes/client.js';
 import { InformerStalledError, ResilientInformer } from '../../../../src/kubernetes/informers/informer.js';
+import { TestClock } from '../../../support/clock.js';
 import { FakeApiServer, makeKubeConfig } from '../../../support/fake-apiserver/index.js';
-import { eventually, service, sleep } from '../fixtures.js';
+import { eventually, service } from '../fixtures.js';
 
 class BlackholeProxy {
   private readonly server: Server;
@@ -64,8 +65,10 @@ describe('informer watchdog: a connection that goes silent', () => {
   let server: FakeApiServer;
   let proxy: BlackholeProxy;
   let informer: ResilientInformer<V1Service>;
+  let clock: TestClock;
 
   beforeEach(async () => {
+    clock = new TestClock();
     server = new FakeApiServer();
     await server.start();
     proxy = new BlackholeProxy(Number(new URL(server.url).port));
@@ -80,6 +83,7 @@ describe('informer watchdog: a connection that goes silent', () => {
       backoff: { initialMs: 20, maxMs: 50, jitter: 0 },
       watchTimeoutSeconds: 1,
       stallTimeoutMs: 1300,
+      clock,
     });
   });
 
@@ -95,10 +99,14 @@ describe('informer watchdog: a connection that goes silent', () => {
     server.create('Service', service('default', 'a'));
     await informer.start();
     await informer.whenSynced();
-    await sleep(2300);
-    const watches = server.requests.filter((r) => r.query.watch === 'true');
-    assert.ok(watches.length >= 2, `the server ended the watch and it was re-opened (${watches.length} watches)`);
-    assert.ok(watches.every((w) => w.query.timeoutSeconds === '1'));
+    const watches = () => server.requests.filter((r) => r.query.watch === 'true');
+    // Three times: the server ends the watch (1 s, in real time), the informer re-watches, and
+    // 1 s of the clock passes: 3 s in all, well past the 1.3 s watchdog, which each new watch re-arms.
+    for (let round = 1; round <= 3; round++) {
+      await eventually(() => assert.ok(watches().length > round, `watch ${round + 1} opened`));
+      await clock.advanceAsync(1000);
+    }
+    assert.ok(watches().every((w) => w.query.timeoutSeconds === '1'));
     assert.deepEqual(errors, []);
     assert.equal(informer.connected, true);
   });
@@ -111,18 +119,25 @@ describe('informer watchdog: a connection that goes silent', () => {
     server.create('Service', service('default', 'a'));
     await informer.start();
     await informer.whenSynced();
+    await eventually(() => assert.ok(server.openWatches >= 1));
     proxy.blackhole();
     // Changes the informer cannot see while the network drops everything.
     server.create('Service', service('default', 'b'));
-    await eventually(() => assert.ok(errors.length >= 1), 4000);
+    // The watchdog of the silent watch.
+    assert.equal(await clock.fireNext(), 1300);
+    await eventually(() => assert.ok(errors.length >= 1));
     assert.ok(errors[0] instanceof InformerStalledError, String(errors[0]));
     assert.match(errors[0].message, /the watch went silent/);
     assert.equal(informer.connected, false);
     assert.deepEqual(informer.list().map((s) => s.metadata?.name), ['a'], 'the cache keeps its last state');
-    // The retry's watch (from the resourceVersion it had) gets no answer either, and is given up in turn.
-    await eventually(() => assert.ok(errors.some((e) => /the watch request got no answer/.test(e.message))), 4000);
+    // The retry (after the back-off), whose watch from the resourceVersion it had gets no answer
+    // either, and is given up in turn by its own watchdog.
+    assert.equal(await clock.fireNext(), 20);
+    assert.equal(await clock.fireNext(), 1300);
+    await eventually(() => assert.ok(errors.some((e) => /the watch request got no answer/.test(e.message))));
     proxy.heal();
-    await eventually(() => assert.equal(informer.connected, true), 4000);
+    await clock.fireNext();
+    await eventually(() => assert.equal(informer.connected, true));
     await eventually(() => assert.deepEqual(informer.list().map((s) => s.metadata?.name).sort(), ['a', 'b']));
     assert.equal(restored.length, 1);
   });

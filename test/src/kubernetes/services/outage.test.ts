@@ -4,13 +4,17 @@
 import { strict as assert } from 'node:assert';
 import { ServiceWatcher } from '../../../../src/kubernetes/services/watcher.js';
 import { VipRegistry } from '../../../../src/registry/registry.js';
+import { TestClock } from '../../../support/clock.js';
 import { FakeApiServer, type OutageMode } from '../../../support/fake-apiserver/index.js';
-import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service, sleep } from '../fixtures.js';
+import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service } from '../fixtures.js';
 
 const IPS = 'kube-vip.io/loadbalancerIPs';
 const ref = (name: string) => ({ namespace: 'default', name });
 
 describe('services: API server outages', () => {
+  /** The informers' retries come when the test fires them. */
+  let clock: TestClock;
+  let failures: number;
   let server: FakeApiServer;
   let registry: VipRegistry;
   let watcher: ServiceWatcher;
@@ -23,12 +27,15 @@ describe('services: API server outages', () => {
     await server.start();
     registry = new VipRegistry();
     captured = captureLog();
+    clock = new TestClock();
+    failures = 0;
     keepDropped = false;
     registry.on('change', () => {
       if (registry.ownersOf('192.0.2.1').length === 0) keepDropped = true;
     });
     for (const [name, vip] of [['keep', '192.0.2.1'], ['gone', '192.0.2.2'], ['moved', '192.0.2.3']] as const) webService(name, vip);
-    watcher = new ServiceWatcher({ kubeConfig: server.kubeconfig(), registry, nodeName: 'node-a', rules: { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: false, loadBalancerClassLegacyHandling: true }, log: captured.log, informer: FAST });
+    watcher = new ServiceWatcher({ kubeConfig: server.kubeconfig(), registry, nodeName: 'node-a', rules: { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: false, loadBalancerClassLegacyHandling: true }, log: captured.log, informer: { ...FAST, clock } });
+    watcher.on('error', () => failures++);
     await watcher.start();
     await watcher.whenSynced();
     assert.deepEqual(vips(), ['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32']);
@@ -64,14 +71,20 @@ describe('services: API server outages', () => {
       await server.setDown(true, mode);
       await eventually(() => assert.deepEqual([watcher.services.connected, watcher.endpointSlices.connected], [false, false]));
       changeTheCluster();
-      await sleep(300); // many retries at this back-off
+      // Many retries, each refused.
+      for (let retry = 0; retry < 6; retry++) {
+        const before = failures;
+        await clock.fireNext();
+        await eventually(() => assert.ok(failures > before, 'the retry failed'));
+      }
       assert.equal(registry.version, version, 'the registry did not change during the outage');
       assert.deepEqual(vips(), ['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32']);
       assert.equal(watcher.readiness().ok, true, 'still ready: the last known state is served');
       assert.ok(watcher.services.lastError, 'the failure is kept for /status');
       await server.setDown(false);
-      await eventually(() => assert.deepEqual(vips(), AFTER));
-      await eventually(() => assert.deepEqual(restored.sort(), ['endpointslices', 'services']));
+      await clock.fireUntil('the changes applied', () => vips().join() === AFTER.join());
+      await clock.fireUntil('both informers restored', () => restored.length === 2);
+      assert.deepEqual(restored.sort(), ['endpointslices', 'services']);
       assert.equal(keepDropped, false);
       const warnings = captured.lines.filter((l) => l.msg === 'Kubernetes API unreachable: keeping the last known Services and endpoints');
       assert.deepEqual(warnings.map((l) => l.informer).sort(), ['endpointslices', 'services'], 'one warning per informer per outage');
@@ -82,9 +95,11 @@ describe('services: API server outages', () => {
     for (let i = 0; i < 2; i++) {
       await server.setDown(true);
       await eventually(() => assert.deepEqual([watcher.services.connected, watcher.endpointSlices.connected], [false, false]));
-      await sleep(100);
+      // A few refused retries within the outage.
+      const before = failures;
+      await clock.fireUntil('more refused retries', () => failures >= before + 4);
       await server.setDown(false);
-      await eventually(() => assert.deepEqual([watcher.services.connected, watcher.endpointSlices.connected], [true, true]));
+      await clock.fireUntil('both connected', () => watcher.services.connected && watcher.endpointSlices.connected);
     }
     const warnings = captured.lines.filter((l) => l.msg === 'Kubernetes API unreachable: keeping the last known Services and endpoints');
     assert.equal(warnings.length, 4);
@@ -97,7 +112,7 @@ describe('services: API server outages', () => {
     changeTheCluster();
     server.compactBefore();
     await server.setDown(false);
-    await eventually(() => assert.deepEqual(vips(), AFTER));
+    await clock.fireUntil('the relisted state', () => vips().join() === AFTER.join());
     assert.equal(keepDropped, false);
   });
 
@@ -118,7 +133,7 @@ describe('services: API server outages', () => {
   it('resumes a cut watch from its resourceVersion, without a relist', async () => {
     server.breakWatches({ abrupt: true });
     changeTheCluster();
-    await eventually(() => assert.deepEqual(vips(), AFTER));
+    await clock.fireUntil('the changes after the cut', () => vips().join() === AFTER.join());
     assert.equal(keepDropped, false);
     const lists = server.requests.filter((r) => r.path === '/api/v1/services' && r.query.watch === undefined).length;
     assert.equal(lists, 1);

@@ -5,12 +5,13 @@ import { strict as assert } from 'node:assert';
 import { ServiceWatcher } from '../../../../src/kubernetes/services/watcher.js';
 import type { ServiceRuleSettings } from '../../../../src/kubernetes/services/rules.js';
 import { VipRegistry } from '../../../../src/registry/registry.js';
-import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
-import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service, sleep } from '../fixtures.js';
+import { FakeApiServer, type KubeObject } from '../../../support/fake-apiserver/index.js';
+import { type CapturedLog, FAST, captureLog, endpointSlice, eventually, service } from '../fixtures.js';
 
 const KUBE_VIP: ServiceRuleSettings = { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: false, loadBalancerClassLegacyHandling: true };
 const IPS = 'kube-vip.io/loadbalancerIPs';
 const ref = (name: string, namespace = 'default') => ({ namespace, name });
+const versionOf = (o: { metadata?: { resourceVersion?: string } } | undefined) => o?.metadata?.resourceVersion;
 
 describe('services: the watcher against the API server', () => {
   let server: FakeApiServer;
@@ -30,6 +31,12 @@ describe('services: the watcher against the API server', () => {
     watcher = undefined;
     await server.stop();
   });
+
+  /** Resolves once the watcher's cache holds this version of the EndpointSlice: it has been recomputed on it. */
+  async function sliceSeen(slice: KubeObject): Promise<void> {
+    const { name, namespace, resourceVersion } = slice.metadata;
+    await eventually(() => assert.equal(versionOf(watcher!.endpointSlices.get(name ?? '', namespace)), resourceVersion));
+  }
 
   async function startWatcher(rules: ServiceRuleSettings = KUBE_VIP): Promise<ServiceWatcher> {
     watcher = new ServiceWatcher({ kubeConfig: server.kubeconfig(), registry, nodeName: 'node-a', rules, log: captured.log, informer: FAST });
@@ -120,8 +127,7 @@ describe('services: the watcher against the API server', () => {
     const problems: string[] = [];
     watcher!.on('problem', (p) => problems.push(p.value));
     // An endpoint change recomputes the Service: the same problem is not logged again.
-    server.patch('EndpointSlice', ref('web-1'), { endpoints: [{ addresses: ['10.0.0.9'], nodeName: 'node-c' }] });
-    await sleep(100);
+    await sliceSeen(server.patch('EndpointSlice', ref('web-1'), { endpoints: [{ addresses: ['10.0.0.9'], nodeName: 'node-c' }] }));
     const skipped = captured.lines.filter((l) => l.msg === 'Service value skipped');
     assert.equal(skipped.length, 1);
     assert.deepEqual([skipped[0]!.service, skipped[0]!.value, skipped[0]!.field], ['default/web', '192.0.2.999', IPS]);
@@ -133,8 +139,7 @@ describe('services: the watcher against the API server', () => {
     server.create('Service', service('default', 'web', { annotations: { [IPS]: '192.0.2.10' } }));
     await startWatcher();
     assert.deepEqual(owners(), {}, 'no endpoint anywhere: nothing to send traffic to');
-    server.create('EndpointSlice', endpointSlice('default', 'web-1', 'web', [{ nodeName: 'node-c', ready: false }]));
-    await sleep(50);
+    await sliceSeen(server.create('EndpointSlice', endpointSlice('default', 'web-1', 'web', [{ nodeName: 'node-c', ready: false }])));
     assert.deepEqual(owners(), {});
     server.patch('EndpointSlice', ref('web-1'), { endpoints: [{ addresses: ['10.0.0.1'], nodeName: 'node-c', conditions: { ready: true } }] });
     await eventually(() => assert.deepEqual(owners(), { '192.0.2.10/32': ['service:default/web'] }));
@@ -153,8 +158,7 @@ describe('services: the watcher against the API server', () => {
       endpoints: list.map((e, i) => ({ addresses: [`10.0.0.${i + 1}`], nodeName: e.node, conditions: { ready: e.ready ?? true, ...(e.serving !== undefined ? { serving: e.serving } : {}) } })),
     });
     // A pod starts here, not ready yet; then ready.
-    server.patch('EndpointSlice', ref('web-1'), endpoints({ node: 'node-b' }, { node: 'node-a', ready: false, serving: false }));
-    await sleep(50);
+    await sliceSeen(server.patch('EndpointSlice', ref('web-1'), endpoints({ node: 'node-b' }, { node: 'node-a', ready: false, serving: false })));
     assert.deepEqual(owners(), {});
     server.patch('EndpointSlice', ref('web-1'), endpoints({ node: 'node-b' }, { node: 'node-a' }));
     await eventually(() => assert.deepEqual(owners(), { '192.0.2.10/32': ['service:default/web'] }));
@@ -179,11 +183,9 @@ describe('services: the watcher against the API server', () => {
     await server.setDown(true);
     watcher = new ServiceWatcher({ kubeConfig: server.kubeconfig(), registry, nodeName: 'node-a', rules: KUBE_VIP, log: captured.log, informer: FAST });
     await watcher.start();
-    await sleep(50);
+    await eventually(() => assert.match(watcher!.readiness().reasons.join('\n'), /services not listed yet \(.*ECONNREFUSED/));
     assert.equal(registry.size, 0);
-    const readiness = watcher.readiness();
-    assert.equal(readiness.ok, false);
-    assert.match(readiness.reasons.join('\n'), /services not listed yet \(.*ECONNREFUSED/);
+    assert.equal(watcher.readiness().ok, false);
     await server.setDown(false);
     await watcher.whenSynced();
     assert.deepEqual(owners(), { '192.0.2.10/32': ['service:default/web'] });
