@@ -4,7 +4,6 @@
 // admin endpoint reports on all of it. A reload is applied as a difference, or refused whole.
 import { type Clock, systemClock, withTimeout } from '../bgp/index.js';
 import { AdminServer, DaemonMetrics, statusDocument } from './admin/index.js';
-import { communitiesOf, largeCommunitiesOf } from './communities.js';
 import { type DaemonConfig, diffConfig, redactConfig } from './config/index.js';
 import { type Cluster, startCluster } from './kubernetes/index.js';
 import type { Logger } from './log.js';
@@ -74,6 +73,10 @@ export class Daemon {
       this.mode.reconciled(r);
       for (const [fields, message, level] of describeReconcile(r, this.config.vips.interface)) this.log[level](fields, message);
     });
+    this.reconciler.on('failed', (err, retryInMs) => {
+      this.metrics.reconcileFailed();
+      this.log.error({ error: err.message, code: (err as { code?: string }).code, retryInMs }, 'reconcile failed: the interface could not be read or changed; trying again');
+    });
     this.admin = new AdminServer({ healthy: () => this.healthy(), ready: () => this.ready(), status: () => this.status() }, this.metrics.registry);
   }
 
@@ -87,32 +90,29 @@ export class Daemon {
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
     this.cluster = await startCluster({ config: this.base, registry: this.registry, log: this.log, clock: this.clock, leasesHoldVips: this.mode.holdsVipsByLease, onNodeOverrides: () => this.nodeOverridesChanged() });
-    this.config = this.effective(this.base);
-    this.cluster.claimStatic(staticClaims(this.config));
+    this.config = this.cluster.onThisNode(this.base);
+    this.cluster.claimStatic(this.config.vips.static);
     await this.mode.start({ config: this.config, cluster: this.cluster });
     this.state = 'running';
     await this.reconcile();
     // Annotations that changed while the mode started.
-    if (!diffConfig(this.config, this.effective(this.base)).unchanged) this.nodeOverridesChanged();
+    if (!diffConfig(this.config, this.onThisNode(this.base)).unchanged) this.nodeOverridesChanged();
   }
 
   private nodeOverridesChanged(): void {
     if (this.state !== 'running') return;
-    this.apply(this.effective(this.base)).catch((err: Error) => this.log.error({ error: err.message }, 'node BGP annotations not applied'));
+    this.apply(this.onThisNode(this.base)).catch((err: Error) => this.log.error({ error: err.message }, 'node BGP annotations not applied'));
   }
 
   /** Applies a new, already validated config as a difference; returns what changed, or throws ReloadRefused. */
   async reload(next: DaemonConfig): Promise<string[]> {
-    const changes = await this.apply(this.effective(next));
+    const changes = await this.apply(this.onThisNode(next));
     this.base = next;
     return changes;
   }
 
-  /** kube-vip's per-node BGP settings: a complete set of annotations replaces the node's AS, router ID and peers. */
-  private effective(base: DaemonConfig): DaemonConfig {
-    const o = this.cluster?.nodeOverrides;
-    if (!o?.complete || o.asn === undefined) return base;
-    return { ...base, node: { ...base.node, asn: o.asn, routerId: o.routerId ?? base.node.routerId }, peers: o.peers ?? base.peers };
+  private onThisNode(base: DaemonConfig): DaemonConfig {
+    return this.cluster?.onThisNode(base) ?? base;
   }
 
   private async apply(next: DaemonConfig): Promise<string[]> {
@@ -126,7 +126,7 @@ export class Daemon {
     }
     done.push(...(await this.mode.reconfigure(d, next)));
     this.config = next;
-    if (this.cluster?.claimStatic(staticClaims(next))) done.push('static VIPs updated');
+    if (this.cluster?.claimStatic(next.vips.static)) done.push('static VIPs updated');
     await this.reconcile();
     return done;
   }
@@ -148,7 +148,7 @@ export class Daemon {
     const work = (async () => {
       await this.mode.stop({ ...options, teardown: () => this.reconciler.teardown() });
       await this.cluster?.stop();
-    })();
+    })().catch((err: Error) => this.log.error({ error: err.message }, 'stop failed; exiting anyway'));
     await withTimeout(this.clock, STOP_TIMEOUT_MS, work, () => this.log.error({ timeoutMs: STOP_TIMEOUT_MS }, 'stop took too long; exiting anyway'));
     await this.admin.close();
   }
@@ -188,9 +188,4 @@ export class Daemon {
       config: redactConfig(this.config),
     });
   }
-}
-
-/** The configured VIPs as registry claims. */
-function staticClaims(config: DaemonConfig) {
-  return config.vips.static.map((v) => ({ address: v.address, attributes: { communities: communitiesOf(v.communities), largeCommunities: largeCommunitiesOf(v.largeCommunities) } }));
 }

@@ -2,9 +2,10 @@
 // at every peer, doing only the difference. Order matters to never blackhole traffic:
 // an address is in place before its route is announced, and a route is withdrawn before its
 // address goes. A VIP whose address could not be added is not announced. Runs coalesce: a burst
-// of registry changes during a run leads to one more run, not one per change.
+// of registry changes during a run leads to one more run, not one per change. A run that fails
+// as a whole (the interface cannot be read) is tried again after a capped back-off.
 import { EventEmitter } from 'node:events';
-import { type Clock, type Prefix, type Route, systemClock } from '../bgp/index.js';
+import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
 import type { VipRegistry } from './registry/index.js';
 
 /** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
@@ -47,7 +48,12 @@ export interface ReconcileResult {
 
 export interface ReconcilerEvents {
   reconciled: [result: ReconcileResult];
+  /** A run failed as a whole; the next is tried `retryInMs` later (or at the next change). */
+  failed: [error: Error, retryInMs: number];
 }
+
+/** The back-off of a failed run: 1 s doubling up to 30 s. */
+export const RECONCILE_RETRY = { initialMs: 1_000, maxMs: 30_000 } as const;
 
 export class Reconciler extends EventEmitter<ReconcilerEvents> {
   /** Addresses we know are on the interface with our mark. */
@@ -58,6 +64,9 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   private running: Promise<void> | undefined;
   private again = false;
   private lastResult: ReconcileResult | undefined;
+  private failuresInARow = 0;
+  private retry: TimerHandle | undefined;
+  private stopped = false;
 
   constructor(
     private readonly registry: VipRegistry,
@@ -82,18 +91,26 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     return this.placed.has(address) || this.foreign.has(address);
   }
 
-  /** Runs soon; a call during a run makes one more run after it. Resolves when the state is applied. */
+  /**
+   * Runs soon; a call during a run makes one more run after it. Resolves when the state is
+   * applied, or once a run has failed (reported as 'failed' and retried later): never rejects.
+   */
   schedule(): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
     }
+    this.retry?.cancel();
+    this.retry = undefined;
     this.running = (async () => {
       try {
         do {
           this.again = false;
           await this.runOnce();
+          this.failuresInARow = 0;
         } while (this.again);
+      } catch (err) {
+        this.failed(err instanceof Error ? err : new Error(String(err)));
       } finally {
         this.running = undefined;
       }
@@ -166,11 +183,20 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     this.emit('reconciled', result);
   }
 
+  private failed(error: Error): void {
+    const retryInMs = Math.min(RECONCILE_RETRY.maxMs, RECONCILE_RETRY.initialMs * 2 ** this.failuresInARow);
+    this.failuresInARow++;
+    if (!this.stopped) this.retry = this.clock.after(retryInMs, () => void this.schedule());
+    this.emit('failed', error, retryInMs);
+  }
+
   /**
    * Clean shutdown: withdraws every route, then removes every address we placed. (A graceful
    * restart does not call this: addresses and routes stay while the next run starts.)
    */
   async teardown(): Promise<PlacementResult> {
+    this.stopped = true;
+    this.retry?.cancel();
     await this.running;
     if (this.routes) {
       for (const route of [...this.routes.table.values()]) this.routes.withdraw(route.prefix);

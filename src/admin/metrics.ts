@@ -188,7 +188,7 @@ export class DaemonMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
-    this.reconcileFailures = new Counter({ name: 'vip_speaker_reconcile_failures_total', help: 'VIP addresses that could not be added or removed.', registers });
+    this.reconcileFailures = new Counter({ name: 'vip_speaker_reconcile_failures_total', help: 'VIP addresses that could not be added or removed, and reconciles that failed as a whole (the interface could not be read).', registers });
     this.sessionDowns = new Counter({ name: 'vip_speaker_bgp_session_down_total', help: 'Session falls to Idle, by stable reason name.', labelNames: ['peer', 'reason'], registers });
     this.peerErrors = new Counter({ name: 'vip_speaker_bgp_connect_errors_total', help: 'Failed outgoing connection attempts, by transport error code.', labelNames: ['peer', 'code'], registers });
   }
@@ -196,6 +196,11 @@ export class DaemonMetrics {
   reconciled(r: ReconcileResult): void {
     this.reconcileDuration.observe(r.durationMs / 1000);
     if (r.failures.length) this.reconcileFailures.inc(r.failures.length);
+  }
+
+  /** A reconcile failed as a whole; it is tried again. */
+  reconcileFailed(): void {
+    this.reconcileFailures.inc();
   }
 
   sessionDown(peer: string, reason: string): void {

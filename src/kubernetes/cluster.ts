@@ -13,7 +13,8 @@
 // Nothing of the Kubernetes client is loaded unless the configuration asks for the cluster: a
 // node that announces configured VIPs alone starts without it.
 import { type Clock, withTimeout } from '../../bgp/index.js';
-import type { DaemonConfig } from '../config/index.js';
+import { communitiesOf, largeCommunitiesOf } from '../communities.js';
+import type { DaemonConfig, StaticVip } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { VipClaim, VipRegistry } from '../registry/index.js';
 import type { LoadedKubeConfig } from './client.js';
@@ -46,9 +47,14 @@ export interface ClusterStatus {
 
 export interface Cluster {
   /** Claims the configured VIPs (at once, or while the local API server is healthy); false when nothing changed. */
-  claimStatic(claims: readonly VipClaim[]): boolean;
+  claimStatic(vips: readonly StaticVip[]): boolean;
   /** This node's BGP settings from its annotations, as last read. */
   readonly nodeOverrides: NodeBgpOverrides | undefined;
+  /**
+   * The configuration in force on this node: kube-vip's per-node BGP settings, when its
+   * annotations carry a complete set, replace the node's AS, router ID and peers.
+   */
+  onThisNode(config: DaemonConfig): DaemonConfig;
   /** Lease candidates; undefined when there is nobody to elect with (no credentials), or nobody asked. */
   readonly elections: Elections | undefined;
   /** Why the cluster's part of this node is not ready ([] when it is). */
@@ -121,7 +127,8 @@ class ClusterSources implements Cluster {
     private readonly nodeName?: string,
   ) {}
 
-  claimStatic(claims: readonly VipClaim[]): boolean {
+  claimStatic(vips: readonly StaticVip[]): boolean {
+    const claims: VipClaim[] = vips.map((v) => ({ address: v.address, attributes: { communities: communitiesOf(v.communities), largeCommunities: largeCommunitiesOf(v.largeCommunities) } }));
     if (!this.controlPlane) return this.registry.replaceOwner(STATIC_OWNER, claims);
     this.controlPlane.setVips(claims);
     return false;
@@ -129,6 +136,12 @@ class ClusterSources implements Cluster {
 
   get nodeOverrides(): NodeBgpOverrides | undefined {
     return this.node?.current;
+  }
+
+  onThisNode(config: DaemonConfig): DaemonConfig {
+    const o = this.nodeOverrides;
+    if (!o?.complete || o.asn === undefined) return config;
+    return { ...config, node: { ...config.node, asn: o.asn, routerId: o.routerId ?? config.node.routerId }, peers: o.peers ?? config.peers };
   }
 
   readiness(): string[] {

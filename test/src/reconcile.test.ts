@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Prefix, Route } from '../../bgp/index.js';
+import { ManualClock, type Prefix, type Route } from '../../bgp/index.js';
 import { type AddressPlacer, type PlacementResult, Reconciler, type RouteSink } from '../../src/reconcile.js';
 import { VipRegistry } from '../../src/registry/registry.js';
 
@@ -10,11 +10,14 @@ class Journal {
 
 class FakeAddresses implements AddressPlacer {
   readonly owned = new Set<string>();
+  /** While set, listing the interface fails (netlink unreachable). */
+  unreadable: Error | undefined;
   readonly refuse = new Set<string>();
   /** An operator's own addresses on the interface. */
   readonly operator = new Set<string>();
   constructor(private readonly j: Journal) {}
   async listOwned(): Promise<string[]> {
+    if (this.unreadable) throw this.unreadable;
     return [...this.owned];
   }
   async add(addresses: string[]): Promise<PlacementResult> {
@@ -67,11 +70,42 @@ function setup() {
   const registry = new VipRegistry();
   const addresses = new FakeAddresses(j);
   const routes = new FakeRoutes(j);
-  const rec = new Reconciler(registry, addresses, routes);
-  return { j, registry, addresses, routes, rec };
+  const clock = new ManualClock();
+  const rec = new Reconciler(registry, addresses, routes, clock);
+  return { j, registry, addresses, routes, rec, clock };
 }
 
 describe('Reconciler', () => {
+  it('reports a run that fails as a whole, never rejects, and tries again with a growing back-off', async () => {
+    const { registry, addresses, routes, rec, clock } = setup();
+    const failed: number[] = [];
+    rec.on('failed', (_err, retryInMs) => failed.push(retryInMs));
+    addresses.unreadable = Object.assign(new Error('netlink: no answer'), { code: 'VIP_ERR_NETLINK_FAILED' });
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    assert.deepEqual(failed, [1000]);
+    await clock.advanceAsync(1000);
+    await clock.advanceAsync(2000);
+    assert.deepEqual(failed, [1000, 2000, 4000]);
+    assert.equal(routes.table.size, 0, 'nothing announced while the interface cannot be read');
+    addresses.unreadable = undefined;
+    await clock.advanceAsync(4000);
+    assert.ok(addresses.owned.has('192.0.2.10/32'));
+    assert.ok(routes.table.has('192.0.2.10/32'));
+    assert.equal(clock.pending, 0, 'no retry left once a run succeeds');
+  });
+
+  it('leaves no retry behind after teardown', async () => {
+    const { registry, addresses, rec, clock } = setup();
+    addresses.unreadable = new Error('netlink: no answer');
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    assert.equal(clock.pending, 1);
+    addresses.unreadable = undefined;
+    await rec.teardown();
+    assert.equal(clock.pending, 0);
+  });
+
   it('puts the address in place before announcing, and withdraws before removing it', async () => {
     const { j, registry, rec } = setup();
     registry.claim('static', { address: '192.0.2.10' });

@@ -89,8 +89,9 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
     signal?.addEventListener('abort', onAbort);
     void send(target).then((outcome) => {
       if (done) {
-        // Timed out or cancelled while the files were read: the request must not linger.
-        if ('req' in outcome) outcome.req.destroy();
+        // Timed out or cancelled while the files were read: the request must not linger, and its
+        // "socket hang up" must not go unheard (an 'error' with no listener ends the process).
+        if ('req' in outcome) outcome.req.on('error', () => undefined).destroy();
         return;
       }
       if ('result' in outcome) return finish(outcome.result);

@@ -203,13 +203,19 @@ export class ArpMode implements VipMode {
    * leases this node holds, so that a successor can take the VIPs at once.
    */
   async stop(options?: ModeStopOptions): Promise<void> {
-    await options?.teardown();
+    // A VIP that could not be taken off may still answer here: then the leases are left to
+    // expire instead of being released, so that no successor takes over beside it.
+    let cleared = true;
+    await options?.teardown().catch((err: Error) => {
+      cleared = false;
+      this.options.log.error({ error: err.message }, 'VIPs not removed: the leases are left to expire, not released');
+    });
     this.running = false;
     for (const r of this.refreshes.values()) r.stop();
     this.refreshes.clear();
     const all = [...this.candidates.entries()];
     this.candidates.clear();
-    await Promise.all(all.map(([, c]) => c.stop({ release: true, beforeRelease: () => this.options.settle() })));
+    await Promise.all(all.map(([, c]) => c.stop({ release: cleared, beforeRelease: () => this.options.settle() })));
     for (const [key] of all) this.holders.forget(key);
     this.link?.close();
     if (options) this.options.log.info('stopped: VIPs removed, leases released');

@@ -50,7 +50,7 @@ describe('cluster sources', function () {
   it('asks nothing of the cluster when the configuration asks nothing: the configured VIPs are claimed at once', async () => {
     const registry = new VipRegistry();
     cluster = await startCluster({ config: config([]), registry, log, clock: systemClock, leasesHoldVips: false });
-    assert.equal(cluster.claimStatic([{ address: '192.0.2.50' }]), true);
+    assert.equal(cluster.claimStatic([{ address: '192.0.2.50', communities: [], largeCommunities: [] }]), true);
     assert.deepEqual(registry.ownersOf('192.0.2.50'), [STATIC_OWNER]);
     assert.equal(cluster.elections, undefined);
     assert.equal(cluster.status(), null);

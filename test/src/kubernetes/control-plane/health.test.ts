@@ -2,6 +2,7 @@
 // with a certificate made here by openssl, flipped between 200 and 500, hung, stopped; the
 // probe cadence and the thresholds run on a manual clock.
 import { strict as assert } from 'node:assert';
+import { readFile } from 'node:fs/promises';
 import { until } from '../../../support/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,6 +155,19 @@ describe('control-plane health', () => {
       await until('the probe reaches the API server', () => apiserver.requests > before);
       await h.stop();
       assert.equal(clock.pending, 0);
+    });
+
+    it('times out before the CA file is even read, and drops the request it then makes without an uncaught error', async () => {
+      const probe = probeLivez({ address: '127.0.0.1', port: apiserver.port, caFile: tls.cert, serverName: 'kubernetes', timeoutMs: 100 }, clock);
+      // The timeout fires while readFile is still under way.
+      clock.advance(100);
+      const result = await probe;
+      assert.equal(result.ok ? 'ok' : result.reason, 'TIMEOUT');
+      // The CA read completes, the request is made and destroyed at once: an 'error' without a
+      // listener would end the test run here as an uncaught exception.
+      await readFile(tls.cert);
+      for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(apiserver.requests, 0);
     });
 
     it('refuses a certificate from another CA, and one without the expected name', async () => {
