@@ -3,7 +3,9 @@
 //
 // How the parts fit: `codec/` turns bytes into typed messages and back (decode errors are
 // values: the NOTIFICATION to send, or an RFC 7606 action); `session/` holds the pure RFC 4271
-// state machine (events in, actions out); later layers bind it to sockets and timers.
+// state machine (events in, actions out) and the driver that binds it to a socket and to the
+// Clock (clock.ts, the one way time comes in); `transport/` makes the sockets (TCP MD5, TTL and
+// GTSM, source interface) through libc; `speaker/` runs many peers over one Adj-RIB-Out.
 export * from './codec/index.js';
 export { describeMessage, describeAttribute, describeCapability, familyName } from './codec/describe.js';
 export { findAttribute, isKnownAttr, type KnownAttribute } from './codec/attribute-access.js';

@@ -4,7 +4,7 @@
 // admin endpoint reports on all of it. A reload is applied as a difference, or refused whole.
 import { type Clock, systemClock, withTimeout } from '../bgp/index.js';
 import { AdminServer, DaemonMetrics, statusDocument } from './admin/index.js';
-import { type DaemonConfig, diffConfig, redactConfig } from './config/index.js';
+import { type DaemonConfig, diffConfig, redactConfig, refuseRestartOnly } from './config/index.js';
 import { type Cluster, startCluster } from './kubernetes/index.js';
 import type { Logger } from './log.js';
 import { type ModeDeps, type VipMode, createMode } from './modes/index.js';
@@ -20,14 +20,6 @@ export interface DaemonDeps extends Pick<ModeDeps, 'announcer' | 'speakerOptions
 
 /** Upper bound on a whole stop: withdraw, Cease, remove the VIPs, release the leases, stop watching. */
 export const STOP_TIMEOUT_MS = 10_000;
-/** What cannot change under a running process: a reload that changes them is refused whole. */
-const RESTART_ONLY = ['mode', 'vips.interface', 'admin', 'arp', 'kubernetes'];
-
-/** A reloaded config that is valid but cannot be applied to a running process. */
-export class ReloadRefused extends Error {
-  override readonly name = 'ReloadRefused';
-  readonly code = 'VIP_SPEAKER_RELOAD_REFUSED';
-}
 
 export class Daemon {
   readonly registry = new VipRegistry();
@@ -104,7 +96,7 @@ export class Daemon {
     this.apply(this.onThisNode(this.base)).catch((err: Error) => this.log.error({ error: err.message }, 'node BGP annotations not applied'));
   }
 
-  /** Applies a new, already validated config as a difference; returns what changed, or throws ReloadRefused. */
+  /** Applies a new, already validated config as a difference; returns what changed, or throws ReloadRefused (config/). */
   async reload(next: DaemonConfig): Promise<string[]> {
     const changes = await this.apply(this.onThisNode(next));
     this.base = next;
@@ -117,8 +109,7 @@ export class Daemon {
 
   private async apply(next: DaemonConfig): Promise<string[]> {
     const d = diffConfig(this.config, next);
-    const needRestart = [...d.nodeChanges, ...d.otherChanges].filter((c) => RESTART_ONLY.includes(c));
-    if (needRestart.length) throw new ReloadRefused(`${needRestart.join(', ')} cannot change without a restart; the running configuration is kept`);
+    refuseRestartOnly(d);
     const done: string[] = [];
     if (d.otherChanges.includes('log')) {
       this.log.level = next.log.level;

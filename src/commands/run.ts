@@ -3,8 +3,8 @@
 // file is refused with its errors and the running state is kept.
 import { watch, type FSWatcher } from 'node:fs';
 import { type TimerHandle, systemClock } from '../../bgp/index.js';
-import { formatErrors, resolveConfig } from '../config/index.js';
-import { Daemon, ReloadRefused } from '../daemon.js';
+import { ReloadRefused, formatErrors, resolveConfig } from '../config/index.js';
+import { Daemon } from '../daemon.js';
 import { createLogger } from '../log.js';
 import { createVipAddressManager } from '../vip/index.js';
 

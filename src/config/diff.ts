@@ -94,3 +94,18 @@ function same(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
+
+/** What cannot change under a running process: a reload that changes one of them is refused whole. */
+export const RESTART_ONLY: readonly string[] = ['mode', 'vips.interface', 'admin', 'arp', 'kubernetes'];
+
+/** A reloaded configuration that is valid but cannot be applied to a running process. */
+export class ReloadRefused extends Error {
+  override readonly name = 'ReloadRefused';
+  readonly code = 'CONFIG_RELOAD_REFUSED';
+}
+
+/** Throws ReloadRefused, naming every setting that needs a restart, when the difference holds one. */
+export function refuseRestartOnly(d: ConfigDiff): void {
+  const needRestart = [...d.nodeChanges, ...d.otherChanges].filter((c) => RESTART_ONLY.includes(c));
+  if (needRestart.length) throw new ReloadRefused(`${needRestart.join(', ')} cannot change without a restart; the running configuration is kept`);
+}

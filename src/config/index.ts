@@ -9,7 +9,7 @@ export { configFromEnv, hasKubeVipEnvironment, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIA
 export { resolveConfig, CONFIG_PATH_VARIABLE, LOG_FORMAT_VARIABLE, LOG_LEVEL_VARIABLE, type LoadedConfig } from './load.js';
 export { buildConfig, DEFAULTS, KUBERNETES_DEFAULTS, kubernetesDefaults, TOP_LEVEL_KEYS } from './validate.js';
 export { parsePeerString, splitPeerList, redactPeerString, PEER_STRING_FORMAT, type PeerStringFields } from './peer-string.js';
-export { diffConfig, type ConfigDiff } from './diff.js';
+export { diffConfig, refuseRestartOnly, ReloadRefused, RESTART_ONLY, type ConfigDiff } from './diff.js';
 export { redactConfig, describePeer, REDACTED } from './redact.js';
 export { formatErrors } from './errors.js';
 export { DEFAULT_MULTIHOP_TTL, checkInterfaceName } from './peers.js';
