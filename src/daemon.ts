@@ -6,6 +6,7 @@ import type { BgpSpeaker, PeerStatus } from '../bgp/index.js';
 import { SpeakerSink, createSpeaker, peerConfigOf } from './bgp-mode/speaker.js';
 import { AdminServer } from './admin/server.js';
 import { DaemonMetrics, type VipHolder } from './admin/metrics.js';
+import { keyVips, ownerKindCounts, placedVips, registryVips, vipMismatch } from './admin/index.js';
 import { communitiesOf, largeCommunitiesOf } from './communities.js';
 import { diffConfig } from './config/diff.js';
 import { redactConfig } from './config/redact.js';
@@ -89,6 +90,8 @@ export class Daemon {
       {
         peers: () => this.sink.speaker.status(),
         vips: () => ({ desired: this.registry.size, inPlace: this.reconciler.placedAddresses.size, announced: this.sink.speaker.table.size }),
+        vipMismatch: () => (this.arp ? vipMismatch(registryVips(this.arp.held), placedVips(this.reconciler)) : vipMismatch(registryVips(this.registry), keyVips(this.sink.speaker.table))),
+        vipOwners: () => ownerKindCounts(this.registry),
         kubernetesConnected: () => this.kubernetes?.connected(),
         vipHolders: () => this.vipHolders(),
         leaderChanges: () => this.arp?.holders.leaderChanges() ?? [],
