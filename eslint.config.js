@@ -14,7 +14,7 @@ const SRC_RANKS = {
   result: 0, log: 0, version: 0, native: 0, communities: 0,
   config: 1, registry: 1,
   vip: 2, reconcile: 2,
-  arp: 3, kubernetes: 3, admin: 3,
+  arp: 3, kubernetes: 3, admin: 3, monitoring: 3,
   modes: 4,
   daemon: 5,
   commands: 6, manifest: 6,

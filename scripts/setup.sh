@@ -20,8 +20,10 @@ if [ "$node_major" -lt "$need_node_major" ]; then
   exit 1
 fi
 
-# Debian packages: the real routers the interop labs peer with, and the tools the labs use.
-packages=(frr bird2 gobgpd exabgp iproute2 tcpdump iputils-arping procps psmisc)
+# Debian packages: the real routers the interop labs peer with, and the tools the labs use;
+# prometheus for its promtool, which checks and unit-tests the alerting rules (its service is
+# kept from starting, as the routers' are).
+packages=(frr bird2 gobgpd exabgp iproute2 tcpdump iputils-arping procps psmisc prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

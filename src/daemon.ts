@@ -3,7 +3,7 @@
 // reconcile reads what the mode places and puts it on the interface and into the routes; the
 // admin endpoint reports on all of it. A reload is applied as a difference, or refused whole.
 import { type Clock, systemClock, withTimeout } from '../bgp/index.js';
-import { AdminServer, DaemonMetrics, statusDocument } from './admin/index.js';
+import { AdminServer, DaemonMetrics, keyVips, ownerKindCounts, placedVips, registryVips, statusDocument, vipMismatch } from './admin/index.js';
 import { type DaemonConfig, diffConfig, redactConfig, refuseRestartOnly } from './config/index.js';
 import { type Cluster, startCluster } from './kubernetes/index.js';
 import type { Logger } from './log.js';
@@ -51,6 +51,9 @@ export class Daemon {
         vipHolders: () => this.mode.vipHolders((a) => this.reconciler.isInPlace(a)),
         leaderChanges: () => this.mode.counters.leaderChanges(),
         arpAnnouncements: () => this.mode.counters.announcements(),
+        // What the mode places against what reaches the network: the routes, or the interface.
+        vipMismatch: () => vipMismatch(registryVips(this.mode.placed), this.mode.routes ? keyVips(this.mode.routes.table) : placedVips(this.reconciler)),
+        vipOwners: () => ownerKindCounts(this.registry),
       },
       { version: VERSION, mode: config.mode },
     );

@@ -16,8 +16,9 @@ commands:
       check a configuration without touching the network or the host
   status [--json] [--admin HOST:PORT]
       sessions and VIPs of the running daemon, from its admin endpoint (127.0.0.1:9469)
-  manifest daemonset|rbac|pod [flags]
-      print Kubernetes manifests (flags as kube-vip's generator; see manifest --help)
+  manifest daemonset|rbac|pod|servicemonitor|prometheusrule|rules|dashboard [flags]
+      print Kubernetes manifests (flags as kube-vip's generator; see manifest --help),
+      the alerting rules, or the Grafana dashboard
   decode FILE [--json] [--two-octet-as] [--extended-message]
       print every BGP message in FILE: a capture fixture (JSON), a hex dump or raw bytes
   version

@@ -21,6 +21,14 @@ export interface VipHolder {
 export interface MetricsSource {
   peers(): PeerStatus[];
   vips(): { desired: number; inPlace: number; announced: number };
+  /**
+   * Wanted VIPs not announced, and announced VIPs not wanted. BGP mode: the registry against the
+   * routes handed to the speaker. ARP mode: the VIPs this node was elected for against the ones on
+   * its interface.
+   */
+  vipMismatch?(): { wantedNotAnnounced: number; announcedNotWanted: number };
+  /** Wanted VIPs per kind of owner ('static', 'control-plane', 'service'). */
+  vipOwners?(): ReadonlyMap<string, number>;
   /** Whether the Kubernetes watches are connected; undefined when nothing watches the cluster. */
   kubernetesConnected?(): boolean | undefined;
   /** Per VIP: mode, holder and last takeover. */
@@ -176,6 +184,31 @@ export class DaemonMetrics {
       collect() {
         this.reset();
         for (const [code, n] of source.arpAnnouncements?.()?.failures ?? []) this.inc({ code }, n);
+      },
+    });
+    for (const [key, name, help] of [
+      ['wantedNotAnnounced', 'vip_speaker_vips_wanted_not_announced', 'VIPs wanted but not announced: BGP mode, not handed to the speaker (their address could not be placed, or no reconcile yet); ARP mode, elected here but not on the interface.'],
+      ['announcedNotWanted', 'vip_speaker_vips_announced_not_wanted', 'VIPs announced but no longer wanted: BGP mode, routes still handed to the speaker; ARP mode, on the interface without being elected here.'],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          const m = source.vipMismatch?.();
+          if (m) this.set(m[key]);
+        },
+      });
+    }
+    new Gauge({
+      name: 'vip_speaker_vips_owned',
+      help: 'Wanted VIPs per kind of owner (static, control-plane, service); a VIP with owners of two kinds counts under each.',
+      labelNames: ['owner'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [owner, n] of source.vipOwners?.() ?? []) this.set({ owner }, n);
       },
     });
     vipGauge('vip_speaker_vips_desired', 'VIPs the registry wants on this node.', (v) => v.desired);

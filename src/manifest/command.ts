@@ -1,21 +1,30 @@
-// `vip-speaker manifest daemonset|rbac|pod [flags]`: prints the manifest as YAML.
+// `vip-speaker manifest daemonset|rbac|pod|servicemonitor|prometheusrule [flags]`: prints the
+// manifest as YAML; `manifest rules|dashboard`: the alerting rules as a Prometheus rule file, the
+// Grafana dashboard as JSON.
+import { buildDashboard } from '../monitoring/index.js';
 import { VERSION } from '../version.js';
 import { buildDaemonSet } from './daemonset.js';
 import type { ManifestError } from './errors.js';
 import { MANIFEST_KINDS, parseManifestArgs, type ManifestKind, type ManifestOptions } from './options.js';
+import { buildMetricsService, buildPrometheusRule, buildServiceMonitor } from './monitoring.js';
 import { buildRbac } from './rbac.js';
 import { STATIC_POD_PATH, buildStaticPod } from './static-pod.js';
 import { toYaml } from './yaml.js';
 
 /** The line for the usage text of `vip-speaker`. */
-export const MANIFEST_USAGE_LINE = 'manifest daemonset|rbac|pod [flags]';
+export const MANIFEST_USAGE_LINE = 'manifest daemonset|rbac|pod|servicemonitor|prometheusrule|rules|dashboard [flags]';
 
-export const MANIFEST_USAGE = `usage: vip-speaker manifest daemonset|rbac|pod [flags]
+export const MANIFEST_USAGE = `usage: vip-speaker manifest daemonset|rbac|pod|servicemonitor|prometheusrule [flags]
+       vip-speaker manifest rules|dashboard
 
-prints a Kubernetes manifest as YAML: the DaemonSet, its RBAC, or a static pod for control-plane
-nodes (${STATIC_POD_PATH}). Give the same flags to all three.
+prints a Kubernetes manifest as YAML: the DaemonSet, its RBAC, or a static pod for
+control-plane nodes (${STATIC_POD_PATH}); for the Prometheus operator, a
+ServiceMonitor (with the headless Service it scrapes) or the alerting rules as a PrometheusRule.
+Give the same flags to all of them. \`rules\` prints the alerting rules as a Prometheus rule
+file, \`dashboard\` the Grafana dashboard (JSON); neither takes flags. docs/observability.md
+explains the alerts and the panels.
 
-features (at least one):
+features (at least one; not for servicemonitor and prometheusrule):
   --controlplane              announce the control-plane VIP given by --address
   --address IP[,IP...]        the control-plane VIPs (kube-vip's older --vip also works)
   --port N                    the API server port behind the control-plane VIP (6443)
@@ -46,6 +55,9 @@ pod and image:
   --keep-routes-on-stop       BGP: leave VIPs and routes in place on SIGTERM (graceful restart)
   --k8sConfigPath PATH        the static pod's kubeconfig on the host (/etc/kubernetes/admin.conf);
                               in ARP mode the first node needs super-admin.conf: see the pod's header
+monitoring (servicemonitor, prometheusrule; the ServiceMonitor needs --admin-address node):
+  --monitoring-label KEY=VALUE   a label for the Prometheus' selectors, e.g. release=kube-prometheus-stack
+                              (repeatable)
   --inCluster, --bgp          accepted for kube-vip command lines (--bgp: the default mode)
 `;
 
@@ -103,6 +115,18 @@ export function renderManifest(kind: ManifestKind, o: ManifestOptions, args: rea
         );
       }
       return toYaml([buildStaticPod(o)], header);
+    case 'servicemonitor':
+      header.push(`Prometheus scrapes every node's admin endpoint on port ${o.adminPort} through the headless Service; the series' instance is the node's name.`);
+      return toYaml([buildMetricsService(o), buildServiceMonitor(o)], header);
+    case 'prometheusrule':
+      header.push('The alerts\' runbooks: docs/observability.md, under each alert\'s name.');
+      return toYaml([buildPrometheusRule(o)], header);
+    case 'rules':
+      header.push('A Prometheus rule file (rule_files:); the runbooks are in docs/observability.md, under each alert\'s name.');
+      return toYaml([{ groups: buildPrometheusRule(o).spec.groups }], header);
+    case 'dashboard':
+      // JSON has no comments: the dashboard's description names the version.
+      return `${JSON.stringify(buildDashboard(VERSION), null, 2)}\n`;
   }
 }
 

@@ -8,6 +8,7 @@
 // the two in step.
 import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from '../config/index.js';
 import type { Problem } from './errors.js';
+import type { ManifestKind } from './options.js';
 
 export type SpeakerMode = 'bgp' | 'arp';
 
@@ -42,7 +43,7 @@ export type LeaseTimings = Partial<Record<LeaseFlag, number>>;
 export function checkMode(
   mode: SpeakerMode,
   given: ReadonlySet<string>,
-  context: { kind: 'daemonset' | 'rbac' | 'pod'; services: boolean; vipInterface: string | undefined },
+  context: { kind: ManifestKind; services: boolean; vipInterface: string | undefined },
   problem: Problem,
 ): void {
   const leaseFlags = (Object.keys(LEASE_FLAGS) as LeaseFlag[]).filter((f) => given.has(f));
@@ -66,7 +67,8 @@ export function checkMode(
   if (given.has('keep-routes-on-stop')) {
     problem('MANIFEST_CONFLICT', 'keep-routes-on-stop', 'BGP-only: in ARP mode a VIP left on the interface would answer beside the next holder\'s, so the speaker always takes its VIPs off when it stops');
   }
-  if (context.kind === 'rbac') return;
+  // Only a pod runs the speaker on an interface.
+  if (context.kind !== 'daemonset' && context.kind !== 'pod') return;
   if (context.vipInterface === undefined && !given.has('interface')) {
     problem('MANIFEST_MISSING', 'interface', 'ARP mode needs the interface on the VIPs\' network, where the elected node puts them and answers ARP: --interface eth0');
   } else if (context.vipInterface === 'lo') {

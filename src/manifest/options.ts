@@ -1,8 +1,9 @@
-// The flags of `vip-speaker manifest daemonset|rbac|pod`, read into ManifestOptions, the one input
+// The flags of `vip-speaker manifest KIND`, read into ManifestOptions, the one input
 // of the pure builders. Flag names are kube-vip's where they mean the same thing (cmd/kube-vip.go
 // and cmd/kube-vip-manifests.go: --address, --controlplane, --arp, --bgppeers, --localAS, ...), so
 // that a kube-vip generator command line carries over; vip-speaker's own flags are kebab-case.
-// Which flags belong to which mode, BGP or ARP, is mode.ts's concern.
+// Which flags belong to which mode, BGP or ARP, is mode.ts's concern; what the monitoring kinds
+// need, monitoring-flags.ts's.
 //
 // Every problem is reported, each with a stable code and the flag it concerns; a password given on
 // the command line is refused, since it would land in the manifest in plain text.
@@ -13,8 +14,9 @@ import { checkInterfaceName, parsePeerString, splitPeerList } from '../config/in
 import { VERSION } from '../version.js';
 import type { ManifestError, Problem } from './errors.js';
 import { checkMode, readArpRate, readLeaseTimings, readVipSubnet, type LeaseTimings, type SpeakerMode } from './mode.js';
+import { MONITORING_KINDS, checkMonitoring, isMonitoringKind, readMonitoringLabels } from './monitoring-flags.js';
 
-export const MANIFEST_KINDS = ['daemonset', 'rbac', 'pod'] as const;
+export const MANIFEST_KINDS = ['daemonset', 'rbac', 'pod', ...MONITORING_KINDS] as const;
 export type ManifestKind = (typeof MANIFEST_KINDS)[number];
 
 /** Where the admin endpoint listens: loopback (the daemon's default), the node's IP, or an address. */
@@ -62,6 +64,8 @@ export interface ManifestOptions {
   keepRoutesOnStop: boolean;
   /** The static pod's kubeconfig on the host (kube-vip's --k8sConfigPath). */
   kubeconfig: string;
+  /** Labels of the ServiceMonitor and PrometheusRule, for the Prometheus' selectors. */
+  monitoringLabels: Record<string, string>;
 }
 
 export const DEFAULT_IMAGE = `ghcr.io/vip-speaker/vip-speaker:${VERSION}`;
@@ -89,6 +93,7 @@ export function defaultOptions(): ManifestOptions {
     adminPort: DEFAULT_ADMIN_PORT,
     keepRoutesOnStop: false,
     kubeconfig: KUBE_VIP.kubeconfig,
+    monitoringLabels: {},
   };
 }
 
@@ -128,6 +133,7 @@ const FLAGS = {
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
   'keep-routes-on-stop': { type: 'boolean' },
+  'monitoring-label': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   // kube-vip flags that vip-speaker does not take, each refused with the reason.
   peerPass: { type: 'string' },
@@ -203,11 +209,13 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   readAddress(values.address, values.vip, o, problem);
   readPeers(values.bgppeers ?? [], o, problem);
   if (values['peer-password-secret'] !== undefined) o.peerPasswordSecret = secretRef(values['peer-password-secret'], problem);
+  o.monitoringLabels = readMonitoringLabels(values['monitoring-label'] ?? [], problem);
 
   const given = new Set(Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([flag]) => flag));
   checkMode(o.mode, given, { kind, services: o.services, vipInterface: o.vipInterface }, problem);
   const addressGiven = values.address !== undefined || values.vip !== undefined;
-  checkCombination(kind, o, { inCluster: values.inCluster === true, addressGiven }, problem);
+  if (isMonitoringKind(kind)) checkMonitoring(kind, given, o.admin, problem);
+  else checkCombination(kind, o, { inCluster: values.inCluster === true, addressGiven }, problem);
   return errors.length > 0 ? fail(errors) : ok(o);
 }
 

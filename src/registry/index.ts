@@ -3,6 +3,7 @@ export {
   RegistryError,
   VipRegistry,
   canonicalVip,
+  ownerKind,
   type DesiredVip,
   type Owner,
   type OwnerTraits,

@@ -8,6 +8,12 @@ import { Prefix, type LargeCommunity } from '../../bgp/index.js';
 /** Who wants a VIP: 'static', 'control-plane', or 'service:<namespace>/<name>'. */
 export type Owner = string;
 
+/** The kinds of owner: 'service' for every Service's owner, else the owner itself. */
+export function ownerKind(owner: Owner): string {
+  const colon = owner.indexOf(':');
+  return colon < 0 ? owner : owner.slice(0, colon);
+}
+
 export interface VipAttributes {
   communities: number[];
   largeCommunities: LargeCommunity[];
@@ -160,6 +166,21 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
 
   ownersOf(address: string): Owner[] {
     return [...(this.vips.get(canonicalVip(address).text)?.keys() ?? [])];
+  }
+
+  /** Whether the VIP in canonical text (as desired() gives it) is wanted: no parsing, for counts at every scrape. */
+  wants(text: string): boolean {
+    return this.vips.has(text);
+  }
+
+  /** The wanted VIPs in canonical text, unsorted: for counts at every scrape. */
+  addresses(): IterableIterator<string> {
+    return this.vips.keys();
+  }
+
+  /** Each wanted VIP (canonical text) with its owners, unsorted and without merging attributes: for counts at every scrape. */
+  *ownership(): Generator<{ address: string; owners: Iterable<Owner> }> {
+    for (const [address, owners] of this.vips) yield { address, owners: owners.keys() };
   }
 
   /** What should be reachable now, sorted by address. */

@@ -1,11 +1,18 @@
-// deploy/*.yaml are what the generator prints today, for the command lines that deploy/README.md
-// gives: change the generator, and this fails until the files are made again.
+// deploy/*.yaml and deploy/monitoring/ are what the generator prints today, for the command lines
+// that deploy/README.md gives: change the generator, and this fails until the files are made again.
+// The promtool unit tests (*.rules.test.yaml) are written by hand, not generated.
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { manifestCommand } from '../../../src/manifest/index.js';
 
 const deploy = new URL('../../../../deploy/', import.meta.url);
-const COMMAND = /^node dist\/src\/cli\.js manifest (.+) > deploy\/([\w.-]+\.yaml)$/;
+const COMMAND = /^node dist\/src\/cli\.js manifest (.+) > deploy\/((?:monitoring\/)?[\w.-]+\.(?:yaml|json))$/;
+
+/** The generated files: YAML and JSON in deploy/ and deploy/monitoring/, less the promtool tests. */
+function generatedFiles(): string[] {
+  const list = (dir: string) => readdirSync(new URL(dir, deploy)).map((f) => `${dir}${f}`);
+  return [...list(''), ...list('monitoring/')].filter((f) => /\.(yaml|json)$/.test(f) && !f.endsWith('.rules.test.yaml')).sort();
+}
 
 /** The regeneration lines of deploy/README.md: [args, file]. */
 function commands(): Array<[string[], string]> {
@@ -19,10 +26,20 @@ function commands(): Array<[string[], string]> {
 describe('deploy/: the generated manifests', () => {
   const lines = commands();
 
-  it('has one regeneration line in deploy/README.md for every YAML file', () => {
-    const files = readdirSync(deploy).filter((f) => f.endsWith('.yaml')).sort();
+  it('has one regeneration line in deploy/README.md for every generated file', () => {
+    const files = generatedFiles();
     assert.deepEqual(lines.map(([, file]) => file).sort(), files);
-    assert.deepEqual(files, ['daemonset-arp.yaml', 'daemonset.yaml', 'rbac-arp.yaml', 'rbac.yaml', 'static-pod.yaml']);
+    assert.deepEqual(files, [
+      'daemonset-arp.yaml',
+      'daemonset.yaml',
+      'monitoring/prometheusrule.yaml',
+      'monitoring/servicemonitor.yaml',
+      'monitoring/vip-speaker-dashboard.json',
+      'monitoring/vip-speaker.rules.yaml',
+      'rbac-arp.yaml',
+      'rbac.yaml',
+      'static-pod.yaml',
+    ]);
   });
 
   for (const [args, file] of commands()) {

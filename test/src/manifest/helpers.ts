@@ -1,6 +1,6 @@
 // Shared by the manifest tests: flags to options, and an env block resolved as the kubelet would.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
-import { buildDaemonSet, buildRbac, buildStaticPod, parseManifestArgs, type ManifestKind, type ManifestOptions } from '../../../src/manifest/index.js';
+import { buildDaemonSet, buildMetricsService, buildPrometheusRule, buildRbac, buildServiceMonitor, buildStaticPod, parseManifestArgs, type ManifestKind, type ManifestOptions } from '../../../src/manifest/index.js';
 
 /** kube-vip's flags for a BGP DaemonSet, with documentation addresses (RFC 5737, RFC 3849). */
 export const PEERS = ['--localAS', '65010', '--bgppeers', '192.0.2.1:65001::false,192.0.2.2:65001::false'];
@@ -65,6 +65,15 @@ export function everyObject(): Array<{ label: string; object: { kind?: string } 
     // A static pod cannot read a Secret; in BGP mode it may name its router ID.
     const podArgs = args.includes('--arp') ? args : [...withoutFlag(args, '--peer-password-secret'), '--bgpRouterID', '198.51.100.7'];
     all.push({ label: `static Pod (${name})`, object: buildStaticPod(options(podArgs, 'pod')) });
+  }
+  // The monitoring objects depend on the namespace, the admin port and the selectors' labels only.
+  for (const [name, args] of [
+    ['defaults', ['--admin-address', 'node']],
+    ['everything', ['--admin-address', 'node', '--admin-port', '9470', '-n', 'monitoring', '--monitoring-label', 'release=kube-prometheus-stack', '--monitoring-label', 'example.com/team=network']],
+  ] as Array<[string, string[]]>) {
+    all.push({ label: `metrics Service (${name})`, object: buildMetricsService(options(args, 'servicemonitor')) });
+    all.push({ label: `ServiceMonitor (${name})`, object: buildServiceMonitor(options(args, 'servicemonitor')) });
+    all.push({ label: `PrometheusRule (${name})`, object: buildPrometheusRule(options(args, 'prometheusrule')) });
   }
   return all;
 }

@@ -8,6 +8,13 @@
 //    @kubernetes/client-node's deserializer, generated from the same OpenAPI document, keeps only
 //    the fields it knows; an object that does not survive the round trip has a field Kubernetes
 //    would drop or refuse.
+//
+// The prometheus-operator kinds (ServiceMonitor, PrometheusRule) are custom resources, which
+// neither knows: @kubernetes-models/prometheus-operator validates them against the CRDs' own
+// OpenAPI schemas (prometheus-operator 0.65, monitoring.coreos.com/v1), and a field unknown to
+// those schemas is found by probing: a field the schema knows has a type, so a value of no JSON
+// type at all (a BigInt) in its place fails validation; in place of a field it does not know,
+// nothing fails (the API server would prune it).
 import { strict as assert } from 'node:assert';
 import { loadYaml } from '@kubernetes/client-node';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -17,8 +24,11 @@ import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { Service } from 'kubernetes-models/v1/Service';
 import { stringify } from 'yaml';
-import { buildDaemonSet, buildStaticPod } from '../../../src/manifest/index.js';
+import { buildDaemonSet, buildPrometheusRule, buildServiceMonitor, buildStaticPod } from '../../../src/manifest/index.js';
 import { CONTROL_PLANE, SERVICES, everyObject, options } from './helpers.js';
 
 /** A model class of kubernetes-models: built from plain data, validate() throws on a schema error. */
@@ -32,13 +42,54 @@ const MODELS: Record<string, ModelClass> = {
   ClusterRoleBinding: ClusterRoleBinding as unknown as ModelClass,
   Role: Role as unknown as ModelClass,
   RoleBinding: RoleBinding as unknown as ModelClass,
+  Service: Service as unknown as ModelClass,
+  ServiceMonitor: ServiceMonitor as unknown as ModelClass,
+  PrometheusRule: PrometheusRule as unknown as ModelClass,
 };
+
+/** Custom resources: @kubernetes/client-node has no model of them, so the probe finds unknown fields. */
+const CUSTOM_KINDS = new Set(['ServiceMonitor', 'PrometheusRule']);
 
 /** Throws the schema's complaint, with the paths (`data/spec/template/...`). */
 function validate(object: { kind?: string }): void {
   const Model = MODELS[object.kind ?? ''];
   if (!Model) throw new Error(`no schema for kind ${object.kind}`);
   new Model(structuredClone(object) as never).validate();
+}
+
+/** Whether the object passes its kind's schema. */
+function valid(object: { kind?: string }): boolean {
+  try {
+    validate(object);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The fields of a custom resource that its CRD's schema does not know, as paths: each field in
+ * turn is given a value of no JSON type (a BigInt, which survives structuredClone), which fails
+ * the type of any field the schema knows, and passes where the schema has nothing to check.
+ */
+const NO_JSON_TYPE = 1n;
+
+function fieldsUnknownToSchema(object: { kind?: string }): string[] {
+  const unknown: string[] = [];
+  const walk = (value: unknown, path: Array<string | number>) => {
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      const at = [...path, Array.isArray(value) ? Number(key) : key];
+      const probe = structuredClone(object) as Record<string | number, unknown>;
+      let parent = probe;
+      for (const step of at.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
+      parent[at[at.length - 1]!] = NO_JSON_TYPE;
+      if (valid(probe)) unknown.push(`.${at.join('.')}`);
+      else walk(child, at);
+    }
+  };
+  walk(object, []);
+  return unknown;
 }
 
 /** The fields @kubernetes/client-node's models do not know, as paths. */
@@ -94,7 +145,7 @@ describe('manifests against the Kubernetes OpenAPI schemas (kubernetes-models, 1
 });
 
 describe('manifests: no field unknown to the Kubernetes API (@kubernetes/client-node models)', () => {
-  for (const { label, object } of everyObject()) {
+  for (const { label, object } of everyObject().filter((o) => !CUSTOM_KINDS.has(o.object.kind ?? ''))) {
     it(`${label} has no unknown field`, () => assert.deepEqual(unknownFields(object), []));
   }
 
@@ -102,5 +153,29 @@ describe('manifests: no field unknown to the Kubernetes API (@kubernetes/client-
     const ds = buildDaemonSet(options(SERVICES));
     Object.assign(ds.spec!.template.spec!, { hostNetwrok: true });
     assert.deepEqual(unknownFields(ds), ['.spec.template.spec.hostNetwrok']);
+  });
+});
+
+describe('manifests: no field unknown to the prometheus-operator CRDs (probing their schemas)', () => {
+  for (const { label, object } of everyObject().filter((o) => CUSTOM_KINDS.has(o.object.kind ?? ''))) {
+    it(`${label} has no unknown field`, () => assert.deepEqual(fieldsUnknownToSchema(object), []));
+  }
+
+  it('catches a misspelt field of a ServiceMonitor endpoint, and one of a rule', () => {
+    const monitor = buildServiceMonitor(options(['--admin-address', 'node'], 'servicemonitor'));
+    Object.assign(monitor.spec.endpoints[0]!, { intervall: '30s' });
+    assert.deepEqual(fieldsUnknownToSchema(monitor), ['.spec.endpoints.0.intervall']);
+    const rule = buildPrometheusRule(options([], 'prometheusrule'));
+    Object.assign(rule.spec.groups![0]!.rules![0]!, { severity: 'critical' });
+    assert.deepEqual(fieldsUnknownToSchema(rule), ['.spec.groups.0.rules.0.severity']);
+  });
+
+  it('catches a wrong value: a scrape path that is not a duration pattern, a rule without expr', () => {
+    const monitor = buildServiceMonitor(options(['--admin-address', 'node'], 'servicemonitor'));
+    monitor.spec.endpoints[0]!.interval = '30 seconds';
+    assert.throws(() => validate(monitor), /interval must match pattern/);
+    const rule = buildPrometheusRule(options([], 'prometheusrule'));
+    delete (rule.spec.groups![0]!.rules![0] as { expr?: unknown }).expr;
+    assert.throws(() => validate(rule), /must have required property '?expr'?/);
   });
 });
