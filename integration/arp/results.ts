@@ -1,4 +1,4 @@
-// Collects the ARP lab's measurements of a run into integration/arp/results.json: the first
+// Collects the ARP lab's measurements of a run into integration/arp/results.json (not kept in git): the first
 // result of a run replaces the file, the others join it, one entry per test.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
