@@ -8,7 +8,7 @@
 // the two in step.
 import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from '../config/index.js';
 import type { Problem } from './errors.js';
-import type { ManifestKind } from './options.js';
+import type { ManifestKind } from './kinds.js';
 
 export type SpeakerMode = 'bgp' | 'arp';
 

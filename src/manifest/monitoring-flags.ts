@@ -2,10 +2,9 @@
 // as the DaemonSet (its namespace and admin endpoint) plus --monitoring-label, and need no feature
 // flag; `manifest rules|dashboard` are the same for every deployment and take no flag at all.
 import type { Problem } from './errors.js';
-import type { AdminAddress } from './options.js';
+import { type AdminAddress, MONITORING_KINDS, type MonitoringKind } from './kinds.js';
 
-export const MONITORING_KINDS = ['servicemonitor', 'prometheusrule', 'rules', 'dashboard'] as const;
-export type MonitoringKind = (typeof MONITORING_KINDS)[number];
+export { MONITORING_KINDS, type MonitoringKind } from './kinds.js';
 
 /** The kinds that are not Kubernetes objects, and do not depend on the deployment. */
 const FIXED_KINDS: readonly MonitoringKind[] = ['rules', 'dashboard'];

@@ -14,13 +14,10 @@ import { checkInterfaceName, parsePeerString, splitPeerList } from '../config/in
 import { VERSION } from '../version.js';
 import type { ManifestError, Problem } from './errors.js';
 import { checkMode, readArpRate, readLeaseTimings, readVipSubnet, type LeaseTimings, type SpeakerMode } from './mode.js';
-import { MONITORING_KINDS, checkMonitoring, isMonitoringKind, readMonitoringLabels } from './monitoring-flags.js';
+import { type AdminAddress, MANIFEST_KINDS, type ManifestKind } from './kinds.js';
+import { checkMonitoring, isMonitoringKind, readMonitoringLabels } from './monitoring-flags.js';
 
-export const MANIFEST_KINDS = ['daemonset', 'rbac', 'pod', ...MONITORING_KINDS] as const;
-export type ManifestKind = (typeof MANIFEST_KINDS)[number];
-
-/** Where the admin endpoint listens: loopback (the daemon's default), the node's IP, or an address. */
-export type AdminAddress = { kind: 'loopback' } | { kind: 'node' } | { kind: 'address'; address: string };
+export { MANIFEST_KINDS, type AdminAddress, type ManifestKind } from './kinds.js';
 
 export interface ManifestOptions {
   image: string;
