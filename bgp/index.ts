@@ -17,3 +17,4 @@ export { BgpSpeaker, DEFAULT_MAX_PREFIXES, DEFAULT_RESTART_TIME, type PeerConfig
 export { AdjRibOut, type FlushContext, type FlushResult } from './speaker/adj-rib-out.js';
 export { type Route, type PeerAttributeContext, routeAttributes, routeAttributeKey } from './speaker/route.js';
 export { type PeerCounters } from './speaker/peer.js';
+export { DEFAULT_BFD_INTERVAL_MS, DEFAULT_BFD_MULTIPLIER, bfdOptionsFor, type PeerBfdConfig, type PeerBfdStatus } from './speaker/bfd-link.js';

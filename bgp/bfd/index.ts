@@ -17,7 +17,7 @@ export * from './timers.js';
 export type * from './types.js';
 export { DiscriminatorPool } from './discriminators.js';
 export { BfdSessionDriver, type BfdCounters, type BfdPacketSender, type BfdSessionDriverEvents, type BfdSessionDriverOptions, type BfdSessionStatus } from './driver.js';
-export { BfdManager, type BfdManagerEvents, type BfdManagerOptions, type BfdPeerOptions, type BfdPeerSession } from './manager.js';
+export { BfdManager, bfdPeerOptionsProblem, type BfdManagerEvents, type BfdManagerOptions, type BfdPeerOptions, type BfdPeerSession } from './manager.js';
 export type { BfdEndpointSpec, BfdPacketHandler, BfdPath, BfdTransport } from './transport.js';
 export { UdpBfdTransport, type UdpBfdTransportOptions } from './udp.js';
 export { ttlFilterProgram, singleHopFilter, dropAllFilter, type BpfInstruction, type TtlFilterPolicy } from './filter.js';

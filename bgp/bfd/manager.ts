@@ -89,7 +89,7 @@ export class BfdManager extends EventEmitter<BfdManagerEvents> {
   add(address: string, options: BfdPeerOptions): BfdPeerSession {
     const key = peerKey(address);
     if (this.sessions.has(key)) throw new BfdTransportError('BFD_ERR_INVALID_OPTION', `a BFD session with ${address} exists already`);
-    const problem = optionsProblem(options);
+    const problem = bfdPeerOptionsProblem(options);
     if (problem) throw new BfdTransportError('BFD_ERR_INVALID_OPTION', `BFD with ${address}: ${problem}`);
     const multihop = options.multihop ?? false;
     let path: BfdPath | undefined;
@@ -177,7 +177,7 @@ export class BfdManager extends EventEmitter<BfdManagerEvents> {
 }
 
 /** The options' ranges: intervals are 32-bit microseconds on the wire, Detect Mult one octet. */
-function optionsProblem(o: BfdPeerOptions): string | undefined {
+export function bfdPeerOptionsProblem(o: BfdPeerOptions): string | undefined {
   const interval = (name: string, value: number, min: number) => {
     const us = value * MICROSECONDS_PER_MILLISECOND;
     if (!Number.isInteger(us) || us < min || us > BFD_MAX_INTERVAL_US) return `${name} must be ${min / MICROSECONDS_PER_MILLISECOND} to ${BFD_MAX_INTERVAL_US / MICROSECONDS_PER_MILLISECOND} ms in whole microseconds, got ${value}`;
