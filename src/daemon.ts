@@ -450,6 +450,7 @@ export class Daemon {
         flaps: p.counters.flaps,
         lastError: p.lastError ?? null,
         hostname: p.negotiated?.peerHostname?.hostname ?? null,
+        bfd: p.bfd ?? null,
       })),
       vips: this.registry.desired().map((v) => ({
         address: v.address,
