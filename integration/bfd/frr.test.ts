@@ -52,9 +52,9 @@ describe('BFD with FRR, single hop, IPv4 and IPv6', function () {
             assert.deepEqual(theirs.map((p) => [p.status, p['remote-transmit-interval'], p['remote-detect-multiplier']]).sort(), [['up', 300, 3], ['up', 300, 3]]);
           }
           const lab = l;
-          const loss = await routeLoss(l, fault === 'SIGSTOP' ? () => node.signal('SIGSTOP') : () => lab.cut(), bfd ? 10_000 : 20_000);
+          const loss = await routeLoss(l.routes, fault === 'SIGSTOP' ? () => node.signal('SIGSTOP') : () => lab.cut(), bfd ? 10_000 : 20_000);
           for (const f of FAMILIES) {
-            const ms = loss[f.family];
+            const ms = loss[f.family]!;
             measured.push(`${name}, ${f.family}: ${ms} ms`);
             recordBfdResult({ test: `${name}, ${f.family}`, fault, bfd, family: f.family, routeGoneMs: ms });
             if (bfd) assert.ok(ms <= DETECTION_MS + MARGIN_MS, `${f.family}: ${ms} ms, beyond ${DETECTION_MS} + ${MARGIN_MS} ms`);

@@ -59,17 +59,21 @@ function stripLength(prefix: string): string {
   return prefix.replace(/\/(32|128)$/, '');
 }
 
-export interface SingleHopLab {
+/** tor — wire — node, with nothing running yet. */
+export interface SingleHopNetwork {
   lab: Lab;
-  tor: Frr;
   routes: RouteWatch;
   /** Takes the node's side of the wire down: the tor keeps its carrier. */
   cut(): Promise<void>;
   heal(): Promise<void>;
 }
 
-/** tor — wire — node, FRR on the tor with `bgpd` and `bfdd` as given. */
-export async function buildSingleHopLab(label: string, bgpd: string, bfdd: string): Promise<SingleHopLab> {
+export interface SingleHopLab extends SingleHopNetwork {
+  tor: Frr;
+}
+
+/** The namespaces, the bridge and the addresses of the single-hop labs. */
+export async function buildSingleHopNetwork(label: string): Promise<SingleHopNetwork> {
   const lab = new Lab(label);
   try {
     for (const ns of ['tor', 'wire', 'node']) await lab.addNamespace(ns);
@@ -82,18 +86,27 @@ export async function buildSingleHopLab(label: string, bgpd: string, bfdd: strin
     await lab.addAddress('tor', 'eth0', `${TOR.ipv6}/64`);
     await lab.addAddress('node', 'eth0', `${NODE.ipv4}/24`);
     await lab.addAddress('node', 'eth0', `${NODE.ipv6}/64`);
-    const routes = new RouteWatch(lab, 'tor');
-    const tor = new Frr(lab, 'tor', bgpd, { bfdd });
-    await tor.start();
     return {
       lab,
-      tor,
-      routes,
+      routes: new RouteWatch(lab, 'tor'),
       cut: async () => void (await lab.exec('wire', 'ip', ['link', 'set', 'n0', 'down'])),
       heal: async () => void (await lab.exec('wire', 'ip', ['link', 'set', 'n0', 'up'])),
     };
   } catch (error) {
     lab.destroySync();
+    throw error;
+  }
+}
+
+/** tor — wire — node, FRR on the tor with `bgpd` and `bfdd` as given. */
+export async function buildSingleHopLab(label: string, bgpd: string, bfdd: string): Promise<SingleHopLab> {
+  const network = await buildSingleHopNetwork(label);
+  try {
+    const tor = new Frr(network.lab, 'tor', bgpd, { bfdd });
+    await tor.start();
+    return { ...network, tor };
+  } catch (error) {
+    network.lab.destroySync();
     throw error;
   }
 }
