@@ -23,7 +23,8 @@ import type { NotificationMessage } from '../codec/messages.js';
 import type { SessionConfig } from './config.js';
 import { TIMER_EVENTS, type ManualStop, type SessionEvent } from './events.js';
 import { negotiate } from './negotiate.js';
-import { administrativeShutdown, bfdDown, ceaseUnspecific, connectionCollisionResolution, fsmError, holdTimerExpired } from './notifications.js';
+import { heldDown, released } from './bfd-gate.js';
+import { administrativeShutdown, ceaseUnspecific, connectionCollisionResolution, fsmError, holdTimerExpired } from './notifications.js';
 import { Draft, NO_TIMERS, toIdle, type Session, type Transition } from './session.js';
 import { OPEN_SENT_HOLD_TIME, SessionState, type NegotiatedSession, type SessionDownReason, type TimerName } from './types.js';
 
@@ -69,7 +70,7 @@ export function step(session: Session, event: SessionEvent): Transition {
   if (expiring) d.timers[expiring] = false;
   if (event.type === 'BfdDown' || event.type === 'BfdUp') {
     if (event.type === 'BfdDown') heldDown(d);
-    else released(d);
+    else released(d, start);
     return { session: d.done(), actions: d.actions };
   }
   switch (session.state) {
@@ -125,33 +126,6 @@ function idle(d: Draft, e: SessionEvent): void {
     default:
       return;
   }
-}
-
-/**
- * BFD says the path is down (RFC 5882 §3.2): to Idle, with Cease / BFD Down past OpenSent
- * (RFC 9384), and held there, no automatic restart, until BfdUp. In Idle it only cancels a
- * pending automatic restart; a session the operator stopped stays as it is.
- */
-function heldDown(d: Draft): void {
-  if (d.state === SessionState.Idle) {
-    if (!d.allowAutomaticStart) return;
-    d.stopTimer('IdleHold');
-    d.allowAutomaticStart = false;
-    d.heldByBfd = true;
-    return;
-  }
-  const opened = d.state !== SessionState.Connect && d.state !== SessionState.Active;
-  d.allowAutomaticStart = false;
-  d.heldByBfd = true;
-  toIdle(d, 'BfdDown', 'BFD declared the path to the peer down', { counter: 'increment', sent: opened ? bfdDown() : undefined });
-}
-
-/** BFD is Up again: a session held by BfdDown starts at once, as it was last started. */
-function released(d: Draft): void {
-  if (d.state !== SessionState.Idle || !d.heldByBfd) return;
-  d.heldByBfd = false;
-  d.allowAutomaticStart = true;
-  start(d, d.passiveTcpEstablishment);
 }
 
 /** Idle → Connect, or → Active when passive; a passive-only peer (config.passive) never retries out. */
