@@ -103,6 +103,11 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
     return this.primary.session.state;
   }
 
+  /** Held in Idle by bfdDown() until BFD comes back (RFC 5882 §3.2). */
+  get heldByBfd(): boolean {
+    return this.primary.session.heldByBfd;
+  }
+
   get negotiated(): NegotiatedSession | undefined {
     return this.primary.session.state === SessionState.Established ? this.primary.session.negotiated : undefined;
   }
@@ -227,6 +232,20 @@ export class PeerDriver extends EventEmitter<PeerDriverEvents> {
     if (c.session.state !== SessionState.Established || !c.socket) return;
     c.socket.write(encodeMessage(message, c.ctx));
     this.emit('message', 'tx', MessageType.RouteRefresh);
+  }
+
+  /**
+   * BFD declared the path to the peer down (RFC 5882 §3.2): Cease / BFD Down (RFC 9384) past
+   * OpenSent, then Idle, held there until bfdUp(). A second connection in progress goes too.
+   */
+  bfdDown(): void {
+    if (this.secondary) this.feed(this.secondary, { type: 'BfdDown' });
+    this.feed(this.primary, { type: 'BfdDown' });
+  }
+
+  /** BFD is Up again: a session held by bfdDown() starts at once; otherwise nothing happens. */
+  bfdUp(): void {
+    this.feed(this.primary, { type: 'BfdUp' });
   }
 
   /** AutomaticStop with a Cease (e.g. the RFC 4486 maximum-prefix NOTIFICATION): restarts after back-off. */

@@ -102,6 +102,19 @@ export interface UpdateMsgSent {
   type: 'UpdateMsgSent';
 }
 
+/**
+ * Not an RFC 4271 event: BFD declared the path to the peer down (RFC 5882 §3.2, the session's
+ * BFD went from Up to Down). Past OpenSent the peer gets Cease / BFD Down (RFC 9384); in every
+ * state the session goes to Idle and stays there, without the automatic restart, until BfdUp.
+ */
+export interface BfdDown {
+  type: 'BfdDown';
+}
+/** BFD is Up again: a session held in Idle by BfdDown starts (as an automatic start would). */
+export interface BfdUp {
+  type: 'BfdUp';
+}
+
 export type SessionEvent =
   | ManualStart
   | ManualStartWithPassiveTcpEstablishment
@@ -120,7 +133,9 @@ export type SessionEvent =
   | UpdateMsg
   | RouteRefreshMsg
   | OpenCollisionDump
-  | UpdateMsgSent;
+  | UpdateMsgSent
+  | BfdDown
+  | BfdUp;
 
 export type SessionEventType = SessionEvent['type'];
 

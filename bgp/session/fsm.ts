@@ -15,13 +15,15 @@
 // Every fall back to Idle other than ManualStop is a failure: the session restarts itself
 // after IdleHoldTime, which doubles on each failure in a row up to maxIdleHoldTime
 // (RFC 4271 §8.1.1 DampPeerOscillations), and starts over after idleHoldResetTime in
-// Established or on ManualStart.
+// Established or on ManualStart. BfdDown is the exception: the session waits in Idle for BfdUp
+// instead, since a path BFD calls down will not carry a new connection either.
 import { ErrorCode, OpenErrorSubcode } from '../codec/constants.js';
 import type { NotificationError } from '../codec/errors.js';
 import type { NotificationMessage } from '../codec/messages.js';
 import type { SessionConfig } from './config.js';
 import { TIMER_EVENTS, type ManualStop, type SessionEvent } from './events.js';
 import { negotiate } from './negotiate.js';
+import { heldDown, released } from './bfd-gate.js';
 import { administrativeShutdown, ceaseUnspecific, connectionCollisionResolution, fsmError, holdTimerExpired } from './notifications.js';
 import { Draft, NO_TIMERS, toIdle, type Session, type Transition } from './session.js';
 import { OPEN_SENT_HOLD_TIME, SessionState, type NegotiatedSession, type SessionDownReason, type TimerName } from './types.js';
@@ -50,6 +52,7 @@ export function createSession(config: SessionConfig): Session {
     idleHoldTime: config.idleHoldTime,
     allowAutomaticStart: false,
     passiveTcpEstablishment: config.passive,
+    heldByBfd: false,
     connection: undefined,
     timers: NO_TIMERS,
     negotiated: undefined,
@@ -65,6 +68,11 @@ export function step(session: Session, event: SessionEvent): Transition {
   if (expiring && !session.timers[expiring]) return { session, actions: [] };
   const d = new Draft(session);
   if (expiring) d.timers[expiring] = false;
+  if (event.type === 'BfdDown' || event.type === 'BfdUp') {
+    if (event.type === 'BfdDown') heldDown(d);
+    else released(d, start);
+    return { session: d.done(), actions: d.actions };
+  }
   switch (session.state) {
     case SessionState.Idle:
       idle(d, event);
@@ -95,11 +103,12 @@ function idle(d: Draft, e: SessionEvent): void {
       d.idleHoldTime = d.config.idleHoldTime;
       d.connectRetryCounter = 0;
       d.allowAutomaticStart = true;
+      d.heldByBfd = false;
       return start(d, e.type !== 'ManualStart');
     case 'AutomaticStart':
     case 'AutomaticStart_with_PassiveTcpEstablishment':
-      // DampPeerOscillations: an automatic start waits out the back-off.
-      if (d.timers.IdleHold) return;
+      // DampPeerOscillations: an automatic start waits out the back-off, and BFD's hold.
+      if (d.timers.IdleHold || d.heldByBfd) return;
       d.allowAutomaticStart = true;
       return start(d, e.type !== 'AutomaticStart');
     case 'IdleHoldTimer_Expires':
@@ -108,6 +117,7 @@ function idle(d: Draft, e: SessionEvent): void {
     case 'ManualStop':
       d.stopTimer('IdleHold');
       d.allowAutomaticStart = false;
+      d.heldByBfd = false;
       return;
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':

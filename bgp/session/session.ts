@@ -18,6 +18,8 @@ export interface Session {
   readonly allowAutomaticStart: boolean;
   /** The last start was passive: wait in Active for the peer first (RFC 4271 §8.1.1). */
   readonly passiveTcpEstablishment: boolean;
+  /** In Idle because BFD went down: only BfdUp (or the operator) starts it again (RFC 5882 §3.2). */
+  readonly heldByBfd: boolean;
   readonly connection: ConnectionDirection | undefined;
   /** Which timers run, as the actions so far left them. */
   readonly timers: Readonly<Record<TimerName, boolean>>;
@@ -49,6 +51,7 @@ export class Draft {
   idleHoldTime: number;
   allowAutomaticStart: boolean;
   passiveTcpEstablishment: boolean;
+  heldByBfd: boolean;
   connection: ConnectionDirection | undefined;
   negotiated: NegotiatedSession | undefined;
   readonly timers: Record<TimerName, boolean>;
@@ -62,6 +65,7 @@ export class Draft {
       idleHoldTime: this.idleHoldTime,
       allowAutomaticStart: this.allowAutomaticStart,
       passiveTcpEstablishment: this.passiveTcpEstablishment,
+      heldByBfd: this.heldByBfd,
       connection: this.connection,
       negotiated: this.negotiated,
     } = from);
@@ -85,8 +89,8 @@ export class Draft {
   }
 
   done(): Session {
-    const { config, state, connectRetryCounter, idleHoldTime, allowAutomaticStart, passiveTcpEstablishment, connection, negotiated } = this;
-    return { config, state, connectRetryCounter, idleHoldTime, allowAutomaticStart, passiveTcpEstablishment, connection, timers: this.timers, negotiated };
+    const { config, state, connectRetryCounter, idleHoldTime, allowAutomaticStart, passiveTcpEstablishment, heldByBfd, connection, negotiated } = this;
+    return { config, state, connectRetryCounter, idleHoldTime, allowAutomaticStart, passiveTcpEstablishment, heldByBfd, connection, timers: this.timers, negotiated };
   }
 }
 

@@ -80,7 +80,9 @@ export type SessionDownReason =
   | 'UpdateMessageError'
   | 'RouteRefreshMessageError'
   | 'ConnectionCollision'
-  | 'FsmError';
+  | 'FsmError'
+  /** BFD declared the path to the peer down (RFC 5882 §3.2); Cease / BFD Down went out (RFC 9384). */
+  | 'BfdDown';
 
 /** Start an outgoing TCP connection to the peer (RFC 4271 §8.2.2 "initiates a TCP connection"). */
 export interface ConnectAction {

@@ -1,8 +1,14 @@
 // The multi-peer speaker: one listener, many peers (iBGP and eBGP), one table of originated
 // routes. Announcing, changing or withdrawing a route is one call; changes made in the same
-// tick coalesce into one flush per peer, which sends only the difference.
+// tick coalesce into one flush per peer, which sends only the difference. A peer with `bfd`
+// gets a BFD session (bgp/bfd/) that takes its BGP session down within the detection time of a
+// path failure (bfd-link.ts).
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import { BfdManager, bfdPeerOptionsProblem, type BfdPeerSession } from '../bfd/manager.js';
+import type { BfdDiagnostic, BfdState } from '../bfd/constants.js';
+import type { BfdTransportError } from '../bfd/errors.js';
+import type { BfdTransport } from '../bfd/transport.js';
 import { type Clock, systemClock } from '../clock.js';
 import { Afi, Safi, type LargeCommunity, type Prefix } from '../codec/index.js';
 import { type Connector, PeerDriver } from '../session/driver.js';
@@ -10,6 +16,7 @@ import { type GracefulRestartOptions, type SessionOptions, sessionConfig } from 
 import { peerDeconfigured } from '../session/notifications.js';
 import type { NegotiatedSession, SessionDownAction, SessionState } from '../session/types.js';
 import { connect as transportConnect, listen as transportListen, type Listener, peerKey, ttlFor } from '../transport/index.js';
+import { bfdOptionsFor, bfdStatus, linkBfd, type PeerBfdConfig, type PeerBfdStatus } from './bfd-link.js';
 import { SpeakerError } from './errors.js';
 import { SpeakerPeer, type PeerCounters } from './peer.js';
 import type { Route } from './route.js';
@@ -46,6 +53,8 @@ export interface PeerConfig {
   /** Communities added to every route sent to this peer. */
   communities?: number[];
   largeCommunities?: LargeCommunity[];
+  /** BFD for this peer (RFC 5880/5881/5883); none when absent. */
+  bfd?: PeerBfdConfig;
 }
 
 export interface SpeakerOptions {
@@ -63,6 +72,8 @@ export interface SpeakerOptions {
   clock?: Clock;
   /** Replaces the TCP transport (tests). */
   connector?: (peer: PeerConfig) => Connector;
+  /** BFD's transport (UDP 3784/4784 unless replaced, in tests) and random source. */
+  bfd?: { transport?: BfdTransport; random?: () => number };
 }
 
 export const DEFAULT_MAX_PREFIXES = 10_000;
@@ -83,6 +94,8 @@ export interface PeerStatus {
   lastError?: string;
   negotiated?: NegotiatedSession;
   counters: PeerCounters;
+  /** The peer's BFD session, when it has one. */
+  bfd?: PeerBfdStatus;
 }
 
 export interface SpeakerEvents {
@@ -94,6 +107,10 @@ export interface SpeakerEvents {
   sent: [address: string, announced: number, withdrawn: number];
   problem: [address: string, message: string];
   connectError: [address: string, error: Error];
+  /** A peer's BFD session changed state; `remoteAdminDown`: the peer turned its side off. */
+  bfdState: [address: string, to: BfdState, from: BfdState, diagnostic: BfdDiagnostic, remoteAdminDown: boolean];
+  /** A peer's BFD session cannot run (a port taken, no FFI); BGP runs on without it. */
+  bfdError: [address: string, error: BfdTransportError];
 }
 
 function familiesOf(list: PeerConfig['families']): SessionOptions['families'] {
@@ -102,7 +119,8 @@ function familiesOf(list: PeerConfig['families']): SessionOptions['families'] {
 }
 
 export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
-  private readonly peers = new Map<string, { config: PeerConfig; peer: SpeakerPeer }>();
+  private readonly peers = new Map<string, { config: PeerConfig; peer: SpeakerPeer; bfd?: BfdPeerSession }>();
+  private bfdManager: BfdManager | undefined;
   private readonly routes = new Map<string, Route>();
   private listener: Listener | undefined;
   private flushScheduled = false;
@@ -125,7 +143,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       this.listener.on('error', () => undefined);
     }
     this.running = true;
-    for (const { peer } of this.peers.values()) peer.driver.start();
+    for (const [key, entry] of this.peers) {
+      this.startBfd(key, entry);
+      entry.peer.driver.start();
+    }
   }
 
   get listenAddress(): { address: string; port: number } | undefined {
@@ -182,12 +203,29 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     driver.on('connectError', (e) => this.emit('connectError', key, e));
     peer.on('sent', (a, w) => this.emit('sent', key, a, w));
     peer.on('problem', (m) => this.emit('problem', key, m));
-    this.peers.set(key, { config, peer });
+    const bfdProblem = config.bfd && bfdPeerOptionsProblem(bfdOptionsFor(config.bfd, config));
+    if (bfdProblem) throw new Error(`peer ${config.address}: BFD: ${bfdProblem}`);
+    const entry = { config, peer };
+    this.peers.set(key, entry);
     if (this.listener) {
       if (config.password) this.listener.setPeerPassword(config.address, config.password);
       this.listener.setPeerTtl(config.address, this.ttlPolicy(config));
     }
-    if (this.running) driver.start();
+    if (this.running) {
+      this.startBfd(key, entry);
+      driver.start();
+    }
+  }
+
+  /** The peer's BFD session, started with the speaker (so that its events have listeners). */
+  private startBfd(key: string, entry: { config: PeerConfig; peer: SpeakerPeer; bfd?: BfdPeerSession }): void {
+    if (!entry.config.bfd || entry.bfd) return;
+    this.bfdManager ??= new BfdManager({ clock: this.clock, ...(this.options.bfd?.transport ? { transport: this.options.bfd.transport } : {}), ...(this.options.bfd?.random ? { random: this.options.bfd.random } : {}) });
+    const session = this.bfdManager.add(entry.config.address, bfdOptionsFor(entry.config.bfd, entry.config));
+    entry.bfd = session;
+    session.driver.on('state', (to, from, diagnostic, remoteAdminDown) => this.emit('bfdState', key, to, from, diagnostic, remoteAdminDown));
+    linkBfd(session, entry.peer.driver);
+    if (session.transportError) this.emit('bfdError', key, session.transportError);
   }
 
   /** Removes a peer: Cease / Peer De-configured (RFC 4486), then forgets it. */
@@ -197,7 +235,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (!entry) return;
     this.peers.delete(key);
     if (this.listener && entry.config.password) this.listener.setPeerPassword(entry.config.address, undefined);
-    await entry.peer.driver.stop({ notification: peerDeconfigured() });
+    await Promise.all([entry.peer.driver.stop({ notification: peerDeconfigured() }), this.bfdManager?.remove(entry.config.address)]);
   }
 
   peerConfigs(): PeerConfig[] {
@@ -224,7 +262,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   }
 
   status(): PeerStatus[] {
-    return [...this.peers.values()].map(({ config, peer }) => {
+    return [...this.peers.values()].map(({ config, peer, bfd }) => {
       const s: PeerStatus = {
         address: peer.address,
         port: config.port ?? 179,
@@ -240,6 +278,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       if (up !== undefined) s.uptimeSeconds = up;
       if (peer.lastError) s.lastError = peer.lastError;
       if (peer.negotiated) s.negotiated = peer.negotiated;
+      if (bfd) s.bfd = bfdStatus(bfd, peer.driver);
       return s;
     });
   }
@@ -255,15 +294,20 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     const listenerClosed = this.listener?.close() ?? Promise.resolve();
     this.listener = undefined;
     const peers = [...this.peers.values()].map((e) => e.peer);
+    // BFD says AdminDown either way (RFC 5880 §6.8.16), which routers do not take for a failure:
+    // a planned restart then keeps its graceful restart whatever the router's BFD settings.
+    const bfdStopped = this.bfdManager?.stop() ?? Promise.resolve();
+    this.bfdManager = undefined;
+    for (const e of this.peers.values()) delete e.bfd;
     if (options.graceful) {
       for (const p of peers) p.driver.abort();
-      await listenerClosed;
+      await Promise.all([listenerClosed, bfdStopped]);
       return;
     }
     for (const prefix of [...this.routes.values()].map((r) => r.prefix)) for (const p of peers) p.rib.withdraw(prefix);
     for (const p of peers) p.flush();
     const stop = options.shutdownMessage === undefined ? {} : { shutdownMessage: options.shutdownMessage };
-    await Promise.all(peers.map((p) => p.driver.stop(stop)));
+    await Promise.all([...peers.map((p) => p.driver.stop(stop)), bfdStopped]);
     await listenerClosed;
   }
 

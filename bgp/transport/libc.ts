@@ -1,6 +1,8 @@
 // The few libc calls Node's `net` does not offer, reached through koffi. Why at all: a BGP
 // socket needs TCP_MD5SIG (RFC 2385), IP_TTL and IP_MINTTL (RFC 5082) and SO_BINDTODEVICE set
-// *before* the SYN leaves or the listener accepts, and `net` exposes none of them. Everything
+// *before* the SYN leaves or the listener accepts, and `net` exposes none of them; a BFD socket
+// needs a source port from RFC 5881's range and a kernel filter on the received TTL
+// (SO_ATTACH_FILTER, see bgp/bfd/filter.ts), which `dgram` cannot set either. Everything
 // here is Linux: the numbers are those of the Linux UAPI headers (x86-64 and arm64 values for
 // the SOCK_* flags).
 import { createRequire } from 'node:module';
@@ -15,6 +17,7 @@ export enum AddressFamily {
 /** socket(2) type and flags (linux/net.h, asm-generic/fcntl.h). */
 export enum SocketType {
   Stream = 1,
+  Datagram = 2,
   NonBlock = 0o4000,
   CloseOnExec = 0o2000000,
 }
@@ -36,10 +39,12 @@ export const SocketOption = {
   SO_REUSEADDR: { level: SOL_SOCKET, name: 2, label: 'SO_REUSEADDR' },
   SO_BINDTODEVICE: { level: SOL_SOCKET, name: 25, label: 'SO_BINDTODEVICE' },
   SO_DOMAIN: { level: SOL_SOCKET, name: 39, label: 'SO_DOMAIN' },
+  SO_ATTACH_FILTER: { level: SOL_SOCKET, name: 26, label: 'SO_ATTACH_FILTER' },
   IP_TTL: { level: IPPROTO_IP, name: 2, label: 'IP_TTL' },
   IP_MINTTL: { level: IPPROTO_IP, name: 21, label: 'IP_MINTTL' },
   IPV6_UNICAST_HOPS: { level: IPPROTO_IPV6, name: 16, label: 'IPV6_UNICAST_HOPS' },
   IPV6_MINHOPCOUNT: { level: IPPROTO_IPV6, name: 73, label: 'IPV6_MINHOPCOUNT' },
+  IPV6_V6ONLY: { level: IPPROTO_IPV6, name: 26, label: 'IPV6_V6ONLY' },
   TCP_MD5SIG: { level: IPPROTO_TCP, name: 14, label: 'TCP_MD5SIG' },
 } as const satisfies Record<string, SocketOptionId>;
 
@@ -56,6 +61,16 @@ export interface Libc {
   listen(fd: number, backlog: number): SysResult;
   /** 0 when no interface has that name. */
   ifNameToIndex(name: string): number;
+  /** SO_ATTACH_FILTER with a classic BPF program (struct sock_fprog holds a pointer, hence its own binding). */
+  attachFilter(fd: number, program: readonly SocketFilterInstruction[]): SysResult;
+}
+
+/** struct sock_filter (linux/filter.h): one classic BPF instruction. */
+export interface SocketFilterInstruction {
+  code: number;
+  jt: number;
+  jf: number;
+  k: number;
 }
 
 type KoffiModule = typeof import('koffi');
@@ -103,6 +118,9 @@ function load(): Libc {
   const bind = fn('int bind(int fd, const void *addr, uint32_t len)');
   const listen = fn('int listen(int fd, int backlog)');
   const ifNameToIndex = fn('unsigned int if_nametoindex(const char *name)');
+  const sockFilter = koffi.struct('vip_sock_filter', { code: 'uint16_t', jt: 'uint8_t', jf: 'uint8_t', k: 'uint32_t' });
+  const sockFprog = koffi.struct('vip_sock_fprog', { len: 'uint16_t', filter: koffi.pointer(sockFilter) });
+  const setsockoptFprog = lib.func('setsockopt', 'int', ['int', 'int', 'int', koffi.pointer(sockFprog), 'uint32_t']) as unknown as NativeFn;
 
   // koffi saves errno right after each native call, so reading it next is safe.
   const sys = (result: number): SysResult =>
@@ -120,6 +138,8 @@ function load(): Libc {
     bind: (fd, sockaddr) => sys(bind(fd, sockaddr, sockaddr.length)),
     listen: (fd, backlog) => sys(listen(fd, backlog)),
     ifNameToIndex: (name) => ifNameToIndex(name),
+    attachFilter: (fd, program) =>
+      sys(setsockoptFprog(fd, SocketOption.SO_ATTACH_FILTER.level, SocketOption.SO_ATTACH_FILTER.name, { len: program.length, filter: program }, koffi.sizeof(sockFprog))),
   };
 }
 

@@ -1,5 +1,5 @@
-// FRR (zebra + bgpd) inside a lab namespace, configured from a text config and read back
-// through `vtysh ... json`.
+// FRR (zebra + bgpd, and bfdd when asked) inside a lab namespace, configured from a text
+// config and read back through `vtysh ... json`.
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -35,6 +35,29 @@ export interface FrrRoutePath {
   peer?: { peerId?: string };
 }
 
+/** One BFD session as `show bfd peers json` gives it (the fields the labs read). */
+export interface FrrBfdPeer {
+  peer: string;
+  local?: string;
+  multihop?: boolean;
+  status: string;
+  diagnostic?: string;
+  'remote-diagnostic'?: string;
+  id?: number;
+  'remote-id'?: number;
+  'transmit-interval'?: number;
+  'receive-interval'?: number;
+  'detect-multiplier'?: number;
+  'remote-transmit-interval'?: number;
+  'remote-receive-interval'?: number;
+  'remote-detect-multiplier'?: number;
+}
+
+export interface FrrOptions {
+  /** Start bfdd with this configuration (bfdd.conf; '' for none), between zebra and bgpd. */
+  bfdd?: string;
+}
+
 export class Frr {
   readonly dir: string;
   private readonly vtyDir: string;
@@ -43,6 +66,7 @@ export class Frr {
     private readonly lab: Lab,
     readonly nsName: string,
     private config: string,
+    private readonly options: FrrOptions = {},
   ) {
     this.dir = join(lab.dir, `frr-${nsName}`);
     this.vtyDir = `/var/run/frr/${lab.ns(nsName)}`;
@@ -65,7 +89,24 @@ export class Frr {
     const common = ['-d', '-N', this.ns, '--vty_socket', this.vtyDir, '-z', join(this.vtyDir, 'zserv.api')];
     await this.lab.exec(this.nsName, join(FRR_LIB, 'zebra'), [...common, '-f', join(this.dir, 'zebra.conf'), '-i', join(this.dir, 'zebra.pid')]);
     await waitFor('zebra socket', () => (existsSync(join(this.vtyDir, 'zserv.api')) ? true : undefined), 10_000, 50);
+    if (this.options.bfdd !== undefined) await this.startBfdd(this.options.bfdd, common);
     await this.startBgpd();
+  }
+
+  /** bfdd, with its control socket in this namespace's folder so that labs never share one. */
+  private async startBfdd(config: string, common: string[]): Promise<void> {
+    const { uid, gid } = frrIds();
+    const file = join(this.dir, 'bfdd.conf');
+    writeFileSync(file, config);
+    chownSync(file, uid, gid);
+    const args = [...common, '--bfdctl', join(this.vtyDir, 'bfdd.sock'), '-f', file, '-i', join(this.dir, 'bfdd.pid'), '--log', `file:${join(this.dir, 'bfdd.log')}`];
+    await this.lab.exec(this.nsName, join(FRR_LIB, 'bfdd'), args);
+    await waitFor('bfdd vty', async () => ((await this.vtysh('show bfd peers json').catch(() => '')) ? true : undefined), 10_000, 100);
+  }
+
+  /** `show bfd peers json`. */
+  async bfdPeers(): Promise<FrrBfdPeer[]> {
+    return this.json<FrrBfdPeer[]>('show bfd peers json');
   }
 
   private async startBgpd(): Promise<void> {
@@ -113,6 +154,7 @@ export class Frr {
 
   killSync(): void {
     this.killDaemon('bgpd', 'SIGKILL');
+    this.killDaemon('bfdd', 'SIGKILL');
     this.killDaemon('zebra', 'SIGKILL');
     rmSync(this.vtyDir, { recursive: true, force: true });
   }

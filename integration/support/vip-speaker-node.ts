@@ -79,6 +79,11 @@ export class VipSpeakerNode {
     return exited;
   }
 
+  /** Sends a signal as is (SIGSTOP freezes the daemon, SIGCONT lets it go on). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(signal);
+  }
+
   /** SIGKILL: no withdrawal, no cleanup, as a crash. */
   async kill(): Promise<void> {
     if (!this.running) return;

@@ -102,6 +102,39 @@ export class DaemonMetrics {
         for (const p of source.peers()) this.inc({ peer: p.address }, p.counters.malformedUpdates);
       },
     });
+    // BFD, for the peers that run it: read from each session's own counters at scrape time.
+    new Gauge({
+      name: 'vip_speaker_bfd_session_up',
+      help: '1 while the peer\'s BFD session is Up, 0 otherwise; only peers with BFD have a series.',
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of source.peers()) if (p.bfd) this.set({ peer: p.address }, p.bfd.state === 'Up' ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'vip_speaker_bfd_transitions_total',
+      help: 'BFD session state changes, by the diagnostic that came with them (RFC 5880 §4.1 names: ControlDetectionTimeExpired, NeighborSignaledSessionDown, NoDiagnostic for coming Up, ...).',
+      labelNames: ['peer', 'diagnostic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of source.peers()) for (const [diagnostic, n] of Object.entries(p.bfd?.counters.transitions ?? {})) this.inc({ peer: p.address, diagnostic }, n);
+      },
+    });
+    for (const [dir, key] of [['sent', 'packetsSent'], ['received', 'packetsReceived']] as const) {
+      new Counter({
+        name: `vip_speaker_bfd_packets_${dir}_total`,
+        help: `BFD Control packets ${dir} on the peer's session${dir === 'received' ? ' (those that reached it: the kernel drops wrong TTLs first)' : ''}.`,
+        labelNames: ['peer'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of source.peers()) if (p.bfd) this.inc({ peer: p.address }, p.bfd.counters[key]);
+        },
+      });
+    }
     const vipGauge = (name: string, help: string, pick: (v: ReturnType<MetricsSource['vips']>) => number) =>
       new Gauge({
         name,

@@ -1,5 +1,6 @@
 // The /status document: one JSON object for `vip-speaker status` and for operators' scripts,
 // built from what each part of the daemon reports. Its shape is the contract of `status --json`.
+import type { PeerBfdStatus } from '../../bgp/index.js';
 import type { ReconcileResult } from '../reconcile.js';
 import type { DesiredVip } from '../registry/index.js';
 import type { VipHolder } from './metrics.js';
@@ -16,6 +17,8 @@ export interface PeerStatusDoc {
   flaps: number;
   lastError: string | null;
   hostname: string | null;
+  /** The BFD session with the peer, when BFD is on for it. */
+  bfd: PeerBfdStatus | null;
 }
 
 /** What the mode in service reports: its sessions (BGP), its groups (ARP). */

@@ -1,5 +1,6 @@
 // `vip-speaker status [--json] [--admin HOST:PORT]`: a summary like a router's
-// `show bgp summary`, then the VIPs with their owners, read from the admin endpoint.
+// `show bgp summary`, the BFD sessions like `show bfd peers brief`, then the VIPs with their
+// owners, read from the admin endpoint.
 import { request } from 'node:http';
 
 interface StatusDoc {
@@ -7,8 +8,26 @@ interface StatusDoc {
   mode: string;
   node: { asn: number; routerId: string };
   ready: { ok: boolean; reasons: string[] };
-  peers: Array<{ address: string; asn: number; state: string; uptimeSeconds: number | null; prefixesSent: number; prefixesReceived: number; flaps: number; lastError: string | null }>;
+  peers: Array<{ address: string; asn: number; state: string; uptimeSeconds: number | null; prefixesSent: number; prefixesReceived: number; flaps: number; lastError: string | null; bfd?: BfdDoc | null }>;
   vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean; leader?: string | null; lastTakeover?: string | null }>;
+}
+
+/** The BFD fields of a peer in /status (bgp's PeerBfdStatus, as JSON). */
+interface BfdDoc {
+  state: string;
+  localDiagnostic: string;
+  remoteDiagnostic: string;
+  localDiscriminator: number;
+  remoteDiscriminator: number;
+  txIntervalMs: number;
+  rxIntervalMs: number;
+  detectTimeMs: number;
+  configured: { detectMult: number };
+  remote: { detectMult: number };
+  multihop: boolean;
+  holdingBgp: boolean;
+  remoteControlPlaneIndependent: boolean;
+  error?: string;
 }
 
 function fetchStatus(host: string, port: number): Promise<StatusDoc> {
@@ -67,11 +86,33 @@ export function formatStatus(s: StatusDoc, now = Date.now()): string[] {
       ...s.peers.map((p) => [p.address, String(p.asn), p.state, formatUptime(p.uptimeSeconds), String(p.prefixesSent), String(p.prefixesReceived), String(p.flaps), p.lastError ?? '']),
     ]),
   );
+  const bfd = s.peers.filter((p) => p.bfd);
+  if (bfd.length) {
+    lines.push('', 'BFD');
+    lines.push(...table([['Neighbor', 'State', 'Hops', 'TX ms', 'RX ms', 'Detect ms', 'Diag (local/peer)', 'Discr (local/peer)', 'Peer C', 'Note'], ...bfd.map((p) => bfdRow(p.address, p.bfd!))]));
+  }
   lines.push('', `${s.vips.length} VIP(s)`);
   if (s.vips.length) {
     lines.push(...table([['VIP', 'In place', 'Announced', 'Owners'], ...s.vips.map((v) => [v.address, v.inPlace ? 'yes' : 'NO', v.announced ? 'yes' : 'no', v.owners.join(', ')])]));
   }
   return lines;
+}
+
+/** One BFD session: state, the negotiated intervals, why it last changed, and whether it holds BGP down. */
+function bfdRow(address: string, b: BfdDoc): string[] {
+  const note = b.error ?? (b.holdingBgp ? 'holding BGP down until Up' : '');
+  return [
+    address,
+    b.state,
+    b.multihop ? 'multi' : 'single',
+    String(b.txIntervalMs),
+    String(b.rxIntervalMs),
+    b.detectTimeMs ? `${b.detectTimeMs} (x${b.remote.detectMult})` : '-',
+    `${b.localDiagnostic}/${b.remoteDiagnostic}`,
+    `${b.localDiscriminator}/${b.remoteDiscriminator}`,
+    b.remoteControlPlaneIndependent ? 'set' : 'clear',
+    note,
+  ];
 }
 
 export async function statusCommand(options: { admin: string; json: boolean }, out: (line: string) => void): Promise<number> {

@@ -22,7 +22,7 @@ export const LOG_FORMAT_VARIABLE = 'VIP_SPEAKER_LOG_FORMAT';
 export interface LoadedConfig {
   config: DaemonConfig;
   source: { kind: 'file'; path: string } | { kind: 'env' };
-  /** Things worth one log line at start: ignored variables, features parsed but not run. */
+  /** Things worth one log line at start: ignored variables, kube-vip behaviour we differ from. */
   notes: string[];
 }
 
@@ -55,9 +55,6 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
     if (env.bgp_routerid && env.bgp_routerinterface) notes.push('bgp_routerid and bgp_routerinterface are both set: bgp_routerid wins, as in kube-vip');
     if (!config.kubernetes.controlPlane && (env.address || env.vip_address)) notes.push('address is set but cp_enable is not true: ignored, as kube-vip does');
     if (config.mode === 'arp') notes.push(...arpEnvNotes(env));
-  }
-  for (const peer of config.peers) {
-    if (peer.bfd?.enabled) notes.push(`peer ${peer.address}: BFD is parsed but not run yet; the hold timer (${peer.holdTime ?? config.timers.holdTime} s) detects a dead peer`);
   }
   return ok({ config, source: path !== undefined ? { kind: 'file', path } : { kind: 'env' }, notes });
 }

@@ -2,10 +2,10 @@
 // PeerSpec through the same checks, so a rule is enforced once whichever form it came in.
 import { TCP_MD5SIG_MAXKEYLEN } from '../../bgp/index.js';
 import { childPath, shown } from './errors.js';
-import { parsePeerString, redactPeerString } from './peer-string.js';
+import { BFD_DEFAULTS, parsePeerString, redactPeerString } from './peer-string.js';
 import type { Mapping, Reader } from './reader.js';
 import { timerPairProblem } from './timers.js';
-import type { HostAccess, NextHopMode, PeerSpec, Timers } from './types.js';
+import type { BfdSpec, HostAccess, NextHopMode, PeerSpec, Timers } from './types.js';
 import {
   checkAsn,
   checkCommunity,
@@ -24,7 +24,9 @@ export const PEER_KEYS = [
   'passive', 'mpbgp', 'bfd',
 ] as const;
 export const MPBGP_KEYS = ['nexthop', 'ipv4', 'ipv6'] as const;
-const BFD_KEYS = ['enabled', 'rx', 'tx', 'multiplier'] as const;
+export const BFD_KEYS = ['enabled', 'rx', 'tx', 'multiplier'] as const;
+/** The interval fields of BFD are 32-bit microseconds (RFC 5880 §4.1): whole milliseconds up to this. */
+const MAX_BFD_INTERVAL_MS = Math.floor(0xffffffff / 1000);
 const NEXT_HOP_MODES: readonly NextHopMode[] = ['fixed', 'auto_sourceip', 'auto_sourceif'];
 /** kube-vip's eBGP multihop TTL (pkg/bgp: MultihopTtl 50). */
 export const DEFAULT_MULTIHOP_TTL = 50;
@@ -35,6 +37,8 @@ export interface PeerDefaults {
   sourceAddress?: string;
   sourceInterface?: string;
   mpbgp?: MpbgpDraft;
+  /** The node's `bfd` section: every peer runs BFD so unless it says otherwise. */
+  bfd?: Partial<BfdSpec>;
 }
 
 /** One peer before the shared checks; `where` and `label` say how to name a field in errors. */
@@ -210,7 +214,7 @@ function resolvePeer(reader: Reader, draft: PeerDraft, defaults: PeerDefaults): 
       `${draft.label('password')}the password is ${Buffer.byteLength(draft.password.secret, 'utf8')} bytes; Linux accepts at most ${TCP_MD5SIG_MAXKEYLEN} (TCP_MD5SIG_MAXKEYLEN)`);
   }
   const mpbgp = peerMpbgp(reader, draft, defaults, sourceAddress, sourceInterface);
-  const bfd = peerBfd(reader, draft);
+  const bfd = peerBfd(reader, draft, defaults.bfd);
   if (reader.errors.length > errorsBefore || address === undefined || asn === undefined) return undefined;
 
   const peer: PeerSpec = { address, asn, port, multihop, communities, largeCommunities, passive };
@@ -284,17 +288,36 @@ function peerMpbgp(reader: Reader, draft: PeerDraft, defaults: PeerDefaults, sou
   return out;
 }
 
-function peerBfd(reader: Reader, draft: PeerDraft): PeerSpec['bfd'] {
+/**
+ * The peer's BFD: its own keys (the peer string's field gives all four), then the node's `bfd`
+ * section, then kube-vip's 300 ms, 300 ms, × 3. Neither given: no BFD.
+ */
+function peerBfd(reader: Reader, draft: PeerDraft, node: Partial<BfdSpec> | undefined): PeerSpec['bfd'] {
   const raw = draft.bfd;
-  if (!raw) return undefined;
-  const where = (key: string) => (draft.label('bfd') === '' ? childPath(draft.where('bfd'), key) : draft.where('bfd'));
-  const interval = (value: unknown) => checkInteger(value, 0, 0xffffffff, 'an interval in milliseconds');
-  const enabled = reader.boolean(raw.enabled, where('enabled')) ?? false;
-  const rx = reader.check(raw.rx, where('rx'), interval) ?? 300;
-  const tx = reader.check(raw.tx, where('tx'), interval) ?? 300;
+  if (!raw && !node) return undefined;
+  const own = raw ? checkBfd(reader, raw, (key) => (draft.label('bfd') === '' ? childPath(draft.where('bfd'), key) : draft.where('bfd'))) : {};
+  return {
+    enabled: own.enabled ?? node?.enabled ?? false,
+    rx: own.rx ?? node?.rx ?? BFD_DEFAULTS.rx,
+    tx: own.tx ?? node?.tx ?? BFD_DEFAULTS.tx,
+    multiplier: own.multiplier ?? node?.multiplier ?? BFD_DEFAULTS.multiplier,
+  };
+}
+
+/** BFD settings as written (a peer's, or the node's section), each value checked on its own. */
+export function checkBfd(reader: Reader, raw: Mapping, where: (key: string) => string): Partial<BfdSpec> {
+  const interval = (value: unknown) => checkInteger(value, 1, MAX_BFD_INTERVAL_MS, 'an interval in milliseconds');
+  const out: Partial<BfdSpec> = {};
+  const enabled = reader.boolean(raw.enabled, where('enabled'));
+  if (enabled !== undefined) out.enabled = enabled;
+  const rx = reader.check(raw.rx, where('rx'), interval);
+  if (rx !== undefined) out.rx = rx;
+  const tx = reader.check(raw.tx, where('tx'), interval);
+  if (tx !== undefined) out.tx = tx;
   // RFC 5880 §4.1: Detect Mult is one octet and never 0.
-  const multiplier = reader.check(raw.multiplier, where('multiplier'), (value) => checkInteger(value, 1, 255, 'a detection multiplier')) ?? 3;
-  return { enabled, rx, tx, multiplier };
+  const multiplier = reader.check(raw.multiplier, where('multiplier'), (value) => checkInteger(value, 1, 255, 'a detection multiplier'));
+  if (multiplier !== undefined) out.multiplier = multiplier;
+  return out;
 }
 
 /** Linux interface names: 1..15 octets (IFNAMSIZ), no '/' or white space. */

@@ -80,10 +80,23 @@ export interface PeerSpec {
   largeCommunities: string[];
   /** kube-vip's MP-BGP next-hop options: the next hop for the other family's routes. */
   mpbgp?: { nexthop: NextHopMode; ipv4?: string; ipv6?: string };
-  /** Parsed and kept (kube-vip's BFD field); the BGP library has no BFD yet. */
-  bfd?: { enabled: boolean; rx: number; tx: number; multiplier: number };
+  /**
+   * BFD (kube-vip's BFD field, the peer's `bfd` key, or the node's `bfd` default): rx and tx in
+   * milliseconds, the detection multiplier 1..255. Run when enabled.
+   */
+  bfd?: BfdSpec;
   /** Never connect out; wait for the peer. */
   passive: boolean;
+}
+
+export interface BfdSpec {
+  enabled: boolean;
+  /** Required Min RX Interval, ms. */
+  rx: number;
+  /** Desired Min TX Interval once Up, ms. */
+  tx: number;
+  /** Detect Mult. */
+  multiplier: number;
 }
 
 export interface StaticVip {

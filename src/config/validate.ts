@@ -5,7 +5,7 @@ import { DEFAULT_RESTART_TIME } from '../../bgp/index.js';
 import { fail, ok, type Result } from '../result.js';
 import { readArp } from './arp.js';
 import { childPath } from './errors.js';
-import { checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
+import { BFD_KEYS, checkBfd, checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
 import { keepaliveFor, timerPairProblem } from './timers.js';
 import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, Mode, NodeIdentity, StaticVip, Timers } from './types.js';
@@ -13,7 +13,7 @@ import { checkAsn, checkCommunity, checkDnsLabel, checkDnsSubdomain, checkHoldTi
 
 export const TOP_LEVEL_KEYS = [
   'mode', 'asn', 'routerId', 'routerInterface', 'listen', 'holdTime', 'keepaliveTime', 'connectRetryTime',
-  'gracefulRestart', 'sourceAddress', 'sourceInterface', 'mpbgp', 'peers', 'vipInterface', 'vips', 'admin',
+  'gracefulRestart', 'sourceAddress', 'sourceInterface', 'mpbgp', 'bfd', 'peers', 'vipInterface', 'vips', 'admin',
   'log', 'kubernetes', 'arp',
 ] as const;
 
@@ -77,6 +77,8 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
   if (sourceInterface !== undefined) defaults.sourceInterface = sourceInterface;
   const mpbgp = reader.mapping(top.mpbgp, 'mpbgp', MPBGP_KEYS);
   if (mpbgp) defaults.mpbgp = checkMpbgp(reader, mpbgp, (key) => childPath('mpbgp', key));
+  const bfd = reader.mapping(top.bfd, 'bfd', BFD_KEYS);
+  if (bfd) defaults.bfd = checkBfd(reader, bfd, (key) => childPath('bfd', key));
 
   const errorsBeforePeers = reader.errors.length;
   const peers = readPeers(reader, top.peers, 'peers', defaults, options.host, options.peersFromCommaList);

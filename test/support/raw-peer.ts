@@ -23,6 +23,8 @@ export class RawPeer {
   private server: Server | undefined;
   socket: Socket | undefined;
   readonly received: BgpMessage[] = [];
+  /** Connections accepted so far. */
+  connections = 0;
   readonly ctx: CodecContext = { fourOctetAs: true, extendedMessage: false };
   private established!: Promise<void>;
 
@@ -33,6 +35,7 @@ export class RawPeer {
     let resolveEstablished!: () => void;
     this.established = new Promise((r) => (resolveEstablished = r));
     this.server = createServer((socket) => {
+      this.connections++;
       this.socket = socket;
       const framer = new MessageFramer();
       let opened = false;

@@ -115,6 +115,7 @@ export class BgpMode implements VipMode, RouteSink {
         flaps: p.counters.flaps,
         lastError: p.lastError ?? null,
         hostname: p.negotiated?.peerHostname?.hostname ?? null,
+        bfd: p.bfd ?? null,
       })),
       arp: null,
     };

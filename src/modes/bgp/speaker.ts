@@ -1,6 +1,6 @@
 // BGP mode's speaker, made from the configuration: kube-vip's peer fields mapped onto the BGP
-// library's PeerConfig, and the speaker's events as one log line each.
-import { BgpSpeaker, type Clock, type PeerConfig } from '../../../bgp/index.js';
+// library's PeerConfig, and the speaker's events (BFD's included) as one log line each.
+import { BfdDiagnostic, BfdState, BgpSpeaker, type Clock, type PeerConfig } from '../../../bgp/index.js';
 import { communitiesOf, largeCommunitiesOf } from '../../communities.js';
 import type { DaemonConfig, PeerSpec } from '../../config/index.js';
 import type { Logger } from '../../log.js';
@@ -23,6 +23,7 @@ export function peerConfigOf(spec: PeerSpec): PeerConfig {
   }
   if (spec.communities.length) p.communities = communitiesOf(spec.communities);
   if (spec.largeCommunities.length) p.largeCommunities = largeCommunitiesOf(spec.largeCommunities);
+  if (spec.bfd?.enabled) p.bfd = { minTxMs: spec.bfd.tx, minRxMs: spec.bfd.rx, multiplier: spec.bfd.multiplier };
   return p;
 }
 
@@ -70,6 +71,20 @@ export function createSpeaker(config: DaemonConfig, hooks: SpeakerHooks): BgpSpe
     hooks.connectError(peer, (err as { code?: string }).code ?? 'UNKNOWN');
     log.debug({ peer, error: err.message }, 'connection attempt failed');
   });
+  speaker.on('bfdState', (peer, to, from, diagnostic, remoteAdminDown) => {
+    const fields = { peer, from: BfdState[from], to: BfdState[to], diagnostic: BfdDiagnostic[diagnostic], ...(remoteAdminDown ? { remoteAdminDown } : {}) };
+    // Down from Up is what takes the BGP session down (its own line follows); the rest is routine.
+    if (from === BfdState.Up && to === BfdState.Down && !remoteAdminDown) log.warn(fields, 'BFD session down: taking the BGP session down until BFD is Up again');
+    else log.info(fields, `BFD session ${BfdState[to]}`);
+  });
+  speaker.on('bfdError', (peer, err) => log.error({ peer, code: err.code, error: err.message }, 'BFD cannot run for this peer; BGP runs without it'));
+  speaker.on('bfdState', (peer, to, from, diagnostic, remoteAdminDown) => {
+    const fields = { peer, from: BfdState[from], to: BfdState[to], diagnostic: BfdDiagnostic[diagnostic], ...(remoteAdminDown ? { remoteAdminDown } : {}) };
+    // Down from Up is what takes the BGP session down (its own line follows); the rest is routine.
+    if (from === BfdState.Up && to === BfdState.Down && !remoteAdminDown) log.warn(fields, 'BFD session down: taking the BGP session down until BFD is Up again');
+    else log.info(fields, `BFD session ${BfdState[to]}`);
+  });
+  speaker.on('bfdError', (peer, err) => log.error({ peer, code: err.code, error: err.message }, 'BFD cannot run for this peer; BGP runs without it'));
   speaker.on('refused', (address) => log.warn({ address }, 'refused a BGP connection from an address that is no configured peer'));
   speaker.on('problem', (peer, message) => log.error({ peer, problem: message }, 'cannot announce to peer'));
   return speaker;

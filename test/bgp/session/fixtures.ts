@@ -49,6 +49,8 @@ export const EVENTS: { [K in SessionEventType]: EventOf<K> } = {
   RouteRefreshMsg: { type: 'RouteRefreshMsg', routeRefresh: { type: MessageType.RouteRefresh, afi: 1, subtype: 0, safi: 1 } },
   OpenCollisionDump: { type: 'OpenCollisionDump' },
   UpdateMsgSent: { type: 'UpdateMsgSent' },
+  BfdDown: { type: 'BfdDown' },
+  BfdUp: { type: 'BfdUp' },
 };
 
 export const ALL_EVENTS: SessionEvent[] = Object.values(EVENTS);

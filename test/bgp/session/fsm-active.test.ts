@@ -46,6 +46,8 @@ describe('session FSM: Active', () => {
     RouteRefreshMsg: fsmError,
     OpenCollisionDump: ['goes Idle without a NOTIFICATION', Idle, ['StopTimer ConnectRetry', 'SessionDown ConnectionCollision', 'SetTimer IdleHold 5']],
     UpdateMsgSent: ignored,
+    BfdDown: ['goes Idle and waits for BFD, without restarting', Idle, ['StopTimer ConnectRetry', 'SessionDown BfdDown']],
+    BfdUp: ignored,
   });
 
   it('TcpConnectionFails in Active counts a failure', () => {

@@ -46,6 +46,8 @@ describe('session FSM: Connect', () => {
     RouteRefreshMsg: fsmError,
     OpenCollisionDump: ['goes Idle without a NOTIFICATION', Idle, ['StopTimer ConnectRetry', 'Disconnect', 'SessionDown ConnectionCollision', 'SetTimer IdleHold 5']],
     UpdateMsgSent: ignored,
+    BfdDown: ['abandons the attempt, goes Idle and waits for BFD', Idle, ['StopTimer ConnectRetry', 'Disconnect', 'SessionDown BfdDown']],
+    BfdUp: ignored,
   });
 
   it('Tcp_CR_Acked records an outbound connection and TcpConnectionConfirmed an inbound one', () => {

@@ -38,6 +38,8 @@ describe('session FSM: Established', () => {
     RouteRefreshMsg: ['delivers the ROUTE-REFRESH', Established, ['DeliverRouteRefresh']],
     OpenCollisionDump: ['sends Cease 6/7 and goes Idle', Idle, ['SendNotification 6/7', ...released, 'SessionDown ConnectionCollision sent 6/7', 'SetTimer IdleHold 5']],
     UpdateMsgSent: ['restarts the keepalive timer', Established, ['SetTimer Keepalive 30']],
+    BfdDown: ['sends Cease / BFD Down 6/10 (RFC 9384), goes Idle and waits for BFD', Idle, ['SendNotification 6/10', ...released, 'SessionDown BfdDown sent 6/10']],
+    BfdUp: ignored,
   });
 
   it('hold timer expiry in Established sends 4/0 and goes Idle', () => {

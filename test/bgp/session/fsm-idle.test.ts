@@ -44,6 +44,8 @@ describe('session FSM: Idle', () => {
     RouteRefreshMsg: ignored,
     OpenCollisionDump: ignored,
     UpdateMsgSent: ignored,
+    BfdDown: ignored,
+    BfdUp: ignored,
   });
 
   it('a fresh session waits in Idle with nothing running', () => {

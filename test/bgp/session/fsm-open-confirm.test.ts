@@ -38,6 +38,8 @@ describe('session FSM: OpenConfirm', () => {
     RouteRefreshMsg: unexpected,
     OpenCollisionDump: ['sends Cease 6/7 and goes Idle', Idle, ['SendNotification 6/7', ...released, 'SessionDown ConnectionCollision sent 6/7', 'SetTimer IdleHold 5']],
     UpdateMsgSent: ignored,
+    BfdDown: ['sends Cease / BFD Down 6/10 (RFC 9384), goes Idle and waits for BFD', Idle, ['SendNotification 6/10', ...released, 'SessionDown BfdDown sent 6/10']],
+    BfdUp: ignored,
   });
 
   it('SessionEstablished carries the negotiated session', () => {

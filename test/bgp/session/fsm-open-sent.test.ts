@@ -37,6 +37,8 @@ describe('session FSM: OpenSent', () => {
     RouteRefreshMsg: unexpected,
     OpenCollisionDump: ['sends Cease 6/7 and goes Idle', Idle, ['SendNotification 6/7', 'StopTimer Hold', 'Disconnect', 'SessionDown ConnectionCollision sent 6/7', 'SetTimer IdleHold 5']],
     UpdateMsgSent: ignored,
+    BfdDown: ['sends Cease / BFD Down 6/10 (RFC 9384), goes Idle and waits for BFD', Idle, ['SendNotification 6/10', 'StopTimer Hold', 'Disconnect', 'SessionDown BfdDown sent 6/10']],
+    BfdUp: ignored,
   });
 
   it('the hold timer in OpenSent is four minutes, then 4/0', () => {

@@ -93,6 +93,32 @@ describe('vip-speaker command line', function () {
     assert.equal(formatUptime(90061), '1d1h1m');
   });
 
+  it('prints each peer\'s BFD session: state, negotiated intervals, detect time, diagnostics and discriminators', () => {
+    const bfd = (state: string, holdingBgp: boolean) => ({
+      state, localDiagnostic: holdingBgp ? 'ControlDetectionTimeExpired' : 'NoDiagnostic', remoteDiagnostic: 'NoDiagnostic', localDiscriminator: 11, remoteDiscriminator: holdingBgp ? 0 : 22,
+      txIntervalMs: holdingBgp ? 1000 : 300, rxIntervalMs: 300, detectTimeMs: holdingBgp ? 0 : 900, configured: { detectMult: 3 }, remote: { detectMult: 3 }, multihop: false, holdingBgp, remoteControlPlaneIndependent: false,
+    });
+    const peer = { asn: 65000, uptimeSeconds: null, prefixesSent: 0, prefixesReceived: 0, flaps: 0, lastError: null };
+    const lines = formatStatus({
+      version: '0.1.0',
+      mode: 'bgp',
+      node: { asn: 65100, routerId: '192.0.2.2' },
+      ready: { ok: true, reasons: [] },
+      peers: [
+        { ...peer, address: '192.0.2.1', state: 'Established', bfd: bfd('Up', false) },
+        { ...peer, address: '2001:db8::1', state: 'Idle', bfd: bfd('Down', true) },
+        { ...peer, address: '192.0.2.9', state: 'Established', bfd: null },
+      ],
+      vips: [],
+    });
+    const at = lines.indexOf('BFD');
+    assert.ok(at > 0, 'a BFD section');
+    assert.match(lines[at + 1]!, /^Neighbor\s+State\s+Hops\s+TX ms\s+RX ms\s+Detect ms/);
+    assert.match(lines[at + 2]!, /^192\.0\.2\.1\s+Up\s+single\s+300\s+300\s+900 \(x3\)\s+NoDiagnostic\/NoDiagnostic\s+11\/22\s+clear$/);
+    assert.match(lines[at + 3]!, /^2001:db8::1\s+Down\s+single\s+1000\s+300\s+-\s+ControlDetectionTimeExpired\/NoDiagnostic\s+11\/0\s+clear\s+holding BGP down until Up$/);
+    assert.ok(!lines.slice(at).some((l) => l.startsWith('192.0.2.9')), 'a peer without BFD has no BFD row');
+  });
+
   it('prints an ARP-mode status with the holder of each VIP and when it took over, and no sessions', () => {
     const now = Date.parse('2026-11-23T10:00:00Z');
     const lines = formatStatus({

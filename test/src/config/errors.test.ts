@@ -25,7 +25,7 @@ describe('config file errors: keys and types', () => {
   });
 
   it('refuses a top level that is not a mapping', () => {
-    assert.deepEqual(errorLines('- a\n- b\n'), ['expected a mapping of keys (mode, asn, routerId, routerInterface, listen, holdTime, keepaliveTime, connectRetryTime, gracefulRestart, sourceAddress, sourceInterface, mpbgp, peers, vipInterface, vips, admin, log, kubernetes, arp), got a list']);
+    assert.deepEqual(errorLines('- a\n- b\n'), ['expected a mapping of keys (mode, asn, routerId, routerInterface, listen, holdTime, keepaliveTime, connectRetryTime, gracefulRestart, sourceAddress, sourceInterface, mpbgp, bfd, peers, vipInterface, vips, admin, log, kubernetes, arp), got a list']);
   });
 
   it('refuses a string where a boolean belongs', () => {
@@ -191,6 +191,18 @@ describe('config file errors: peers', () => {
     assert.match(errorAt(withPeer('{ address: 192.0.2.2, asn: 65001, mpbgp: { nexthop: auto_sourceif } }'), 'peers[1].mpbgp.nexthop'), /needs a sourceInterface/);
     assert.match(errorAt(withPeer('{ address: 192.0.2.2, asn: 65001, mpbgp: { nexthop: fixed, ipv4: "2001:db8::1" } }'), 'peers[1].mpbgp.ipv4'), /expected an IPv4 address for ipv4/);
     assert.match(errorAt(withPeer('{ address: 192.0.2.2, asn: 65001, mpbgp: { nexthop: magic } }'), 'peers[1].mpbgp.nexthop'), /expected nexthop "fixed", "auto_sourceip", "auto_sourceif", got "magic"/);
+  });
+
+  it('refuses a BFD interval of 0 ms', () => {
+    assert.match(errorAt(withPeer('{ address: 192.0.2.2, asn: 65001, bfd: { enabled: true, tx: 0 } }'), 'peers[1].bfd.tx'), /expected an interval in milliseconds 1\.\.4294967, got 0/);
+  });
+
+  it('refuses a BFD interval that does not fit 32 bits of microseconds', () => {
+    assert.match(errorAt(withPeer('{ address: 192.0.2.2, asn: 65001, bfd: { rx: 4294968 } }'), 'peers[1].bfd.rx'), /1\.\.4294967, got 4294968/);
+  });
+
+  it('refuses a node-level BFD multiplier of 0, at its own path', () => {
+    assert.match(errorAt(`${MINIMAL}bfd: { enabled: true, multiplier: 0 }\n`, 'bfd.multiplier'), /expected a detection multiplier 1\.\.255, got 0/);
   });
 
   it('refuses a BFD multiplier outside one octet', () => {

@@ -205,3 +205,15 @@ describe('peers.example.yaml', () => {
     for (const a of v6) assert.match(a.toLowerCase(), /^2001:db8:/, a);
   });
 });
+
+describe('config file: BFD', () => {
+  const peers = (text: string) => valid(text).peers.map((p) => p.bfd);
+  const node = 'asn: 65010\nrouterId: 198.51.100.7\nvips: [192.0.2.10]\n';
+
+  it('runs no BFD unless asked', () => assert.deepEqual(peers(MINIMAL), [undefined]));
+  it('takes a peer object\'s bfd, filling kube-vip\'s 300 ms, 300 ms, × 3', () => assert.deepEqual(peers(`${node}peers:\n  - { address: 192.0.2.1, asn: 65001, bfd: { enabled: true, tx: 100 } }\n`), [{ enabled: true, rx: 300, tx: 100, multiplier: 3 }]));
+  it('gives every peer the node\'s bfd section', () => assert.deepEqual(peers(`${node}bfd: { enabled: true, rx: 200 }\npeers:\n  - 192.0.2.1:65001::false\n  - { address: 192.0.2.2, asn: 65001 }\n`), [{ enabled: true, rx: 200, tx: 300, multiplier: 3 }, { enabled: true, rx: 200, tx: 300, multiplier: 3 }]));
+  it('lets a peer object override the node key by key', () => assert.deepEqual(peers(`${node}bfd: { enabled: true, rx: 200, multiplier: 5 }\npeers:\n  - { address: 192.0.2.1, asn: 65001, bfd: { tx: 50 } }\n`), [{ enabled: true, rx: 200, tx: 50, multiplier: 5 }]));
+  it('lets a peer turn the node\'s BFD off', () => assert.deepEqual(peers(`${node}bfd: { enabled: true }\npeers:\n  - { address: 192.0.2.1, asn: 65001, bfd: { enabled: false } }\n`), [{ enabled: false, rx: 300, tx: 300, multiplier: 3 }]));
+  it('lets a peer string\'s BFD field override the node whole', () => assert.deepEqual(peers(`${node}bfd: { enabled: true, rx: 200 }\npeers:\n  - "192.0.2.1:65001::false:::true;500;400;4"\n`), [{ enabled: true, rx: 500, tx: 400, multiplier: 4 }]));
+});

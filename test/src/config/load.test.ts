@@ -42,10 +42,10 @@ describe('resolveConfig', () => {
     assert.deepEqual(formatErrors(result.error), ['VIP_SPEAKER_LOG_LEVEL: expected one of "debug", "info", "warn", "error", got "loud"']);
   });
 
-  it('notes BFD that is parsed but not run', () => {
+  it('runs BFD from the peer string: no "parsed but not run" note any more', () => {
     const result = resolveConfig({ host: fakeHost({ env: { ...KUBE_VIP, bgp_peers: '192.0.2.9:65001::false:::true;300;300;3' } }) });
     assert.ok(result.ok);
-    assert.deepEqual(result.value.notes, ['peer 192.0.2.9: BFD is parsed but not run yet; the hold timer (30 s) detects a dead peer']);
+    assert.deepEqual([result.value.notes, result.value.config.peers[0]!.bfd], [[], { enabled: true, rx: 300, tx: 300, multiplier: 3 }]);
   });
 
   it('notes an address that kube-vip would ignore too', () => {
