@@ -1,4 +1,4 @@
-// Collects the BFD labs' measurements of a run into integration/bfd/results.json: the first
+// Collects the BFD labs' measurements of a run into integration/bfd/results.json (not kept in git): the first
 // result of a run replaces the file, the others join it, one entry per measurement.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
