@@ -38,6 +38,8 @@ export const KUBERNETES_API_DOWN_FOR = '2m';
 export const FAILURE_WINDOW = '10m';
 /** A takeover takes seconds; a VIP without a holder (or with two) for this long is an outage. */
 export const ARP_HOLDER_FOR = '1m';
+/** BFD comes back within seconds of a path's repair; down this long, the path or the peer's BFD is broken. */
+export const BFD_DOWN_FOR = '1m';
 
 /** A Prometheus duration of whole minutes, in words for the annotations: '5m' -> '5 minutes'. */
 export function inWords(duration: string): string {
@@ -166,8 +168,23 @@ const arp: RuleGroup = {
   ],
 };
 
+// Its own group: the BFD metrics (vip_speaker_bfd_*) come with BFD support.
+const bfd: RuleGroup = {
+  name: 'vip-speaker-bfd',
+  rules: [
+    rule(
+      'VipSpeakerBfdSessionDown',
+      'warning',
+      'vip_speaker_bfd_session_up == 0',
+      BFD_DOWN_FOR,
+      'BFD session from {{ $labels.instance }} to {{ $labels.peer }} down',
+      `The BFD session with peer {{ $labels.peer }} has been down for ${inWords(BFD_DOWN_FOR)}: a failure of the path to that router is noticed only by the BGP hold timer now. vip_speaker_bfd_transitions_total says why it went down (its diagnostic).`,
+    ),
+  ],
+};
+
 /** The groups, in the order they are printed. */
-export const RULE_GROUPS: readonly RuleGroup[] = [bgp, vips, kubernetes, arp];
+export const RULE_GROUPS: readonly RuleGroup[] = [bgp, vips, kubernetes, arp, bfd];
 
 /** Every alert's name, in order. */
 export function alertNames(groups: readonly RuleGroup[] = RULE_GROUPS): string[] {
