@@ -20,8 +20,9 @@ if [ "$node_major" -lt "$need_node_major" ]; then
   exit 1
 fi
 
-# Debian packages: the real routers the interop labs peer with, and the tools the labs use.
-packages=(frr bird2 gobgpd exabgp iproute2 tcpdump iputils-arping procps psmisc)
+# Debian packages: the real routers the interop labs peer with, and the tools the labs use;
+# tshark is the second, independent decoder of what the session fuzzer sees the speaker send.
+packages=(frr bird2 gobgpd exabgp iproute2 tcpdump iputils-arping procps psmisc tshark)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
