@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Result } from '../../bgp/index.js';
+import { parseCommunity } from '../../src/communities.js';
 import { describePeer, formatErrors, redactConfig, type ConfigError, type DaemonConfig, type HostAccess } from '../../src/config/index.js';
 
 /** Every secret the fake host hands out contains this; no message may. */
@@ -63,6 +64,9 @@ export function assertConfigResult(r: Result<DaemonConfig, ConfigError[]>): void
     if (peer.holdTime !== undefined) assertTimers(peer.holdTime, peer.keepaliveTime ?? -1, `peer ${peer.address}`);
     assert.ok(peer.password === undefined || peer.password.length > 0, 'an empty password was kept');
     assert.ok(!describePeer(peer).includes(SECRET_MARKER), 'describePeer shows a secret');
+  }
+  for (const community of [...c.peers.flatMap((p) => p.communities), ...c.vips.static.flatMap((v) => v.communities)]) {
+    assert.equal(typeof parseCommunity(community), 'number', `community ${JSON.stringify(community)} was accepted but does not parse`);
   }
   for (const vip of c.vips.static) {
     const m = HOST_PREFIX.exec(vip.address);
