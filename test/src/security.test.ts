@@ -36,14 +36,6 @@ function http(port: number, method: string, path: string): Promise<{ code: numbe
   });
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('security', function () {
   this.timeout(30_000);
 
