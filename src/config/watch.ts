@@ -12,7 +12,7 @@
 // watched (absent for now) is retried on the clock too.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type FSWatcher, readFileSync, realpathSync, watch } from 'node:fs';
+import { type FSWatcher, readFileSync, readlinkSync, realpathSync, watch } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Clock, TimerHandle } from '../../bgp/index.js';
 
@@ -110,14 +110,7 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
   private arm(): void {
     if (this.closed) return;
     const wanted = new Set<string>();
-    for (const path of this.paths) {
-      wanted.add(dirname(resolve(path)));
-      try {
-        wanted.add(dirname(realpathSync(path)));
-      } catch {
-        // A dangling link or a missing file: its own folder is watched, which sees it come back.
-      }
-    }
+    for (const path of this.paths) for (const folder of foldersOf(path)) wanted.add(folder);
     for (const [folder, w] of this.watchers) {
       if (!wanted.has(folder)) {
         w.close();
@@ -161,6 +154,43 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
     if (this.closed) return;
     this.debounce?.cancel();
     this.debounce = this.options.clock.setTimeout(() => this.check(), this.debounceMs);
+  }
+}
+
+/** Most links followed from one path; past that it is a loop. */
+const MAX_LINKS = 16;
+
+/**
+ * The folders a path's content depends on: its own, that of each link it goes through (a
+ * ConfigMap's config.yaml -> ..data/config.yaml, or a link to that), and the one it ends in.
+ */
+function foldersOf(path: string): string[] {
+  const folders: string[] = [];
+  let at = resolve(path);
+  for (let i = 0; i < MAX_LINKS; i++) {
+    // Each folder by its real path: a folder reached through a link (..data/) is the one it leads to now.
+    folders.push(realFolder(dirname(at)));
+    let target: string;
+    try {
+      target = readlinkSync(at);
+    } catch {
+      break;
+    }
+    at = resolve(dirname(at), target);
+  }
+  try {
+    folders.push(dirname(realpathSync(path)));
+  } catch {
+    // A dangling link or a missing file: the folders above see it come back.
+  }
+  return folders;
+}
+
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return folder;
   }
 }
 

@@ -97,6 +97,25 @@ describe('config watcher', () => {
     }
   });
 
+  it('follows a link to a ConfigMap volume: the swap in the volume is seen through it', async () => {
+    const volume = join(dir, 'volume');
+    mkdirSync(join(volume, '..v1'), { recursive: true });
+    writeFileSync(join(volume, '..v1', 'config.yaml'), 'asn: 1\n');
+    symlinkSync('..v1', join(volume, '..data'));
+    symlinkSync(join('..data', 'config.yaml'), join(volume, 'config.yaml'));
+    const file = join(dir, 'config.yaml');
+    symlinkSync(join(volume, 'config.yaml'), file);
+    const w = start([file]);
+    const changed = await changesAfter(w, () => {
+      mkdirSync(join(volume, '..v2'));
+      writeFileSync(join(volume, '..v2', 'config.yaml'), 'asn: 2\n');
+      symlinkSync('..v2', join(volume, '..data_tmp'));
+      renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+    });
+    assert.deepEqual(changed, [file]);
+    assert.ok(w.folders.includes(volume), `the volume folder is watched: ${w.folders.join(', ')}`);
+  });
+
   it('sees a deleted file as no change, and its return with other content as one', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'asn: 1\n');
