@@ -3,12 +3,16 @@
 // chosen moments; `npm run fuzz` runs many more with a new seed each time. What the speaker
 // sent is decoded by the project's codec and, when tshark is installed, by Wireshark's.
 import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { runSequence } from '../../fuzz/session/harness.js';
 import { runSessionFuzz } from '../../fuzz/session/run.js';
 import { Random } from '../../fuzz/session/random.js';
-import { generateSequence } from '../../fuzz/session/steps.js';
+import { generateSequence, type Sequence, type Step } from '../../fuzz/session/steps.js';
 import { tsharkAvailable, tsharkCheck } from '../../fuzz/session/tshark.js';
 
 const SEED = 20240607;
+/** Sequences that once failed, written out step by step (bytes in hex), replayed forever. */
+const CRASHERS = new URL('../../../test/fixtures/crashers/session/', import.meta.url);
 const SEQUENCES = 150;
 const KEEPALIVE = Uint8Array.from([...new Uint8Array(16).fill(0xff), 0, 19, 4]);
 /** An ORIGIN attribute claiming 9 octets in a 7-octet attribute list. */
@@ -45,6 +49,19 @@ describe('session fuzzer', function () {
     assert.ok((report.ends.Established ?? 0) > 0 && (report.ends.Idle ?? 0) > 0, `ends: ${JSON.stringify(report.ends)}`);
     if (report.tsharkSkipped) console.log(`      (tshark part skipped: ${report.tsharkSkipped})`);
     else assert.equal(report.tsharkChecked, report.messagesReceived);
+  });
+
+  describe('sequences that once failed', () => {
+    const files = existsSync(CRASHERS) ? readdirSync(CRASHERS).filter((f) => f.endsWith('.json')).sort() : [];
+    for (const file of files) {
+      it(`replays ${file}`, async () => {
+        const saved = JSON.parse(readFileSync(new URL(file, CRASHERS), 'utf8')) as { peerHoldTime: number; steps: Array<Step & { hex?: string }> };
+        const steps = saved.steps.map((s) => (s.kind === 'send' ? { ...s, bytes: Uint8Array.from(Buffer.from(s.hex ?? '', 'hex')) } : s)) as Step[];
+        const seq: Sequence = { index: 0, chaos: false, peerHoldTime: saved.peerHoldTime, steps };
+        const r = await runSequence(seq);
+        assert.equal(r.failure, undefined, r.failure);
+      });
+    }
   });
 
   describe('the second decoder', () => {
