@@ -1,6 +1,8 @@
 // `npm run fuzz`: runs each coverage-guided target under Jazzer.js (libFuzzer driving
 // instrumented JavaScript) for a fixed time, then the stateful session fuzzer, and prints each
-// one's figures. Every crash or hang found is copied into test/fixtures/crashers/<target>/,
+// one's figures: executions, edges covered (libFuzzer's count over the instrumented bgp/ and
+// src/ code), and the lines of the target's own files that its corpus reaches (the corpus
+// replayed once with Istanbul coverage). Every crash or hang found is copied into test/fixtures/crashers/<target>/,
 // where test/fuzz/crashers.test.ts replays it with every `npm test`.
 //
 //   node dist/fuzz/run.js [--seconds N] [--only a,b] [--sessions N]
@@ -27,9 +29,20 @@ const INPUT_TIMEOUT_MS = 2000;
 /** Wall-clock bound on one Jazzer.js run beyond its own -max_total_time. */
 const RUN_GRACE_MS = 60_000;
 const ARTIFACT_KINDS = ['crash', 'timeout', 'oom', 'slow-unit'];
+/** The code each target is about: its line coverage is reported over these compiled files. */
+const FOCUS: Record<string, RegExp> = {
+  framer: /\/dist\/bgp\/codec\/(framer|header|message)\.js$/,
+  roundtrip: /\/dist\/bgp\/codec\//,
+  'config-file': /\/dist\/src\/config\/(file|validate|peers|peer-string|values|reader|timers|arp|errors|permissions)\.js$/,
+  'peer-string': /\/dist\/src\/config\/peer-string\.js$/,
+  env: /\/dist\/src\/config\/(env|load|validate|peers|peer-string|values)\.js$/,
+  kubernetes: /\/dist\/src\/(kubernetes\/(service-rules|node-annotations|election-lock|lease-watch|status)|communities)\.js$/,
+};
 
 interface Figures {
   target: string;
+  /** Lines of the target's focus files reached by its corpus, from a replay with coverage. */
+  focusLines: string;
   executions: number;
   coverage: number;
   features: number;
@@ -63,10 +76,10 @@ async function main(): Promise<number> {
     if (r.failure) console.log(`fuzz session: FAILED: ${r.failure}`);
   }
 
-  console.log('\ntarget        executions   exec/s   coverage (edges)  features  corpus  seconds  found');
+  console.log('\ntarget        executions   exec/s   coverage (edges)  features  corpus  seconds  focus lines covered   found');
   for (const f of results) {
     console.log(
-      `${f.target.padEnd(13)} ${String(f.executions).padStart(10)} ${String(f.execsPerSecond).padStart(8)} ${String(f.coverage).padStart(18)} ${String(f.features).padStart(9)} ${String(f.corpus).padStart(7)} ${String(f.seconds).padStart(8)}  ${f.found.length ? f.found.join(' ') : '-'}`,
+      `${f.target.padEnd(13)} ${String(f.executions).padStart(10)} ${String(f.execsPerSecond).padStart(8)} ${String(f.coverage).padStart(18)} ${String(f.features).padStart(9)} ${String(f.corpus).padStart(7)} ${String(f.seconds).padStart(8)}  ${f.focusLines.padEnd(20)} ${f.found.length ? f.found.join(' ') : '-'}`,
     );
   }
   const failed = results.filter((f) => f.found.length > 0 || (f.exitCode !== 0 && f.exitCode !== null));
@@ -104,7 +117,31 @@ async function fuzzTarget(target: string, seconds: number): Promise<Figures> {
   const { code, output } = await run(process.execPath, args, (seconds * 1000) + RUN_GRACE_MS);
   const elapsed = Math.round((Date.now() - started) / 1000);
   const found = keepArtifacts(target, artifacts, output);
-  return { target, ...figures(output), seconds: elapsed, exitCode: code, found };
+  const f = { ...figures(output), focusLines: await focusCoverage(target, corpus, cli) };
+  // libFuzzer prints no final stats when it stops on a crash: derive the rate then.
+  if (Number.isNaN(f.execsPerSecond)) f.execsPerSecond = Math.round(f.executions / Math.max(1, elapsed));
+  return { target, ...f, seconds: elapsed, exitCode: code, found };
+}
+
+/** Replays the corpus with Istanbul coverage and sums the lines of the target's focus files. */
+async function focusCoverage(target: string, corpus: string, cli: string): Promise<string> {
+  const dir = `${CORPUS}${target}-coverage/`;
+  rmSync(dir, { recursive: true, force: true });
+  const args = [cli, `dist/fuzz/targets/${target}.js`, corpus, '--sync', '-i', 'dist/bgp/', '-i', 'dist/src/', '-e', 'node_modules', '--mode=regression', '--coverage', `--coverageDirectory=${dir}`, '--coverageReporters=json-summary'];
+  await run(process.execPath, args, RUN_GRACE_MS * 5, false);
+  try {
+    const summary = JSON.parse(readFileSync(`${dir}coverage-summary.json`, 'utf8')) as Record<string, { lines: { total: number; covered: number } }>;
+    let total = 0;
+    let covered = 0;
+    for (const [file, c] of Object.entries(summary)) {
+      if (file === 'total' || !FOCUS[target]!.test(file)) continue;
+      total += c.lines.total;
+      covered += c.lines.covered;
+    }
+    return total ? `${covered}/${total} (${((100 * covered) / total).toFixed(1)}%)` : 'n/a';
+  } catch {
+    return 'n/a';
+  }
 }
 
 /** libFuzzer's last status line and final stats. */
@@ -141,13 +178,13 @@ function keepArtifacts(target: string, artifacts: string, output: string): strin
   return found;
 }
 
-function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function run(command: string, args: string[], timeoutMs: number, echo = true): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
-      process.stdout.write(chunk.toString().split('\n').filter((l) => /pulse|NEW|DONE|Done|crash|==\d+==|Error|stat::/.test(l)).map((l) => `  ${l}\n`).join(''));
+      if (echo) process.stdout.write(chunk.toString().split('\n').filter((l) => /pulse|NEW|DONE|Done|crash|==\d+==|Error|stat::/.test(l)).map((l) => `  ${l}\n`).join(''));
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
