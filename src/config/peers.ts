@@ -158,7 +158,8 @@ function readPassword(reader: Reader, values: Mapping, path: string, host: HostA
   }
   const name = reader.string(values.passwordEnv, fieldPath, { nonEmpty: true });
   if (name === undefined) return undefined;
-  const text = host.env[name];
+  // Own keys only: passwordEnv "constructor" must not find Object on the prototype.
+  const text = Object.hasOwn(host.env, name) ? host.env[name] : undefined;
   if (text === undefined) return void reader.report('CONFIG_MISSING', fieldPath, `environment variable ${name} is not set`);
   if (text === '') return void reader.report('CONFIG_INVALID_VALUE', fieldPath, `environment variable ${name} is empty: a missing secret must not turn TCP MD5 off`);
   return { secret: text, source: 'env', field };

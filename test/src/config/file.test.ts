@@ -96,6 +96,12 @@ describe('config file: values', () => {
     }
   });
 
+  it('finds no interface or variable named after Object.prototype: errors, not a TypeError (found by fuzzing)', () => {
+    const noRouterId = MINIMAL.replace('routerId: 198.51.100.7\n', '');
+    assert.match(errorLines(`routerInterface: constructor\n${noRouterId}`).join('\n'), /routerInterface: no interface named "constructor"/);
+    assert.match(errorLines(`${MINIMAL}  - { address: 192.0.2.2, asn: 65001, passwordEnv: constructor }\n`).join('\n'), /passwordEnv: environment variable constructor is not set/);
+  });
+
   it('reads a password file without its final newline', () => {
     const host = fakeHost({ files: { '/run/secrets/tor-a': 'hunter2\n' } });
     const peer = valid(`${MINIMAL}  - { address: 192.0.2.2, asn: 65001, passwordFile: /run/secrets/tor-a }\n`, host).peers[1]!;
