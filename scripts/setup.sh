@@ -22,8 +22,9 @@ fi
 
 # Debian packages: the real routers the interop labs peer with, and the tools the labs use;
 # prometheus for its promtool, which checks and unit-tests the alerting rules (its service is
-# kept from starting, as the routers' are).
-packages=(frr bird2 gobgpd exabgp iproute2 tcpdump iputils-arping procps psmisc prometheus)
+# kept from starting, as the routers' are); tshark is the second, independent decoder of what the
+# session fuzzer sees the speaker send.
+packages=(frr bird2 gobgpd exabgp iproute2 tcpdump iputils-arping procps psmisc prometheus tshark)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -16,7 +16,8 @@ const NAMED: Record<string, number> = {
 /** A standard community as a 32-bit number, or an Error saying what is wrong. */
 export function parseCommunity(text: string): number | Error {
   const t = text.trim().toLowerCase();
-  if (t in NAMED) return NAMED[t]!;
+  // Own keys only: `in` would also find "constructor" or "__proto__" on the prototype.
+  if (Object.hasOwn(NAMED, t)) return NAMED[t]!;
   const m = /^(\d{1,5}):(\d{1,5})$/.exec(t);
   if (!m) return new Error(`community ${JSON.stringify(text)}: expected ASN:VALUE (each 0..65535) or a well-known name (${Object.keys(NAMED).join(', ')})`);
   const hi = Number(m[1]);

@@ -236,6 +236,14 @@ function openConfirm(d: Draft, e: SessionEvent): void {
       d.emit({ type: 'SessionEstablished', negotiated: d.negotiated! });
       d.state = SessionState.Established;
       return;
+    case 'BGPOpen': {
+      // RFC 4271 §8.2.2 OpenConfirm: "If an OPEN message is received, all fields are checked for
+      // correctness": one failing §6.2 (a wrong peer AS, say) is an OPEN Message Error here too.
+      // A sound second OPEN is unexpected; a collision reaches the machine as OpenCollisionDump.
+      const negotiated = negotiate(d.config, e.open);
+      if (!negotiated.ok) return messageError(d, 'OpenMessageError', negotiated.error);
+      return afterOpen(d, e);
+    }
     default:
       return afterOpen(d, e);
   }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { PeerConfig, SpeakerOptions } from '../../bgp/index.js';
 import { type Lab, waitFor } from './lab.js';
+import { SPEAKER_PROC_CONFIG } from './speaker-proc-config.js';
 
 const PROC = fileURLToPath(new URL('./speaker-proc.js', import.meta.url));
 
@@ -34,7 +35,10 @@ export class SpeakerProcess {
 
   async start(): Promise<void> {
     this.events.length = 0;
-    const child = this.lab.spawn(this.nsName, process.execPath, ['--enable-source-maps', PROC, JSON.stringify(this.config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // The config (MD5 passwords included) goes in the environment, never on the command line,
+    // where every user of the machine could read it (ps, /proc/PID/cmdline).
+    const env = { ...process.env, [SPEAKER_PROC_CONFIG]: JSON.stringify(this.config) };
+    const child = this.lab.spawn(this.nsName, process.execPath, ['--enable-source-maps', PROC], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child = child;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {

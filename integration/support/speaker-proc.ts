@@ -1,5 +1,6 @@
 // A BgpSpeaker in its own process, so that a lab can run it inside a network namespace:
-//   ip netns exec NS node dist/integration/support/speaker-proc.js '<SpeakerOptions + peers as JSON>'
+//   SPEAKER_PROC_CONFIG='<SpeakerOptions + peers as JSON>' ip netns exec NS node dist/integration/support/speaker-proc.js
+// (in the environment, not on the command line: it may hold MD5 passwords)
 // It reads commands as JSON lines on stdin and writes events as JSON lines on stdout.
 //   {"cmd":"announce","prefix":"192.0.2.10/32","communities":[...],"largeCommunities":[[g,l1,l2]]}
 //   {"cmd":"withdraw","prefix":"192.0.2.10/32"}
@@ -9,6 +10,7 @@
 import { createInterface } from 'node:readline';
 import { Prefix } from '../../bgp/index.js';
 import { BgpSpeaker, type PeerConfig, type SpeakerOptions } from '../../bgp/speaker/speaker.js';
+import { SPEAKER_PROC_CONFIG } from './speaker-proc-config.js';
 
 interface ProcConfig extends SpeakerOptions {
   peers: PeerConfig[];
@@ -32,7 +34,7 @@ function out(event: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
-  const config = JSON.parse(process.argv[2] ?? '{}') as ProcConfig;
+  const config = JSON.parse(process.env[SPEAKER_PROC_CONFIG] ?? '{}') as ProcConfig;
   const speaker = new BgpSpeaker(config);
   for (const p of config.peers) speaker.addPeer(p);
   for (const r of config.routes ?? []) speaker.announce({ prefix: Prefix.parse(r) });

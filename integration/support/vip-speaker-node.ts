@@ -24,10 +24,12 @@ export class VipSpeakerNode {
     private readonly lab: Lab,
     readonly nsName: string,
     config: string,
+    /** A config file the test keeps itself (a ConfigMap-style volume); `config` is then not written. */
+    options: { configPath?: string } = {},
   ) {
-    this.configPath = join(lab.dir, `${nsName}.yaml`);
+    this.configPath = options.configPath ?? join(lab.dir, `${nsName}.yaml`);
     this.logPath = join(lab.dir, `${nsName}.log`);
-    writeFileSync(this.configPath, config);
+    if (options.configPath === undefined) writeFileSync(this.configPath, config);
   }
 
   get running(): boolean {

@@ -1,9 +1,9 @@
 // `vip-speaker run`: validates the configuration before touching anything, then runs the
-// daemon until SIGTERM/SIGINT. SIGHUP, or a change of the config file, reloads it: an invalid
-// file is refused with its errors and the running state is kept.
-import { watch, type FSWatcher } from 'node:fs';
-import { type TimerHandle, systemClock } from '../../bgp/index.js';
-import { ReloadRefused, formatErrors, resolveConfig } from '../config/index.js';
+// daemon until SIGTERM/SIGINT. SIGHUP, or a change of the config file or of a password file it
+// names (config/watch.ts: however the file is replaced), reloads it: an invalid file is refused
+// with its errors and the running state is kept.
+import { systemClock } from '../../bgp/index.js';
+import { ConfigWatcher, ReloadRefused, formatErrors, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
 import { createLogger } from '../log.js';
 import { createVipAddressManager } from '../vip/index.js';
@@ -25,6 +25,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const { config, notes, source } = loaded.value;
   const log = createLogger({ level: config.log.level, format: config.log.format });
   for (const note of notes) log.info({ note }, 'configuration note');
+  for (const warning of loaded.value.warnings) log.warn({ warning }, 'configuration warning');
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
   // ARP mode puts a VIP on its interface with the segment's prefix length when configured.
@@ -56,6 +57,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
         log.error({ trigger: why, errors: formatErrors(next.error) }, 'configuration reload refused: the file is invalid; the running configuration is kept');
         return;
       }
+      for (const warning of next.value.warnings) log.warn({ warning }, 'configuration warning');
+      watcher?.setPaths(watchedPaths(next.value.config));
       try {
         const changes = await daemon.reload(next.value.config);
         log.info({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');
@@ -66,15 +69,16 @@ export async function runCommand(options: RunOptions): Promise<number> {
     });
   };
   process.on('SIGHUP', () => reload('SIGHUP'));
-  let watcher: FSWatcher | undefined;
+  const watchedPaths = (c: DaemonConfig) => [
+    ...(source.kind === 'file' ? [source.path] : []),
+    ...c.peers.flatMap((p) => (p.passwordFile !== undefined ? [p.passwordFile] : [])),
+  ];
+  let watcher: ConfigWatcher | undefined;
   if (options.watchConfig && source.kind === 'file') {
-    let timer: TimerHandle | undefined;
-    // Editors and ConfigMap updates replace the file (rename): watch its folder's entry.
-    watcher = watch(source.path, () => {
-      timer?.cancel();
-      timer = systemClock.after(300, () => reload('file changed'));
-    });
-    watcher.on('error', () => undefined);
+    watcher = new ConfigWatcher({ paths: watchedPaths(config), clock: systemClock });
+    watcher.on('change', (paths) => reload(`file changed: ${paths.join(', ')}`));
+    watcher.on('unwatchable', (folder, reason) => log.warn({ folder, reason }, 'cannot watch a configuration folder yet; trying again'));
+    watcher.start();
   }
 
   return new Promise<number>((resolve) => {

@@ -1,22 +1,38 @@
 // The YAML config file (see peers.example.yaml and docs/configuration.md). Parsing is pure:
 // the environment, file reads and the interface list come in through HostAccess, so tests run
 // without root, network or files. Every error carries the line it is about.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { fail, type Result } from '../result.js';
 import { childPath, configError } from './errors.js';
 import type { Locator } from './reader.js';
 import type { ConfigError, DaemonConfig, HostAccess } from './types.js';
+import { PERMISSION_BITS, insecureFile } from './permissions.js';
 import { buildConfig } from './validate.js';
 
 /** The real host: process.env, the file system, os.networkInterfaces(). */
 export function systemHost(env: HostAccess['env'] = process.env): HostAccess {
-  return { env, readFile: (path) => readFileSync(path, 'utf8'), listInterfaces: () => networkInterfaces() };
+  return { env, readFile: (path) => readFileSync(path, 'utf8'), listInterfaces: () => networkInterfaces(), fileMode };
+}
+
+/** Permission bits of a file, symlinks followed (a ConfigMap's files are links into ..data). */
+function fileMode(path: string): number | undefined {
+  try {
+    return statSync(path).mode & PERMISSION_BITS;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and validates a config file; errors name the file and line. */
 export function loadConfigFile(path: string, host: HostAccess = systemHost()): Result<DaemonConfig, ConfigError[]> {
+  const insecure = insecureFile(path, 'the config file', host);
+  if (insecure) {
+    const error = configError('CONFIG_INSECURE', '', insecure);
+    error.file = path;
+    return fail([error]);
+  }
   let text: string;
   try {
     text = host.readFile(path);

@@ -2,7 +2,8 @@
 // one DaemonConfig. How the parts fit: file.ts and env.ts turn their input into one document
 // shape; validate.ts (with peers.ts, peer-string.ts, arp.ts, values.ts, timers.ts) checks it and
 // fills in defaults, collecting every error; load.ts picks the source; diff.ts compares two
-// configs for a reload; redact.ts makes one safe to show.
+// configs for a reload; redact.ts makes one safe to show; watch.ts notices a changed file
+// however it was replaced; permissions.ts refuses files that others can write.
 export type * from './types.js';
 export { loadConfigFile, parseConfig, systemHost } from './file.js';
 export { configFromEnv, hasKubeVipEnvironment, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIABLES } from './env.js';
@@ -16,3 +17,4 @@ export { DEFAULT_MULTIHOP_TTL, checkInterfaceName } from './peers.js';
 export { ARP_DEFAULTS, MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, arpDefaults } from './arp.js';
 // The value checks, for other readers of the same values (Service annotations, node annotations).
 export { checkAsn, checkIp, checkVip, goParseUint, unusableAddress } from './values.js';
+export { ConfigWatcher, DEFAULT_DEBOUNCE_MS, type ConfigWatcherEvents, type ConfigWatcherOptions } from './watch.js';

@@ -13,6 +13,7 @@ import { MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
 import { configFromEnv, KUBE_VIP_VARIABLES } from './env.js';
 import { loadConfigFile, systemHost } from './file.js';
+import { READABLE_BY_OTHERS } from './permissions.js';
 import type { ConfigError, DaemonConfig, HostAccess, LogFormat, LogLevel } from './types.js';
 
 export const CONFIG_PATH_VARIABLE = 'VIP_SPEAKER_CONFIG';
@@ -24,6 +25,8 @@ export interface LoadedConfig {
   source: { kind: 'file'; path: string } | { kind: 'env' };
   /** Things worth one log line at start: ignored variables, kube-vip behaviour we differ from. */
   notes: string[];
+  /** Things worth a warning: a password file that every user of the node can read. */
+  warnings: string[];
 }
 
 export function resolveConfig(options: { configPath?: string; host?: HostAccess } = {}): Result<LoadedConfig, ConfigError[]> {
@@ -56,7 +59,14 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
     if (!config.kubernetes.controlPlane && (env.address || env.vip_address)) notes.push('address is set but cp_enable is not true: ignored, as kube-vip does');
     if (config.mode === 'arp') notes.push(...arpEnvNotes(env));
   }
-  return ok({ config, source: path !== undefined ? { kind: 'file', path } : { kind: 'env' }, notes });
+  const warnings: string[] = [];
+  for (const peer of config.peers) {
+    const mode = peer.passwordFile !== undefined ? host.fileMode?.(peer.passwordFile) : undefined;
+    if (mode !== undefined && (mode & READABLE_BY_OTHERS) !== 0) {
+      warnings.push(`the password file ${peer.passwordFile} of peer ${peer.address} is readable by every user of the node (mode ${mode.toString(8).padStart(4, '0')}): chmod o-r it (in a Secret volume, defaultMode: 0400)`);
+    }
+  }
+  return ok({ config, source: path !== undefined ? { kind: 'file', path } : { kind: 'env' }, notes, warnings });
 }
 
 /** Where ARP mode from kube-vip's variables behaves otherwise than kube-vip would, or than one might think. */

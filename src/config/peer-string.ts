@@ -50,8 +50,10 @@ export function splitPeerList(text: string): { index: number; text: string }[] {
 
 /** The peer string with everything from the password on replaced, for messages. */
 export function redactPeerString(text: string): string {
-  const { head, fields } = splitHead(text);
-  if (head === '' && fields.length === 0) return text;
+  const { fields, problem } = splitHead(text);
+  // A bracket that does not close, or text after "]": where the password starts is unknown,
+  // so everything after the first ':' is hidden (found by the peer-string fuzz target).
+  if (problem) return text.includes(':') ? `${text.split(':')[0]}:<redacted>` : text;
   if (fields.length < 3 || fields[2] === '') return text;
   return `${fields.slice(0, 2).join(':')}:<redacted>`;
 }

@@ -3,6 +3,7 @@
 import { TCP_MD5SIG_MAXKEYLEN } from '../../bgp/index.js';
 import { childPath, shown } from './errors.js';
 import { BFD_DEFAULTS, parsePeerString, redactPeerString } from './peer-string.js';
+import { insecureFile } from './permissions.js';
 import type { Mapping, Reader } from './reader.js';
 import { timerPairProblem } from './timers.js';
 import type { BfdSpec, HostAccess, NextHopMode, PeerSpec, Timers } from './types.js';
@@ -47,7 +48,7 @@ interface PeerDraft {
   where: (field: string) => string;
   label: (field: string) => string;
   values: Mapping;
-  password?: { secret: string; source: 'literal' | 'file' | 'env'; field: string };
+  password?: { secret: string; source: 'literal' | 'file' | 'env'; field: string; file?: string };
   mpbgp?: Mapping;
   bfd?: Mapping;
 }
@@ -147,6 +148,8 @@ function readPassword(reader: Reader, values: Mapping, path: string, host: HostA
   if (field === 'passwordFile') {
     const file = reader.string(values.passwordFile, fieldPath, { nonEmpty: true });
     if (file === undefined) return undefined;
+    const insecure = insecureFile(file, 'the password file', host);
+    if (insecure) return void reader.report('CONFIG_INSECURE', fieldPath, insecure);
     let text: string;
     try {
       text = host.readFile(file).replace(/\r?\n$/, '');
@@ -155,11 +158,12 @@ function readPassword(reader: Reader, values: Mapping, path: string, host: HostA
       return undefined;
     }
     if (text === '') return void reader.report('CONFIG_INVALID_VALUE', fieldPath, `${file} is empty: a missing secret must not turn TCP MD5 off`);
-    return { secret: text, source: 'file', field };
+    return { secret: text, source: 'file', field, file };
   }
   const name = reader.string(values.passwordEnv, fieldPath, { nonEmpty: true });
   if (name === undefined) return undefined;
-  const text = host.env[name];
+  // Own keys only: passwordEnv "constructor" must not find Object on the prototype.
+  const text = Object.hasOwn(host.env, name) ? host.env[name] : undefined;
   if (text === undefined) return void reader.report('CONFIG_MISSING', fieldPath, `environment variable ${name} is not set`);
   if (text === '') return void reader.report('CONFIG_INVALID_VALUE', fieldPath, `environment variable ${name} is empty: a missing secret must not turn TCP MD5 off`);
   return { secret: text, source: 'env', field };
@@ -221,6 +225,7 @@ function resolvePeer(reader: Reader, draft: PeerDraft, defaults: PeerDefaults): 
   if (draft.password) {
     peer.password = draft.password.secret;
     peer.passwordSource = draft.password.source;
+    if (draft.password.file !== undefined) peer.passwordFile = draft.password.file;
   }
   if (multihop) peer.ttl = ttl ?? DEFAULT_MULTIHOP_TTL;
   if (gtsmHops !== undefined) peer.gtsmHops = gtsmHops;

@@ -63,6 +63,8 @@ export interface PeerSpec {
   /** RFC 2385 TCP MD5 key, resolved from the file, a file or a variable; never logged (see redactConfig). */
   password?: string;
   passwordSource?: 'literal' | 'file' | 'env' | 'annotation';
+  /** The file the password was read from (passwordFile): watched, and read again on every reload. */
+  passwordFile?: string;
   /** eBGP multihop: send with `ttl` rather than 1. */
   multihop: boolean;
   /** The TTL to send with when multihop (50 unless set, as kube-vip). */
@@ -160,7 +162,9 @@ export type ConfigErrorCode =
   | 'CONFIG_DUPLICATE'
   | 'CONFIG_AMBIGUOUS'
   | 'CONFIG_UNREADABLE'
-  | 'CONFIG_UNSUPPORTED';
+  | 'CONFIG_UNSUPPORTED'
+  /** A config or password file that users other than its owner can write. */
+  | 'CONFIG_INSECURE';
 
 export interface ConfigError {
   code: ConfigErrorCode;
@@ -183,6 +187,8 @@ export interface HostAccess {
   readFile: (path: string) => string;
   /** Addresses per interface, in the shape of os.networkInterfaces(). */
   listInterfaces: () => InterfaceTable;
+  /** A file's permission bits (following symlinks), or undefined when unknown; absent: not checked. */
+  fileMode?: (path: string) => number | undefined;
 }
 
 export type InterfaceTable = Readonly<Record<string, ReadonlyArray<{ address: string; family: string | number; internal: boolean }> | undefined>>;

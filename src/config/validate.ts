@@ -178,7 +178,8 @@ function readNodeIdentity(reader: Reader, top: Mapping, listInterfaces: () => In
   if (top.routerInterface !== undefined) {
     const name = reader.check(top.routerInterface, 'routerInterface', checkInterfaceName);
     if (name === undefined) return undefined;
-    const addresses = table[name];
+    // Own keys only: "constructor" is a valid interface name, and no interface here (found by fuzzing).
+    const addresses = Object.hasOwn(table, name) ? table[name] : undefined;
     if (!addresses) {
       reader.report('CONFIG_INVALID_VALUE', 'routerInterface', `no interface named ${JSON.stringify(name)} on this host (found: ${Object.keys(table).join(', ') || 'none'})`);
       return undefined;

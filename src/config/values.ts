@@ -135,7 +135,8 @@ export const WELL_KNOWN_COMMUNITIES: Readonly<Record<string, number>> = {
 export function checkCommunity(value: unknown): Checked<string> {
   if (typeof value === 'string') {
     const text = value.trim().toLowerCase();
-    if (text in WELL_KNOWN_COMMUNITIES) return ok(text);
+    // Own keys only: `in` would also accept "constructor" or "__proto__" from the prototype.
+    if (Object.hasOwn(WELL_KNOWN_COMMUNITIES, text)) return ok(text);
     const m = /^(\d{1,10}):(\d{1,10})$/.exec(text);
     if (m && Number(m[1]) <= 0xffff && Number(m[2]) <= 0xffff) return ok(`${Number(m[1])}:${Number(m[2])}`);
   }

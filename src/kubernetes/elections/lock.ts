@@ -36,12 +36,15 @@ function timeText(value: unknown): string {
 
 /** leaselock.go LeaseSpecToLeaderElectionRecord. */
 export function recordOf(spec: V1LeaseSpec | undefined): LeaderElectionRecord {
+  // A watch hands the Lease over unchecked: a field of another type reads as unset.
+  const holder: unknown = spec?.holderIdentity;
+  const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
   return {
-    holderIdentity: spec?.holderIdentity ?? '',
-    leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
+    holderIdentity: typeof holder === 'string' ? holder : '',
+    leaseDurationSeconds: count(spec?.leaseDurationSeconds),
     acquireTime: timeText(spec?.acquireTime),
     renewTime: timeText(spec?.renewTime),
-    leaseTransitions: spec?.leaseTransitions ?? 0,
+    leaseTransitions: count(spec?.leaseTransitions),
   };
 }
 

@@ -111,8 +111,9 @@ export function nodeBgpOverrides(annotations: Readonly<Record<string, string>> |
 /** `<prefix>/<key>`, else `<prefix>/bgp-peers-0-<key>`; an empty value counts as absent, as in kube-vip. */
 function single(annotations: Readonly<Record<string, string>>, prefix: string, key: string): { name: string; value: string } | undefined {
   for (const name of [`${prefix}/${key}`, `${prefix}/bgp-peers-0-${key}`]) {
-    const value = annotations[name];
-    if (value !== undefined && value.trim() !== '') return { name, value: value.trim() };
+    const value: unknown = annotations[name];
+    // Unchecked JSON from a watch: a value that is not a string counts as absent.
+    if (typeof value === 'string' && value.trim() !== '') return { name, value: value.trim() };
   }
   return undefined;
 }
@@ -123,10 +124,10 @@ function peerIpAnnotations(annotations: Readonly<Record<string, string>>, prefix
   for (const [name, value] of Object.entries(annotations)) {
     if (!name.startsWith(`${prefix}/bgp-peers-`)) continue;
     const m = /^bgp-peers-(\d+)-peer-ip$/.exec(name.slice(prefix.length + 1));
-    if (m) numbered.push({ n: Number(m[1]), name, value });
+    if (m && typeof value === 'string') numbered.push({ n: Number(m[1]), name, value });
   }
-  const plain = annotations[`${prefix}/peer-ip`];
-  return [...(plain !== undefined ? [{ name: `${prefix}/peer-ip`, value: plain }] : []), ...numbered.sort((a, b) => a.n - b.n)];
+  const plain: unknown = annotations[`${prefix}/peer-ip`];
+  return [...(typeof plain === 'string' ? [{ name: `${prefix}/peer-ip`, value: plain }] : []), ...numbered.sort((a, b) => a.n - b.n)];
 }
 
 /** kube-vip: strconv.ParseUint(…, 10, 32); then our AS rules (no 0, no AS_TRANS). A string is the problem. */

@@ -95,10 +95,11 @@ export function decideService(service: V1Service, settings: ServiceRuleSettings)
 
   const key = serviceKey(service.metadata);
   const problems: ServiceProblem[] = [];
-  const fromAnnotation = annotations[SERVICE_ANNOTATIONS.loadBalancerIPs];
-  const source = fromAnnotation !== undefined ? 'annotation' : spec.loadBalancerIP ? 'spec' : 'none';
+  const fromAnnotation = textOf(annotations[SERVICE_ANNOTATIONS.loadBalancerIPs]);
+  const fromSpec = textOf(spec.loadBalancerIP);
+  const source = fromAnnotation !== undefined ? 'annotation' : fromSpec ? 'spec' : 'none';
   const field = source === 'annotation' ? SERVICE_ANNOTATIONS.loadBalancerIPs : 'spec.loadBalancerIP';
-  const texts = source === 'annotation' ? splitList(fromAnnotation ?? '') : source === 'spec' ? [spec.loadBalancerIP!.trim()] : [];
+  const texts = source === 'annotation' ? splitList(fromAnnotation ?? '') : source === 'spec' ? [fromSpec!.trim()] : [];
   const vips: string[] = [];
   for (const text of texts) {
     const vip = checkVip(text);
@@ -107,13 +108,13 @@ export function decideService(service: V1Service, settings: ServiceRuleSettings)
   }
 
   const communities: number[] = [];
-  for (const text of splitList(annotations[SERVICE_ANNOTATIONS.communities] ?? '')) {
+  for (const text of splitList(textOf(annotations[SERVICE_ANNOTATIONS.communities]) ?? '')) {
     const c = parseCommunity(text);
     if (c instanceof Error) problems.push({ code: 'SERVICE_INVALID_COMMUNITY', service: key, field: SERVICE_ANNOTATIONS.communities, value: text, message: `${SERVICE_ANNOTATIONS.communities}: ${c.message}` });
     else if (!communities.includes(c)) communities.push(c);
   }
   const largeCommunities: LargeCommunity[] = [];
-  for (const text of splitList(annotations[SERVICE_ANNOTATIONS.largeCommunities] ?? '')) {
+  for (const text of splitList(textOf(annotations[SERVICE_ANNOTATIONS.largeCommunities]) ?? '')) {
     const l = parseLargeCommunity(text);
     if (l instanceof Error) problems.push({ code: 'SERVICE_INVALID_LARGE_COMMUNITY', service: key, field: SERVICE_ANNOTATIONS.largeCommunities, value: text, message: `${SERVICE_ANNOTATIONS.largeCommunities}: ${l.message}` });
     else if (!largeCommunities.some((x) => x.globalAdmin === l.globalAdmin && x.localData1 === l.localData1 && x.localData2 === l.localData2)) largeCommunities.push(l);
@@ -126,9 +127,18 @@ export function decideService(service: V1Service, settings: ServiceRuleSettings)
     communities,
     largeCommunities,
     trafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
-    allowWithoutEndpoints: (annotations[SERVICE_ANNOTATIONS.allowWithoutEndpoints] ?? '').toLowerCase() === 'true',
+    allowWithoutEndpoints: (textOf(annotations[SERVICE_ANNOTATIONS.allowWithoutEndpoints]) ?? '').toLowerCase() === 'true',
     problems,
   };
+}
+
+/**
+ * A string field as the API defines it; any other type counts as absent. A watch hands objects
+ * over as the API server's JSON, unchecked, and a reader must not throw on one (found by the
+ * Kubernetes-objects fuzz target: a non-string loadBalancerIP threw a TypeError).
+ */
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** kube-vip's lbClassFilterLegacy (the default) and lbClassFilter; undefined: served. */
@@ -171,8 +181,9 @@ export interface EndpointCounts {
 export function countEndpoints(slices: Iterable<V1EndpointSlice>, nodeName: string): EndpointCounts {
   const counts: EndpointCounts = { serving: 0, servingHere: 0 };
   for (const slice of slices) {
-    for (const endpoint of slice.endpoints ?? []) {
-      if (!isServing(endpoint.conditions)) continue;
+    // Unchecked JSON (see textOf): a non-list of endpoints, or a null entry, holds none.
+    for (const endpoint of Array.isArray(slice.endpoints) ? slice.endpoints : []) {
+      if (!endpoint || !isServing(endpoint.conditions)) continue;
       counts.serving++;
       if (endpoint.nodeName === nodeName) counts.servingHere++;
     }

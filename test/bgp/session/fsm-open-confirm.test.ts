@@ -63,6 +63,13 @@ describe('session FSM: OpenConfirm', () => {
     assert.deepEqual(h.advance(1), ['SendNotification 4/0', 'StopTimer Keepalive', 'Disconnect', 'SessionDown HoldTimerExpired sent 4/0', 'SetTimer IdleHold 5']);
   });
 
+  it('a second OPEN that fails the OPEN checks is an OPEN Message Error, not an FSM error (RFC 4271 §8.2.2; found by the session fuzzer)', () => {
+    const h = harnessIn(OpenConfirm);
+    const actions = h.send({ type: 'BGPOpen', open: peerOpen({ myAs: 65003, capabilities: [] }) });
+    assert.equal(h.session.state, Idle);
+    assert.equal(actions[0], 'SendNotification 2/2');
+  });
+
   it('the SessionDown of a collision names the Cease it sent', () => {
     const h = harnessIn(OpenConfirm);
     const down = h.sendRaw({ type: 'OpenCollisionDump' }).find((a) => a.type === 'SessionDown');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS, formatErrors, loadConfigFile } from '../../../src/config/index.js';
-import { fakeHost, MINIMAL, valid } from './helpers.js';
+import { errorLines, fakeHost, MINIMAL, valid } from './helpers.js';
 
 describe('config file: defaults', () => {
   const config = valid(MINIMAL);
@@ -87,6 +87,19 @@ describe('config file: values', () => {
     const names = ['no-export', 'no-advertise', 'no-export-subconfed', 'local-as', 'no-peer', 'blackhole', 'graceful-shutdown', 'accept-own'];
     const peer = valid(`${MINIMAL}  - { address: 192.0.2.2, asn: 65001, communities: [${names.join(', ')}] }\n`).peers[1]!;
     assert.deepEqual(peer.communities, names);
+  });
+
+  it('refuses names of Object.prototype as communities: "constructor" is no well-known community (found by fuzzing)', () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      const lines = errorLines(`${MINIMAL}  - { address: 192.0.2.2, asn: 65001, communities: [${name}] }\n`);
+      assert.match(lines.join('\n'), /communities\[0\]: expected a community/, name);
+    }
+  });
+
+  it('finds no interface or variable named after Object.prototype: errors, not a TypeError (found by fuzzing)', () => {
+    const noRouterId = MINIMAL.replace('routerId: 198.51.100.7\n', '');
+    assert.match(errorLines(`routerInterface: constructor\n${noRouterId}`).join('\n'), /routerInterface: no interface named "constructor"/);
+    assert.match(errorLines(`${MINIMAL}  - { address: 192.0.2.2, asn: 65001, passwordEnv: constructor }\n`).join('\n'), /passwordEnv: environment variable constructor is not set/);
   });
 
   it('reads a password file without its final newline', () => {

@@ -184,6 +184,11 @@ describe('kube-vip peer strings: passwords', () => {
     assert.equal(redactPeerString('[2001:db8::1]:65000:hunter2:true'), '[2001:db8::1]:65000:<redacted>');
     assert.equal(redactPeerString('192.0.2.1:65000::true'), '192.0.2.1:65000::true');
   });
+
+  it('hides everything after the first ":" of a malformed bracketed string, where the password cannot be told apart (found by fuzzing)', () => {
+    assert.equal(redactPeerString('[2001:db8::1]x:65000:hunter2:true'), '[2001:<redacted>');
+    assert.equal(redactPeerString('[2001:db8::1:65000:hunter2'), '[2001:<redacted>');
+  });
 });
 
 describe('bgp_peers lists', () => {
