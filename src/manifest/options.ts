@@ -14,7 +14,7 @@ import { checkInterfaceName, parsePeerString, splitPeerList } from '../config/in
 import { VERSION } from '../version.js';
 import type { ManifestError, Problem } from './errors.js';
 import { checkMode, readArpRate, readLeaseTimings, readVipSubnet, type LeaseTimings, type SpeakerMode } from './mode.js';
-import { type AdminAddress, MANIFEST_KINDS, type ManifestKind } from './kinds.js';
+import type { AdminAddress, ManifestKind } from './kinds.js';
 import { checkMonitoring, isMonitoringKind, readMonitoringLabels } from './monitoring-flags.js';
 
 export { MANIFEST_KINDS, type AdminAddress, type ManifestKind } from './kinds.js';
