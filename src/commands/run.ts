@@ -5,6 +5,7 @@
 import { systemClock } from '../../bgp/index.js';
 import { ConfigWatcher, ReloadRefused, formatErrors, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
+import { placementOf } from '../modes/index.js';
 import { createLogger } from '../log.js';
 import { createVipAddressManager } from '../vip/index.js';
 
@@ -28,8 +29,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   for (const warning of loaded.value.warnings) log.warn({ warning }, 'configuration warning');
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
-  // ARP mode puts a VIP on its interface with the segment's prefix length when configured.
-  const addresses = createVipAddressManager({ interface: config.vips.interface, ...(config.mode === 'arp' ? { prefixLength: config.arp.prefixLength } : {}) });
+  // Each mode says how a VIP goes on the interface (ARP: with the segment's prefix length).
+  const addresses = createVipAddressManager({ interface: config.vips.interface, ...placementOf(config) });
   const daemon = new Daemon(config, { log, addresses });
   // A signal during start-up (a pod deleted at once) stops the daemon once start() has settled,
   // so that nothing start() sets up afterwards is left running, and the exit is clean.

@@ -15,5 +15,15 @@ export function createMode(config: DaemonConfig, deps: ModeDeps): VipMode {
   return MODES[config.mode](config, deps);
 }
 
+/** How the mode wants a VIP on the interface: a host route's length (BGP), or the segment's (ARP). */
+const PLACEMENT: Record<DaemonConfig['mode'], (config: DaemonConfig) => { prefixLength?: DaemonConfig['arp']['prefixLength'] }> = {
+  bgp: () => ({}),
+  arp: (config) => ({ prefixLength: config.arp.prefixLength }),
+};
+
+export function placementOf(config: DaemonConfig): { prefixLength?: DaemonConfig['arp']['prefixLength'] } {
+  return PLACEMENT[config.mode](config);
+}
+
 export type { ModeCounters, ModeDeps, ModeStopOptions, VipMode } from './port.js';
 export { peerConfigOf } from './bgp/speaker.js';
