@@ -1,7 +1,7 @@
 // Collects the ARP lab's measurements of a run into integration/arp/results.json (not kept in git): the first
 // result of a run replaces the file, the others join it, one entry per test.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resultsFile } from '../support/results.js';
 import type { LeaseTimings } from './topology.js';
 
 const FILE = fileURLToPath(new URL('../../../integration/arp/results.json', import.meta.url));
@@ -28,18 +28,5 @@ export interface ArpMeasurement {
   overlaps: number;
 }
 
-let startedThisRun = false;
-
-export function recordArpResult(m: ArpMeasurement): void {
-  let all: Record<string, ArpMeasurement & { at: string }> = {};
-  if (startedThisRun) {
-    try {
-      all = JSON.parse(readFileSync(FILE, 'utf8')) as typeof all;
-    } catch {
-      // rewritten below
-    }
-  }
-  startedThisRun = true;
-  all[m.test] = { ...m, at: new Date().toISOString() };
-  writeFileSync(FILE, JSON.stringify(all, null, 2) + '\n');
-}
+/** Records one measurement of this run. */
+export const recordArpResult = resultsFile<ArpMeasurement>(FILE);

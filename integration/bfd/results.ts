@@ -1,7 +1,7 @@
 // Collects the BFD labs' measurements of a run into integration/bfd/results.json (not kept in git): the first
 // result of a run replaces the file, the others join it, one entry per measurement.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resultsFile } from '../support/results.js';
 
 const FILE = fileURLToPath(new URL('../../../integration/bfd/results.json', import.meta.url));
 
@@ -18,18 +18,5 @@ export interface BfdMeasurement {
   missing?: number;
 }
 
-let startedThisRun = false;
-
-export function recordBfdResult(m: BfdMeasurement): void {
-  let all: Record<string, BfdMeasurement & { at: string }> = {};
-  if (startedThisRun) {
-    try {
-      all = JSON.parse(readFileSync(FILE, 'utf8')) as typeof all;
-    } catch {
-      // rewritten below
-    }
-  }
-  startedThisRun = true;
-  all[m.test] = { ...m, at: new Date().toISOString() };
-  writeFileSync(FILE, JSON.stringify(all, null, 2) + '\n');
-}
+/** Records one measurement of this run. */
+export const recordBfdResult = resultsFile<BfdMeasurement>(FILE);
