@@ -21,10 +21,12 @@ export interface PeerStatusDoc {
   bfd: PeerBfdStatus | null;
 }
 
-/** What the mode in service reports: its sessions (BGP), its groups (ARP). */
+/** What the mode in service reports: its sessions (BGP), its groups (ARP, or BGP with leader election). */
 export interface ModeStatus {
   peers: PeerStatusDoc[];
   arp: unknown;
+  /** BGP mode with kube-vip's leader election: the Leases stood for, and who announces each VIP. */
+  elections?: unknown;
 }
 
 export interface StatusParts {
@@ -66,6 +68,7 @@ export function statusDocument(p: StatusParts): unknown {
       lastTakeover: holders.get(v.address)?.lastTakeover?.toISOString() ?? null,
     })),
     arp: p.modeStatus.arp,
+    elections: p.modeStatus.elections ?? null,
     lastReconcile: p.lastReconcile ?? null,
     kubernetes: p.kubernetes,
     config: p.config,

@@ -133,8 +133,17 @@ export interface KubernetesSettings {
   loadBalancerClassLegacyHandling?: boolean;
   /** Per-node BGP settings from node annotations under this prefix (kube-vip's `annotation`); absent: not read. */
   nodeAnnotationPrefix?: string;
-  /** One Lease per Service (kube-vip's svc_election): its holder writes that Service's status; absent: false. */
+  /**
+   * One Lease per Service (kube-vip's svc_election): its holder writes that Service's status, and
+   * in BGP mode is the only node that announces the Service's VIPs, as in kube-vip; absent: false.
+   */
   servicesElection?: boolean;
+  /**
+   * BGP mode (kube-vip's vip_leaderelection there): the static and control-plane VIPs are
+   * announced only by the holder of the Lease plndr-cp-lock, as kube-vip does, instead of by every
+   * node (ECMP); absent: false. ARP mode has arp.leaderElection.
+   */
+  leaderElection?: boolean;
   /** Seconds between two probes of the local API server's /livez for the control-plane VIP; absent: 1. */
   controlPlaneCheckInterval?: number;
   /** Leader election timings in seconds (kube-vip's vip_leaseduration, vip_renewdeadline, vip_retryperiod); absent: 5, 3, 1. */

@@ -33,7 +33,7 @@ export interface ClusterOptions {
   registry: VipRegistry;
   log: Logger;
   clock: Clock;
-  /** The Leases also decide which node holds the VIPs (ARP mode with leader election). */
+  /** The Leases also decide which node holds the VIPs (ARP mode; BGP mode with kube-vip's elections). */
   leasesHoldVips: boolean;
   /** This node's BGP annotations changed after start. */
   onNodeOverrides?: (overrides: NodeBgpOverrides) => void;

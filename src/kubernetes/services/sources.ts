@@ -3,10 +3,10 @@
 // the holder of the services lease (kube-vip's plndr-svcs-lock), or with per-Service election
 // (svc_election) the holder of the Service's own lease (kubevip-<service>).
 //
-// BGP mode: every node announces, so every node stands for every lease only to elect the
-// status writer. ARP mode: the same leases elect the node that holds the VIPs (src/arp-mode),
-// so they are handed to it (`elections`), and a Service's own lease is stood for only while
-// this node wants the Service's VIPs.
+// When every node announces (BGP mode by default), every node stands for every lease only to
+// elect the status writer. When the leases also elect the node that holds the VIPs (ARP mode;
+// BGP mode with kube-vip's svc_election or vip_leaderelection), they are handed to the mode
+// (`elections`), and a Service's own lease is stood for only while this node wants its VIPs.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, withTimeout } from '../../../bgp/index.js';
 import type { KubernetesSettings } from '../../config/index.js';
@@ -28,7 +28,7 @@ export interface ServiceSourcesOptions {
   log: Logger;
   /** kube-vip's lease timings, when set. */
   timings: ElectionTimings;
-  /** The leases also elect the node that holds the VIPs (ARP mode with leader election). */
+  /** The leases also elect the node that holds the VIPs (ARP mode, or BGP mode with kube-vip's elections). */
   leasesHoldVips: boolean;
   clock: Clock;
   /** How long start waits for the first lists before it goes on with what it has. */
@@ -45,7 +45,7 @@ export interface ServiceElections {
 
 export interface ServiceSources {
   watcher: ServiceWatcher;
-  /** Set in ARP mode with leader election. */
+  /** Set when the leases hold the VIPs (leasesHoldVips). */
   elections: ServiceElections | undefined;
   stop(): Promise<void>;
 }
@@ -103,7 +103,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     }
     const known = perService!.active.get(key);
     if (known?.isLeader) void statusWriter.sync(namespace, name, vips);
-    // BGP: every node stands for every Service's lease. ARP: ArpMode stands when it wants the VIPs.
+    // Every node stands for every Service's lease, unless the mode does, when it wants the VIPs.
     else if (!known && !arp) serviceElector(namespace, name).start();
   });
 
