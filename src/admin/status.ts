@@ -61,6 +61,8 @@ export function statusDocument(p: StatusParts): unknown {
       owners: v.owners,
       inPlace: p.inPlace(v.address),
       announced: p.announced(v.address),
+      // BGP: to how many peers the route went in their current session (0 while every session is down).
+      announcedTo: holders.get(v.address)?.advertised ?? null,
       communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
       mode: p.mode,
       // ARP: the node holding it, as its lease says, and when that node took over.

@@ -161,10 +161,11 @@ export class BgpMode implements VipMode, RouteSink {
   }
 
   vipHolders(inPlace: (address: string) => boolean): VipHolder[] {
+    const advertised = (address: string) => this.speaker.advertisedTo(address);
     if (this.holders) {
-      return this.holders.status().map((v) => ({ address: v.address, mode: 'bgp', holding: v.holding && inPlace(v.address), leader: v.leader, lastTakeover: v.lastTakeover }));
+      return this.holders.status().map((v) => ({ address: v.address, mode: 'bgp', holding: v.holding && inPlace(v.address), leader: v.leader, lastTakeover: v.lastTakeover, advertised: advertised(v.address) }));
     }
-    return this.placed.desired().map((v) => ({ address: v.address, mode: 'bgp', holding: inPlace(v.address), leader: '', lastTakeover: null }));
+    return this.placed.desired().map((v) => ({ address: v.address, mode: 'bgp', holding: inPlace(v.address), leader: '', lastTakeover: null, advertised: advertised(v.address) }));
   }
 
   status(): ModeStatus {

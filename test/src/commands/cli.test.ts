@@ -1,7 +1,7 @@
 // The command line as a user meets it: exit codes, one error line per problem, nothing touched.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 describe('vip-speaker command line', function () {
   this.timeout(20_000);
   const dir = mkdtempSync(join(tmpdir(), 'vs-cli-'));
+  // It holds a password file: nothing of it may outlive the run.
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('validates the example configuration, given the secrets it points at', async () => {
     const secret = join(dir, 'tor-b.password');
@@ -91,6 +93,24 @@ describe('vip-speaker command line', function () {
     assert.match(lines.find((l) => l.startsWith('203.0.113.10'))!, /yes\s+yes\s+service:default\/web, static/);
     assert.equal(formatUptime(null), 'never');
     assert.equal(formatUptime(90061), '1d1h1m');
+  });
+
+  it('says to how many peers each VIP is announced, and who holds it under leader election', () => {
+    const doc = (announcedTo: { peers: number; of: number }, leader: string | null) => ({
+      version: '0.1.0',
+      mode: 'bgp',
+      node: { asn: 65100, routerId: '192.0.2.2' },
+      ready: { ok: true, reasons: [] },
+      peers: [{ address: '192.0.2.1', asn: 65000, state: 'Idle', uptimeSeconds: null, prefixesSent: 0, prefixesReceived: 0, flaps: 0, lastError: 'connect ECONNREFUSED' }],
+      vips: [
+        { address: '203.0.113.10/32', owners: ['static'], inPlace: true, announced: true, announcedTo, leader },
+        { address: '203.0.113.11/32', owners: ['service:shop/web'], inPlace: false, announced: false, announcedTo: { peers: 0, of: 1 }, leader: 'node2' },
+      ],
+    });
+    const idle = formatStatus(doc({ peers: 0, of: 1 }, null));
+    assert.match(idle.find((l) => l.startsWith('203.0.113.10'))!, /^203\.0\.113\.10\/32\s+yes\s+to 0\/1 peer\s+\(every node\)\s+static$/);
+    assert.match(idle.find((l) => l.startsWith('203.0.113.11'))!, /^203\.0\.113\.11\/32\s+no\s+no\s+node2\s+service:shop\/web$/);
+    assert.match(formatStatus(doc({ peers: 2, of: 2 }, 'node1')).find((l) => l.startsWith('203.0.113.10'))!, /yes\s+to 2\/2 peers\s+node1\s+static/);
   });
 
   it('prints each peer\'s BFD session: state, negotiated intervals, detect time, diagnostics and discriminators', () => {
