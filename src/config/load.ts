@@ -13,6 +13,7 @@ import { MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
 import { configFromEnv, GRACEFUL_RESTART_TIME_VARIABLE, GRACEFUL_RESTART_VARIABLE, KUBE_VIP_VARIABLES } from './env.js';
 import { loadConfigFile, systemHost } from './file.js';
+import { passwordFieldWarnings } from './password-hints.js';
 import { READABLE_BY_OTHERS } from './permissions.js';
 import type { ConfigError, DaemonConfig, HostAccess, LogFormat, LogLevel } from './types.js';
 
@@ -64,7 +65,7 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
       notes.push('vip_leaderelection is set but cp_enable is not true: in BGP mode it elects only the control-plane VIP\'s announcer, as in kube-vip, so it changes nothing here (svc_election elects per Service)');
     }
   }
-  const warnings: string[] = [];
+  const warnings: string[] = passwordFieldWarnings(config.peers);
   for (const peer of config.peers) {
     const mode = peer.passwordFile !== undefined ? host.fileMode?.(peer.passwordFile) : undefined;
     if (mode !== undefined && (mode & READABLE_BY_OTHERS) !== 0) {

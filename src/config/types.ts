@@ -198,6 +198,13 @@ export interface HostAccess {
   listInterfaces: () => InterfaceTable;
   /** A file's permission bits (following symlinks), or undefined when unknown; absent: not checked. */
   fileMode?: (path: string) => number | undefined;
+  /**
+   * `validate` only: a password file that does not exist or a password variable that is not set
+   * is handed here (where and why) instead of being an error, and the peer is checked on without
+   * its password. The secret may exist only where the daemon runs (a Secret volume); `run` never
+   * sets this, so there a missing secret stops the start. Absent: an error.
+   */
+  deferMissingSecret?: (problem: ConfigError) => void;
 }
 
 export type InterfaceTable = Readonly<Record<string, ReadonlyArray<{ address: string; family: string | number; internal: boolean }> | undefined>>;

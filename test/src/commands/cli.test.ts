@@ -37,6 +37,40 @@ describe('vip-speaker command line', function () {
     assert.ok(!r.stdout.includes('from-a-file') && !r.stdout.includes('from-the-environment'));
   });
 
+  it('validates the example and the README\'s minimal configuration as a new user copies them, warning of the secrets they name', async () => {
+    const example = join(dir, 'as-shipped.yaml');
+    writeFileSync(example, readFileSync('peers.example.yaml', 'utf8'));
+    const a = await cli(['validate', '--config', example]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /^warning: .*as-shipped\.yaml:\d+: peers\[2\]\.passwordFile: \/etc\/vip-speaker\/tor-b\.password does not exist on this machine: `run` refuses to start until it does$/m);
+    assert.match(a.stdout, /^warning: .*peers\[3\]\.passwordEnv: environment variable TOR_C_PASSWORD is not set here/m);
+    assert.match(a.stdout, /^ok: .*as-shipped\.yaml: mode bgp, .*; 2 password\(s\) missing on this machine/m);
+    const readme = /A minimal configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1];
+    assert.ok(readme, 'the README has a minimal configuration');
+    const minimal = join(dir, 'minimal.yaml');
+    writeFileSync(minimal, readme);
+    const b = await cli(['validate', '--config', minimal]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /^ok: .*minimal\.yaml: mode bgp/m);
+  });
+
+  it('run still refuses a configuration whose password file is missing', async () => {
+    const file = join(dir, 'missing-secret.yaml');
+    writeFileSync(file, `asn: 65100\nrouterId: 192.0.2.2\nvips: [192.0.2.10]\npeers:\n  - { address: 192.0.2.1, asn: 65000, passwordFile: ${join(dir, 'absent.password')} }\n`);
+    const r = await cli(['run', '--config', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /peers\[0\]\.passwordFile: cannot read .*absent\.password: ENOENT/);
+    assert.match(r.stderr, /nothing was changed/);
+  });
+
+  it('gives each command\'s help with --help, exit 0', async () => {
+    for (const command of ['run', 'validate', 'status', 'decode']) {
+      const r = await cli([command, '--help']);
+      assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: vip-speaker ${command}`), command);
+    }
+  });
+
   it('refuses an invalid file with one line per error, naming the key path and line, and exits 2', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'asn: 65x\nrouterId: 192.0.2.1\npeers: ["192.0.2.300:65000::false"]\nvips: [192.0.2.10]\nholdtime: 90\n');
