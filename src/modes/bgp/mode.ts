@@ -14,6 +14,7 @@ import { candidateFor, soloIdentity } from '../leases/candidates.js';
 import { LeaseHolders } from '../leases/holders.js';
 import { LeaseStanding } from '../leases/standing.js';
 import type { ModeCounters, ModeDeps, ModeStopOptions, VipMode } from '../port.js';
+import { PeerFailureReporter } from './failures.js';
 import { bgpElectionRules, bgpGroupOf, electsAny } from './groups.js';
 import { createSpeaker, peerConfigOf } from './speaker.js';
 
@@ -35,11 +36,17 @@ export class BgpMode implements VipMode, RouteSink {
   private readonly holders: LeaseHolders | undefined;
   private readonly standing: LeaseStanding | undefined;
   private elections: Elections | undefined;
+  private readonly failures: PeerFailureReporter;
 
   constructor(
     private config: DaemonConfig,
     private readonly deps: ModeDeps,
   ) {
+    this.failures = new PeerFailureReporter({
+      log: deps.log,
+      clock: deps.clock,
+      md5: (peer) => this.speaker.peerConfigs().some((c) => c.address === peer && c.password !== undefined),
+    });
     const rules = bgpElectionRules(config);
     this.holdsVipsByLease = electsAny(rules);
     if (this.holdsVipsByLease) {
@@ -113,14 +120,17 @@ export class BgpMode implements VipMode, RouteSink {
       await old.stop({ shutdownMessage: 'vip-speaker: configuration change' });
       this.speaker = fresh;
       this.tried.clear();
+      this.failures.clear();
       await fresh.start();
       return ['node identity changed: every session re-peered'];
     }
     for (const spec of d.peersRemoved) {
+      this.failures.forget(spec.address);
       await this.speaker.removePeer(spec.address);
       done.push(`peer ${spec.address} removed`);
     }
     for (const spec of d.peersChanged) {
+      this.failures.forget(spec.address);
       await this.speaker.removePeer(spec.address);
       this.speaker.addPeer(peerConfigOf(spec));
       done.push(`peer ${spec.address} re-peered`);
@@ -134,6 +144,7 @@ export class BgpMode implements VipMode, RouteSink {
 
   /** A clean stop withdraws and says Cease; a graceful one leaves routes and VIPs to the routers' GR helpers. */
   async stop(options: ModeStopOptions): Promise<void> {
+    this.failures.clear();
     if (options.keepRoutes) {
       await this.speaker.stop({ graceful: true });
       // The leases are left to expire: this node, back within the lease time, holds them again
@@ -211,6 +222,7 @@ export class BgpMode implements VipMode, RouteSink {
       tried: (peer) => this.tried.add(peer),
       sessionDown: (peer, reason) => events.sessionDown(peer, reason),
       connectError: (peer, code) => events.connectError(peer, code),
+      failures: this.failures,
     });
   }
 }
