@@ -72,6 +72,20 @@ describe('BGP mode with kube-vip\'s leader election (two daemons, one API server
     assert.equal(lease('kube-system', 'plndr-cp-lock'), other.name);
   });
 
+  it('with leaderElection alone, announces Service VIPs from every node and touches no Lease outside its namespace', async () => {
+    await startNodes('leaderElection: true, services: true');
+    api.create('Service', {
+      metadata: { namespace: 'shop', name: 'local', annotations: { 'kube-vip.io/loadbalancerIPs': SERVICE_VIP.split('/')[0]!, 'kube-vip.io/allow-reconcile-without-endpoints': 'true' } },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ports: [{ port: 80 }] },
+    });
+    await until('both nodes holding the Service VIP', () => holders(SERVICE_VIP).length === 2);
+    api.delete('Service', { namespace: 'shop', name: 'local' });
+    await until('the Service VIP gone from both nodes', () => holders(SERVICE_VIP).length === 0);
+    // The RBAC of BGP mode without svc_election grants leases in the speaker's namespace only.
+    const outside = api.requests.filter((r) => r.path.includes('/leases') && !r.path.includes('/namespaces/kube-system/'));
+    assert.deepEqual(outside.map((r) => `${r.method} ${r.path}`), []);
+  });
+
   it('places a Service\'s VIP on the holder of its own Lease only, the configured VIP on both', async () => {
     await startNodes('services: true, servicesElection: true');
     api.create('Service', {

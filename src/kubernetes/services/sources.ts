@@ -30,6 +30,12 @@ export interface ServiceSourcesOptions {
   timings: ElectionTimings;
   /** The leases also elect the node that holds the VIPs (ARP mode, or BGP mode with kube-vip's elections). */
   leasesHoldVips: boolean;
+  /**
+   * A Service with externalTrafficPolicy: Local has a lease of its own even without svc_election
+   * (ARP mode); default: leasesHoldVips. BGP mode: false, since every node with a local endpoint
+   * announces such a Service, and the RBAC grants no leases outside the speaker's namespace then.
+   */
+  localPolicyLeases?: boolean;
   clock: Clock;
   /** How long start waits for the first lists before it goes on with what it has. */
   syncTimeoutMs: number;
@@ -61,7 +67,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   const rules = kubernetesDefaults(settings);
   const perServiceStatus = settings.servicesElection === true;
   // ARP mode gives a Local-policy Service a lease of its own even without svc_election.
-  const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
+  const perService = perServiceStatus || (arp && (options.localPolicyLeases ?? true)) ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
   const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: nodeName, watch: arp, clock, ...options.timings });
   const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
   servicesElector?.on('leading', () => {
@@ -93,7 +99,12 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
       latest.delete(key);
       statusWriter.forget(namespace, name);
       // kube-vip leaves per-Service leases behind; ours go with their Service.
-      if (perService) void perService.deleteServiceLease(namespace, name).then((r) => log.info({ service: key, lease: r }, 'Service lease cleaned up'));
+      if (perService) {
+        void perService.deleteServiceLease(namespace, name).then(
+          (r) => log.info({ service: key, lease: r }, 'Service lease cleaned up'),
+          (err: Error) => log.warn({ service: key, error: err.message }, 'Service lease not cleaned up'),
+        );
+      }
       return;
     }
     latest.set(key, vips);

@@ -41,6 +41,8 @@ export class ArpMode implements VipMode {
   readonly holders: LeaseHolders;
   readonly routes = undefined;
   readonly holdsVipsByLease: boolean;
+  /** Only nodes with a ready local endpoint stand for a Local-policy Service's VIPs. */
+  readonly localPolicyLeases = true;
   readonly counters: ModeCounters;
   private readonly standing: LeaseStanding;
   private readonly refreshes = new Map<string, Refresh>();

@@ -28,6 +28,8 @@ export class BgpMode implements VipMode, RouteSink {
   readonly placed: VipRegistry;
   readonly routes: RouteSink = this;
   readonly holdsVipsByLease: boolean;
+  /** Every node with a local endpoint announces a Local-policy Service, elected only with svc_election. */
+  readonly localPolicyLeases = false;
   readonly counters: ModeCounters;
   private speaker: BgpSpeaker;
   /** Peers whose first connection attempt has ended one way or another (for /readyz). */

@@ -10,6 +10,8 @@ import { parseConfig } from '../../../src/config/index.js';
 import { KubeClientError } from '../../../src/kubernetes/client.js';
 import { LeaderElector } from '../../../src/kubernetes/elections/elector.js';
 import { type Cluster, STATIC_OWNER, startCluster } from '../../../src/kubernetes/index.js';
+import { livezCredentials } from '../../../src/kubernetes/cluster.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { VipRegistry } from '../../../src/registry/index.js';
 import { FakeApiServer } from '../../support/fake-apiserver/index.js';
 
@@ -105,5 +107,26 @@ describe('cluster sources', function () {
     assert.ok(services instanceof LeaderElector);
     assert.equal(services.lease, 'kube-system/plndr-svcs-lock');
     assert.throws(() => cluster!.elections!.candidate({ kind: 'service', namespace: 'shop', name: 'web' }), /Services are not watched/);
+  });
+});
+
+describe('cluster sources: the credentials of the control-plane /livez probe', () => {
+  const kubeconfig = (user: Record<string, string>) => {
+    const k = new KubeConfig();
+    k.loadFromOptions({ clusters: [{ name: 'c', server: 'https://192.0.2.10:6443' }], users: [{ name: 'u', ...user }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    return k;
+  };
+  const loaded = (user: Record<string, string>, source: 'kubeconfig' | 'in-cluster' = 'kubeconfig') => ({ kubeConfig: kubeconfig(user), source, server: 'https://192.0.2.10:6443' });
+
+  it('are the service account\'s token in a pod (K3s refuses anonymous /livez)', () => {
+    assert.deepEqual(livezCredentials(loaded({}, 'in-cluster'), '/var/run/secrets/kubernetes.io/serviceaccount'), { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
+  });
+
+  it('are the kubeconfig user\'s: a token, or a client certificate inline or in files', () => {
+    assert.deepEqual(livezCredentials(loaded({ token: 't0ken' }), ''), { token: 't0ken' });
+    const pem = (text: string) => Buffer.from(text).toString('base64');
+    assert.deepEqual(livezCredentials(loaded({ certData: pem('CERT'), keyData: pem('KEY') }), ''), { clientCertificate: { cert: 'CERT', key: 'KEY' } });
+    assert.deepEqual(livezCredentials(loaded({ certFile: '/etc/rancher/k3s/client.crt', keyFile: '/etc/rancher/k3s/client.key' }), ''), { clientCertificate: { certFile: '/etc/rancher/k3s/client.crt', keyFile: '/etc/rancher/k3s/client.key' } });
+    assert.deepEqual(livezCredentials(loaded({}), ''), {}, 'none: anonymous, as kubeadm allows');
   });
 });
