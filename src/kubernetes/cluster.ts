@@ -221,8 +221,8 @@ async function startNodeAnnotations(options: ClusterOptions, credentials: Loaded
   });
   // Listen before starting: the first list may be in before start() resolves.
   const synced = new Promise<void>((resolve) => watcher.once('synced', () => resolve()));
-  await watcher.start();
-  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, synced, () => undefined);
+  // Bounded as a whole, the first watch included (see services/sources.ts).
+  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, Promise.all([watcher.start(), synced]).then(() => undefined), () => undefined);
   started = true;
   return watcher;
 }

@@ -50,6 +50,8 @@ export class LivezServer {
       if (upstream && req.url !== '/livez') {
         const forward = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
+          // A watch's headers go out at once, as a real API server sends them, not with its first event.
+          res.flushHeaders();
           answer.pipe(res);
         });
         forward.on('error', () => res.destroy());

@@ -139,10 +139,12 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     : undefined;
 
   servicesElector?.start();
-  await watcher.start();
   const timeoutMs = options.syncTimeoutMs;
-  const synced = await withTimeout(clock, timeoutMs, watcher.whenSynced().then(() => true), () => false);
-  if (!synced) log.warn({ timeoutMs }, "the cluster's first lists are late; going on with what is known");
+  // Bounded as a whole: a first watch whose answer never starts (a proxy that holds the headers
+  // back until the first event) must not hold the daemon's start; the informers carry on.
+  const synced = await withTimeout(clock, timeoutMs, Promise.all([watcher.start(), watcher.whenSynced()]).then(() => true), () => false);
+  if (!synced && !watcher.synced) log.warn({ timeoutMs }, "the cluster's first lists are late; going on with what is known");
+  else if (!synced) log.warn({ timeoutMs }, "the cluster's first watches have not started answering; going on with the lists (the watches keep trying)");
 
   return {
     watcher,
