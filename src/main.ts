@@ -8,8 +8,8 @@ const USAGE = `usage: vip-speaker <command> [options]
 
 commands:
   run [--config FILE] [--keep-routes-on-stop] [--no-watch]
-      run the daemon; without --config (or VIP_SPEAKER_CONFIG) it reads kube-vip's
-      environment variables. SIGTERM/SIGINT withdraw every route and remove the VIPs
+      run the daemon (\`manager\`, kube-vip's name, is the same); without --config (or
+      VIP_SPEAKER_CONFIG) it reads kube-vip's environment variables. SIGTERM/SIGINT withdraw every route and remove the VIPs
       (with --keep-routes-on-stop: leave them for a graceful restart); SIGHUP or a
       change of the file reloads it.
   validate [--config FILE]
@@ -28,6 +28,7 @@ commands:
 /** Each command's own help, for `vip-speaker COMMAND --help`. */
 const COMMAND_HELP: Record<string, string> = {
   run: `usage: vip-speaker run [--config FILE] [--keep-routes-on-stop] [--no-watch]
+       vip-speaker manager [...]   (kube-vip's name for it, so that its manifests run unchanged)
 
 Runs the daemon. The configuration is checked first, exactly as \`validate\` checks it, and
 nothing is touched when it has errors (exit 2).
@@ -70,7 +71,7 @@ Prints every BGP message in FILE: a capture fixture (JSON), a hex dump, or raw b
 };
 
 function helpFor(command: string, rest: readonly string[]): string | undefined {
-  return rest.some((a) => a === '--help' || a === '-h') ? COMMAND_HELP[command] : undefined;
+  return rest.some((a) => a === '--help' || a === '-h') ? COMMAND_HELP[command === 'manager' ? 'run' : command] : undefined;
 }
 
 function fail(message: string): number {
@@ -87,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     switch (command) {
+      // kube-vip's command name: a kube-vip manifest's `args: [manager]` runs vip-speaker unchanged.
+      case 'manager':
       case 'run': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'keep-routes-on-stop': { type: 'boolean' }, 'no-watch': { type: 'boolean' } } });
         const options: Parameters<typeof runCommand>[0] = { keepRoutesOnStop: values['keep-routes-on-stop'] === true, watchConfig: values['no-watch'] !== true };

@@ -63,6 +63,15 @@ describe('vip-speaker command line', function () {
     assert.match(r.stderr, /nothing was changed/);
   });
 
+  it('takes kube-vip\'s command name, manager, for run: a kube-vip manifest\'s args run it unchanged', async () => {
+    const file = join(dir, 'manager.yaml');
+    writeFileSync(file, 'asn: 0\nrouterId: 192.0.2.1\npeers: ["192.0.2.1:65000::false"]\nvips: [192.0.2.10]\n');
+    const r = await cli(['manager', '--config', file]);
+    assert.equal(r.code, 2, 'validated as run validates, before anything is touched');
+    assert.match(r.stderr, /nothing was changed/);
+    assert.match((await cli(['manager', '--help'])).stdout, /^usage: vip-speaker run/);
+  });
+
   it('gives each command\'s help with --help, exit 0', async () => {
     for (const command of ['run', 'validate', 'status', 'decode']) {
       const r = await cli([command, '--help']);
