@@ -4,6 +4,10 @@
 #   scripts/setup.sh            Debian packages (routers for the labs, iproute2, tcpdump, arping),
 #                               npm dependencies, build
 #   SKIP_APT=1 scripts/setup.sh npm dependencies and build only
+# Then, as root, it links the built command onto the PATH: /usr/local/bin/vip-speaker (or
+# $VIP_SPEAKER_BIN_DIR/vip-speaker) -> dist/src/cli.js of this clone, so that `vip-speaker` works
+# from anywhere. A link, not a copy or `npm link`: nothing to reinstall after a rebuild, and no
+# global npm state; removing the clone leaves a dangling link, which `rm` takes away.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,4 +56,17 @@ say "installing npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error
 say "building"
 npm run build --silent
+
+bin_dir=${VIP_SPEAKER_BIN_DIR:-/usr/local/bin}
+link="$bin_dir/vip-speaker"
+target="$(pwd)/dist/src/cli.js"
+if [ -e "$link" ] && [ ! -L "$link" ]; then
+  say "$link exists and is not a link: left alone (run $target, or npx vip-speaker here)"
+elif [ ! -w "$bin_dir" ]; then
+  say "cannot write $bin_dir: run as root to put vip-speaker on the PATH, or run $target (npx vip-speaker here)"
+else
+  if [ -L "$link" ] && [ "$(readlink "$link")" != "$target" ]; then say "$link pointed to $(readlink "$link"); now to this clone"; fi
+  ln -sfn "$target" "$link"
+  say "vip-speaker is on the PATH: $link -> $target"
+fi
 say "done"

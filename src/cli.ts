@@ -12,7 +12,7 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
     // A finished daemon may still hold handles (sockets closing); the exit code is decided.
-    if (process.argv[2] === 'run') process.exit(code);
+    if (process.argv[2] === 'run' || process.argv[2] === 'manager') process.exit(code);
   },
   (err: Error) => {
     process.stderr.write(`vip-speaker: ${err.message}\n`);

@@ -84,7 +84,7 @@ export class Daemon {
     await this.mode.prepare();
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
-    this.cluster = await startCluster({ config: this.base, registry: this.registry, log: this.log, clock: this.clock, leasesHoldVips: this.mode.holdsVipsByLease, onNodeOverrides: () => this.nodeOverridesChanged() });
+    this.cluster = await startCluster({ config: this.base, registry: this.registry, log: this.log, clock: this.clock, leasesHoldVips: this.mode.holdsVipsByLease, localPolicyLeases: this.mode.localPolicyLeases, onNodeOverrides: () => this.nodeOverridesChanged() });
     this.config = this.cluster.onThisNode(this.base);
     this.cluster.claimStatic(this.config.vips.static);
     await this.mode.start({ config: this.config, cluster: this.cluster });

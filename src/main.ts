@@ -8,8 +8,8 @@ const USAGE = `usage: vip-speaker <command> [options]
 
 commands:
   run [--config FILE] [--keep-routes-on-stop] [--no-watch]
-      run the daemon; without --config (or VIP_SPEAKER_CONFIG) it reads kube-vip's
-      environment variables. SIGTERM/SIGINT withdraw every route and remove the VIPs
+      run the daemon (\`manager\`, kube-vip's name, is the same); without --config (or
+      VIP_SPEAKER_CONFIG) it reads kube-vip's environment variables. SIGTERM/SIGINT withdraw every route and remove the VIPs
       (with --keep-routes-on-stop: leave them for a graceful restart); SIGHUP or a
       change of the file reloads it.
   validate [--config FILE]
@@ -25,6 +25,55 @@ commands:
       print the version
 `;
 
+/** Each command's own help, for `vip-speaker COMMAND --help`. */
+const COMMAND_HELP: Record<string, string> = {
+  run: `usage: vip-speaker run [--config FILE] [--keep-routes-on-stop] [--no-watch]
+       vip-speaker manager [...]   (kube-vip's name for it, so that its manifests run unchanged)
+
+Runs the daemon. The configuration is checked first, exactly as \`validate\` checks it, and
+nothing is touched when it has errors (exit 2).
+
+  --config FILE           the YAML configuration (or VIP_SPEAKER_CONFIG); without it, kube-vip's
+                          environment variables (bgp_enable, bgp_as, bgp_peers, address, ...)
+  --keep-routes-on-stop   on SIGTERM/SIGINT leave the routes and VIPs in place, for the routers'
+                          graceful restart, instead of withdrawing them
+  --no-watch              do not reload when the file or a password file it names changes
+                          (SIGHUP still reloads)
+
+docs/configuration.md has every setting.
+`,
+  validate: `usage: vip-speaker validate [--config FILE]
+
+Checks a configuration without touching the network or the host: one line per problem, with the
+key (or variable) and the line, exit 2 on any. A password file or variable that does not exist on
+this machine is a warning here (the secret may be mounted only where it runs); \`run\` refuses to
+start without it.
+
+  --config FILE   the YAML configuration (or VIP_SPEAKER_CONFIG); without it, kube-vip's
+                  environment variables
+`,
+  status: `usage: vip-speaker status [--json] [--admin HOST:PORT]
+
+The running daemon's sessions (like a router's "show bgp summary"), BFD sessions, and VIPs: to how
+many peers each is announced, and under leader election which node holds it.
+
+  --json              the whole status document, as /status serves it
+  --admin HOST:PORT   the admin endpoint (127.0.0.1:9469)
+`,
+  decode: `usage: vip-speaker decode FILE [--json] [--two-octet-as] [--extended-message]
+
+Prints every BGP message in FILE: a capture fixture (JSON), a hex dump, or raw bytes.
+
+  --json               one JSON object per message
+  --two-octet-as       the session did not negotiate four-octet AS numbers (RFC 6793)
+  --extended-message   the session negotiated messages up to 65535 octets (RFC 8654)
+`,
+};
+
+function helpFor(command: string, rest: readonly string[]): string | undefined {
+  return rest.some((a) => a === '--help' || a === '-h') ? COMMAND_HELP[command === 'manager' ? 'run' : command] : undefined;
+}
+
 function fail(message: string): number {
   process.stderr.write(`vip-speaker: ${message}\n${USAGE}`);
   return 2;
@@ -32,8 +81,15 @@ function fail(message: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const help = command === undefined ? undefined : helpFor(command, rest);
+  if (help !== undefined) {
+    process.stdout.write(help);
+    return 0;
+  }
   try {
     switch (command) {
+      // kube-vip's command name: a kube-vip manifest's `args: [manager]` runs vip-speaker unchanged.
+      case 'manager':
       case 'run': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'keep-routes-on-stop': { type: 'boolean' }, 'no-watch': { type: 'boolean' } } });
         const options: Parameters<typeof runCommand>[0] = { keepRoutesOnStop: values['keep-routes-on-stop'] === true, watchConfig: values['no-watch'] !== true };

@@ -47,6 +47,11 @@ export class AdjRibOut {
     return this.desired.has(prefix.toString());
   }
 
+  /** Whether the peer was sent this route (its prefix text) in the session in progress. */
+  isAdvertised(prefixText: string): boolean {
+    return this.advertised.has(prefixText);
+  }
+
   /** Adds or changes a route; returns false when nothing changed. */
   announce(route: Route): boolean {
     const k = route.prefix.toString();

@@ -261,6 +261,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     return this.routes;
   }
 
+  /** How many peers were sent the route for this prefix (its text) in their current session, of how many. */
+  advertisedTo(prefixText: string): { peers: number; of: number } {
+    let peers = 0;
+    for (const { peer } of this.peers.values()) if (peer.rib.isAdvertised(prefixText)) peers++;
+    return { peers, of: this.peers.size };
+  }
+
   status(): PeerStatus[] {
     return [...this.peers.values()].map(({ config, peer, bfd }) => {
       const s: PeerStatus = {

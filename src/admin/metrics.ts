@@ -16,6 +16,8 @@ export interface VipHolder {
   holding: boolean;
   leader: string;
   lastTakeover: Date | null;
+  /** BGP mode: to how many peers the route was sent in their current session, of how many peers. */
+  advertised?: { peers: number; of: number };
 }
 
 export interface MetricsSource {

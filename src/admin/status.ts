@@ -21,10 +21,12 @@ export interface PeerStatusDoc {
   bfd: PeerBfdStatus | null;
 }
 
-/** What the mode in service reports: its sessions (BGP), its groups (ARP). */
+/** What the mode in service reports: its sessions (BGP), its groups (ARP, or BGP with leader election). */
 export interface ModeStatus {
   peers: PeerStatusDoc[];
   arp: unknown;
+  /** BGP mode with kube-vip's leader election: the Leases stood for, and who announces each VIP. */
+  elections?: unknown;
 }
 
 export interface StatusParts {
@@ -59,6 +61,8 @@ export function statusDocument(p: StatusParts): unknown {
       owners: v.owners,
       inPlace: p.inPlace(v.address),
       announced: p.announced(v.address),
+      // BGP: to how many peers the route went in their current session (0 while every session is down).
+      announcedTo: holders.get(v.address)?.advertised ?? null,
       communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
       mode: p.mode,
       // ARP: the node holding it, as its lease says, and when that node took over.
@@ -66,6 +70,7 @@ export function statusDocument(p: StatusParts): unknown {
       lastTakeover: holders.get(v.address)?.lastTakeover?.toISOString() ?? null,
     })),
     arp: p.modeStatus.arp,
+    elections: p.modeStatus.elections ?? null,
     lastReconcile: p.lastReconcile ?? null,
     kubernetes: p.kubernetes,
     config: p.config,

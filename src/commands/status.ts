@@ -9,7 +9,7 @@ interface StatusDoc {
   node: { asn: number; routerId: string };
   ready: { ok: boolean; reasons: string[] };
   peers: Array<{ address: string; asn: number; state: string; uptimeSeconds: number | null; prefixesSent: number; prefixesReceived: number; flaps: number; lastError: string | null; bfd?: BfdDoc | null }>;
-  vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean; leader?: string | null; lastTakeover?: string | null }>;
+  vips: Array<{ address: string; owners: string[]; inPlace: boolean; announced: boolean; announcedTo?: { peers: number; of: number } | null; leader?: string | null; lastTakeover?: string | null }>;
 }
 
 /** The BFD fields of a peer in /status (bgp's PeerBfdStatus, as JSON). */
@@ -93,9 +93,21 @@ export function formatStatus(s: StatusDoc, now = Date.now()): string[] {
   }
   lines.push('', `${s.vips.length} VIP(s)`);
   if (s.vips.length) {
-    lines.push(...table([['VIP', 'In place', 'Announced', 'Owners'], ...s.vips.map((v) => [v.address, v.inPlace ? 'yes' : 'NO', v.announced ? 'yes' : 'no', v.owners.join(', ')])]));
+    // With kube-vip's leader election, a VIP is announced by its Lease's holder only: say who.
+    const elected = s.vips.some((v) => v.leader);
+    const header = ['VIP', 'In place', 'Announced', ...(elected ? ['Holder'] : []), 'Owners'];
+    // A standby's VIP (elected elsewhere, not announced here) is off the interface by design.
+    const inPlace = (v: StatusDoc['vips'][number]) => (v.inPlace ? 'yes' : v.leader && !v.announced ? 'no' : 'NO');
+    lines.push(...table([header, ...s.vips.map((v) => [v.address, inPlace(v), announcedText(v), ...(elected ? [v.leader || '(every node)'] : []), v.owners.join(', ')])]));
   }
   return lines;
+}
+
+/** "to 2/2 peers", "to 0/1 peers" (wanted, but no session carries it), or "no" (not announced from here). */
+function announcedText(v: StatusDoc['vips'][number]): string {
+  if (!v.announced) return 'no';
+  if (!v.announcedTo) return 'yes';
+  return `to ${v.announcedTo.peers}/${v.announcedTo.of} peer${v.announcedTo.of === 1 ? '' : 's'}`;
 }
 
 /** One BFD session: state, the negotiated intervals, why it last changed, and whether it holds BGP down. */

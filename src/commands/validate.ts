@@ -1,19 +1,28 @@
 // `vip-speaker validate [--config FILE]`: checks a file (or, without one, the kube-vip
 // environment) without touching the network or the host. One line per error; exit 2 on any.
-import { formatErrors, resolveConfig } from '../config/index.js';
+// A password file or variable that does not exist here is a warning, not an error: validate may
+// run where the secret is not mounted (a workstation, a fresh machine trying the example), while
+// `run` still refuses to start without it.
+import { type ConfigError, formatErrors, resolveConfig, systemHost } from '../config/index.js';
 
 export function validateCommand(configPath: string | undefined, out: (line: string) => void, err: (line: string) => void): number {
-  const loaded = resolveConfig(configPath !== undefined ? { configPath } : {});
+  const missingSecrets: ConfigError[] = [];
+  const host = { ...systemHost(), deferMissingSecret: (problem: ConfigError) => void missingSecrets.push(problem) };
+  const loaded = resolveConfig(configPath !== undefined ? { configPath, host } : { host });
   if (!loaded.ok) {
     for (const line of formatErrors(loaded.error)) err(line);
     err(`${loaded.error.length} error(s)`);
     return 2;
   }
-  const { config, notes, source } = loaded.value;
+  const { config, notes, warnings, source } = loaded.value;
   for (const note of notes) out(`note: ${note}`);
+  for (const warning of warnings) out(`warning: ${warning}`);
+  const file = source.kind === 'file' ? source.path : undefined;
+  for (const line of formatErrors(missingSecrets.map((e) => (file !== undefined ? { ...e, file } : e)))) out(`warning: ${line}`);
   out(
-    `ok: ${source.kind === 'file' ? source.path : 'environment'}: mode ${config.mode}, AS ${config.node.asn}, router ID ${config.node.routerId}, ` +
-      `${config.peers.length} peer(s), ${config.vips.static.length} static VIP(s) on ${config.vips.interface}`,
+    `ok: ${file ?? 'environment'}: mode ${config.mode}, AS ${config.node.asn}, router ID ${config.node.routerId}, ` +
+      `${config.peers.length} peer(s), ${config.vips.static.length} static VIP(s) on ${config.vips.interface}` +
+      (missingSecrets.length ? `; ${missingSecrets.length} password(s) missing on this machine (see the warnings)` : ''),
   );
   return 0;
 }

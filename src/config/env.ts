@@ -25,6 +25,13 @@ export const KUBE_VIP_VARIABLES = [
   'vip_leaderelection', 'vip_arpRate',
 ] as const;
 
+/**
+ * vip-speaker's own variables for what kube-vip has no variable for, read in env mode only:
+ * graceful restart (RFC 4724), off unless asked for, as kube-vip has none.
+ */
+export const GRACEFUL_RESTART_VARIABLE = 'VIP_SPEAKER_GRACEFUL_RESTART';
+export const GRACEFUL_RESTART_TIME_VARIABLE = 'VIP_SPEAKER_GRACEFUL_RESTART_TIME';
+
 /** kube-vip's flag defaults (cmd/kube-vip.go) that its env-only deployments run with. */
 export const KUBE_VIP_DEFAULTS = { localAs: '65000', peerAs: '65000', holdTime: '30', keepaliveInterval: '10', apiServerPort: '6443' } as const;
 
@@ -46,6 +53,9 @@ const FIXED_NAMES: Record<string, string> = {
   'kubernetes.renewDeadline': 'vip_renewdeadline', 'kubernetes.retryPeriod': 'vip_retryperiod',
   arp: 'vip_arp', 'arp.prefixLength': 'vip_subnet', 'arp.prefixLength.ipv4': 'vip_subnet', 'arp.prefixLength.ipv6': 'vip_subnet',
   'arp.refreshInterval': 'vip_arpRate', 'arp.leaderElection': 'vip_leaderelection',
+  'kubernetes.leaderElection': 'vip_leaderelection',
+  gracefulRestart: GRACEFUL_RESTART_VARIABLE, 'gracefulRestart.enabled': GRACEFUL_RESTART_VARIABLE,
+  'gracefulRestart.restartTime': GRACEFUL_RESTART_TIME_VARIABLE,
 };
 
 /** Messages name file keys; in env mode they name the variables instead. */
@@ -172,7 +182,12 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
     if (Object.keys(arp).length > 0) doc.arp = arp;
   } else {
     checkHostSubnets(env, errors);
+    // BGP mode as kube-vip runs it: with vip_leaderelection only the holder of plndr-cp-lock
+    // announces the control-plane VIP (kube-vip's StartCluster); without cp_enable it elects nothing.
+    if (leaderElection === true && controlPlane) kubernetes.leaderElection = true;
   }
+  const gracefulRestart = gracefulRestartFromEnv(env, bool, errors);
+  if (gracefulRestart) doc.gracefulRestart = gracefulRestart;
 
   const prometheus = read(env, 'prometheus_server');
   if (prometheus !== undefined) {
@@ -190,6 +205,18 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
   const built = buildConfig(doc, { host, locate: envLocator(names), gracefulRestartByDefault: false, skipNothingToAnnounce: true, peersFromCommaList: true });
   const all = [...errors, ...(built.ok ? [] : built.error.map(renameInMessage))];
   return all.length > 0 ? fail(all) : ok((built as { ok: true; value: DaemonConfig }).value);
+}
+
+/** VIP_SPEAKER_GRACEFUL_RESTART (a Go boolean) and VIP_SPEAKER_GRACEFUL_RESTART_TIME (seconds), as the file's gracefulRestart. */
+function gracefulRestartFromEnv(env: Env, bool: (name: string) => boolean | undefined, errors: ConfigError[]): Record<string, unknown> | undefined {
+  const enabled = bool(GRACEFUL_RESTART_VARIABLE);
+  const restartTime = read(env, GRACEFUL_RESTART_TIME_VARIABLE);
+  if (restartTime !== undefined && enabled !== true) {
+    errors.push(configError('CONFIG_CONFLICT', GRACEFUL_RESTART_TIME_VARIABLE, `is set, but ${GRACEFUL_RESTART_VARIABLE} is not true: graceful restart is off in env mode unless ${GRACEFUL_RESTART_VARIABLE}=true`));
+    return undefined;
+  }
+  if (enabled === undefined) return undefined;
+  return { enabled, ...(restartTime !== undefined ? { restartTime } : {}) };
 }
 
 function copy(env: Env, target: Record<string, unknown>, name: string, key: string): void {

@@ -6,7 +6,7 @@
 // however it was replaced; permissions.ts refuses files that others can write.
 export type * from './types.js';
 export { loadConfigFile, parseConfig, systemHost } from './file.js';
-export { configFromEnv, hasKubeVipEnvironment, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIABLES } from './env.js';
+export { configFromEnv, hasKubeVipEnvironment, GRACEFUL_RESTART_TIME_VARIABLE, GRACEFUL_RESTART_VARIABLE, KUBE_VIP_DEFAULTS, KUBE_VIP_VARIABLES } from './env.js';
 export { resolveConfig, CONFIG_PATH_VARIABLE, LOG_FORMAT_VARIABLE, LOG_LEVEL_VARIABLE, type LoadedConfig } from './load.js';
 export { buildConfig, DEFAULTS, KUBERNETES_DEFAULTS, kubernetesDefaults, TOP_LEVEL_KEYS } from './validate.js';
 export { parsePeerString, splitPeerList, redactPeerString, PEER_STRING_FORMAT, type PeerStringFields } from './peer-string.js';

@@ -11,8 +11,9 @@
 import { fail, ok, type Result } from '../result.js';
 import { MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
-import { configFromEnv, KUBE_VIP_VARIABLES } from './env.js';
+import { configFromEnv, GRACEFUL_RESTART_TIME_VARIABLE, GRACEFUL_RESTART_VARIABLE, KUBE_VIP_VARIABLES } from './env.js';
 import { loadConfigFile, systemHost } from './file.js';
+import { passwordFieldWarnings } from './password-hints.js';
 import { READABLE_BY_OTHERS } from './permissions.js';
 import type { ConfigError, DaemonConfig, HostAccess, LogFormat, LogLevel } from './types.js';
 
@@ -54,12 +55,17 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
   if (path !== undefined) {
     const ignored = KUBE_VIP_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '');
     if (ignored.length > 0) notes.push(`the config file ${path} is the whole configuration: ignoring kube-vip's ${ignored.join(', ')}`);
+    const ownIgnored = [GRACEFUL_RESTART_VARIABLE, GRACEFUL_RESTART_TIME_VARIABLE].filter((name) => env[name]);
+    if (ownIgnored.length > 0) notes.push(`ignoring ${ownIgnored.join(', ')}: the config file's gracefulRestart section applies`);
   } else {
     if (env.bgp_routerid && env.bgp_routerinterface) notes.push('bgp_routerid and bgp_routerinterface are both set: bgp_routerid wins, as in kube-vip');
     if (!config.kubernetes.controlPlane && (env.address || env.vip_address)) notes.push('address is set but cp_enable is not true: ignored, as kube-vip does');
     if (config.mode === 'arp') notes.push(...arpEnvNotes(env));
+    else if (/^(1|t|T|TRUE|true|True)$/.test(env.vip_leaderelection ?? '') && !config.kubernetes.controlPlane) {
+      notes.push('vip_leaderelection is set but cp_enable is not true: in BGP mode it elects only the control-plane VIP\'s announcer, as in kube-vip, so it changes nothing here (svc_election elects per Service)');
+    }
   }
-  const warnings: string[] = [];
+  const warnings: string[] = passwordFieldWarnings(config.peers);
   for (const peer of config.peers) {
     const mode = peer.passwordFile !== undefined ? host.fileMode?.(peer.passwordFile) : undefined;
     if (mode !== undefined && (mode & READABLE_BY_OTHERS) !== 0) {

@@ -154,7 +154,11 @@ function readPassword(reader: Reader, values: Mapping, path: string, host: HostA
     try {
       text = host.readFile(file).replace(/\r?\n$/, '');
     } catch (err) {
-      reader.report('CONFIG_UNREADABLE', fieldPath, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && host.deferMissingSecret) {
+        return void host.deferMissingSecret(reader.located('CONFIG_UNREADABLE', fieldPath, `${file} does not exist on this machine: \`run\` refuses to start until it does`));
+      }
+      reader.report('CONFIG_UNREADABLE', fieldPath, `cannot read ${file}: ${code ?? (err as Error).message}`);
       return undefined;
     }
     if (text === '') return void reader.report('CONFIG_INVALID_VALUE', fieldPath, `${file} is empty: a missing secret must not turn TCP MD5 off`);
@@ -164,7 +168,10 @@ function readPassword(reader: Reader, values: Mapping, path: string, host: HostA
   if (name === undefined) return undefined;
   // Own keys only: passwordEnv "constructor" must not find Object on the prototype.
   const text = Object.hasOwn(host.env, name) ? host.env[name] : undefined;
-  if (text === undefined) return void reader.report('CONFIG_MISSING', fieldPath, `environment variable ${name} is not set`);
+  if (text === undefined) {
+    if (host.deferMissingSecret) return void host.deferMissingSecret(reader.located('CONFIG_MISSING', fieldPath, `environment variable ${name} is not set here: \`run\` refuses to start until it is`));
+    return void reader.report('CONFIG_MISSING', fieldPath, `environment variable ${name} is not set`);
+  }
   if (text === '') return void reader.report('CONFIG_INVALID_VALUE', fieldPath, `environment variable ${name} is empty: a missing secret must not turn TCP MD5 off`);
   return { secret: text, source: 'env', field };
 }

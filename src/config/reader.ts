@@ -15,11 +15,16 @@ export class Reader {
   constructor(private readonly locate: Locator = (path) => ({ path })) {}
 
   report(code: ConfigErrorCode, path: string, message: string): void {
+    this.errors.push(this.located(code, path, message));
+  }
+
+  /** An error located as report() locates it, for the caller to keep elsewhere (not counted as an error). */
+  located(code: ConfigErrorCode, path: string, message: string): ConfigError {
     const where = this.locate(path);
     const error = configError(code, where.path, message);
     if (where.line !== undefined) error.line = where.line;
     if (where.column !== undefined) error.column = where.column;
-    this.errors.push(error);
+    return error;
   }
 
   /** How the user sees a document path (a variable name in env mode), for use inside messages. */

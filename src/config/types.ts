@@ -133,8 +133,17 @@ export interface KubernetesSettings {
   loadBalancerClassLegacyHandling?: boolean;
   /** Per-node BGP settings from node annotations under this prefix (kube-vip's `annotation`); absent: not read. */
   nodeAnnotationPrefix?: string;
-  /** One Lease per Service (kube-vip's svc_election): its holder writes that Service's status; absent: false. */
+  /**
+   * One Lease per Service (kube-vip's svc_election): its holder writes that Service's status, and
+   * in BGP mode is the only node that announces the Service's VIPs, as in kube-vip; absent: false.
+   */
   servicesElection?: boolean;
+  /**
+   * BGP mode (kube-vip's vip_leaderelection there): the static and control-plane VIPs are
+   * announced only by the holder of the Lease plndr-cp-lock, as kube-vip does, instead of by every
+   * node (ECMP); absent: false. ARP mode has arp.leaderElection.
+   */
+  leaderElection?: boolean;
   /** Seconds between two probes of the local API server's /livez for the control-plane VIP; absent: 1. */
   controlPlaneCheckInterval?: number;
   /** Leader election timings in seconds (kube-vip's vip_leaseduration, vip_renewdeadline, vip_retryperiod); absent: 5, 3, 1. */
@@ -189,6 +198,13 @@ export interface HostAccess {
   listInterfaces: () => InterfaceTable;
   /** A file's permission bits (following symlinks), or undefined when unknown; absent: not checked. */
   fileMode?: (path: string) => number | undefined;
+  /**
+   * `validate` only: a password file that does not exist or a password variable that is not set
+   * is handed here (where and why) instead of being an error, and the peer is checked on without
+   * its password. The secret may exist only where the daemon runs (a Secret volume); `run` never
+   * sets this, so there a missing secret stops the start. Absent: an error.
+   */
+  deferMissingSecret?: (problem: ConfigError) => void;
 }
 
 export type InterfaceTable = Readonly<Record<string, ReadonlyArray<{ address: string; family: string | number; internal: boolean }> | undefined>>;

@@ -94,6 +94,9 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
   };
   const kubernetes = readKubernetes(reader, top.kubernetes);
   const arp = readArp(reader, top.arp, top.mode !== undefined && modeWritten === undefined ? undefined : mode);
+  if (mode === 'arp' && kubernetes.leaderElection) {
+    reader.report('CONFIG_CONFLICT', 'kubernetes.leaderElection', 'applies to mode: bgp only; ARP mode elects its VIP holders under arp.leaderElection (true by default)');
+  }
   // An explicit `vips: []` says "none for now" (VIPs come with a reload); a missing key is a mistake.
   if (!options.skipNothingToAnnounce && top.vips === undefined && !kubernetes.services && !kubernetes.controlPlane) {
     reader.report('CONFIG_MISSING', 'vips', 'nothing to announce: no static VIPs, and neither Kubernetes services nor the control plane are enabled (write `vips: []` to start with none)');
@@ -210,6 +213,7 @@ export const ARP_MODE_UNUSED_ROUTER_ID = '0.0.0.0';
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
   'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod',
+  'leaderElection',
 ] as const;
 
 /** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
@@ -260,6 +264,7 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
   const legacy = reader.boolean(section.loadBalancerClassLegacyHandling, 'kubernetes.loadBalancerClassLegacyHandling');
   if (legacy !== undefined && legacy !== KUBERNETES_DEFAULTS.loadBalancerClassLegacyHandling) settings.loadBalancerClassLegacyHandling = legacy;
   if (reader.boolean(section.servicesElection, 'kubernetes.servicesElection') === true) settings.servicesElection = true;
+  if (reader.boolean(section.leaderElection, 'kubernetes.leaderElection') === true) settings.leaderElection = true;
   const interval = section.controlPlaneCheckInterval;
   if (interval !== undefined) {
     if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0.1 && interval <= 60) settings.controlPlaneCheckInterval = interval;

@@ -18,7 +18,7 @@ import type { DaemonConfig, StaticVip } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { VipClaim, VipRegistry } from '../registry/index.js';
 import type { LoadedKubeConfig } from './client.js';
-import type { ControlPlaneHealth } from './control-plane/health.js';
+import type { ControlPlaneHealth, ControlPlaneHealthOptions } from './control-plane/health.js';
 import type { Candidate, Elections, LeaseRef } from './elections/candidate.js';
 import type { NodeAnnotationWatcher, NodeBgpOverrides } from './node/annotations.js';
 import type { ServiceElections, ServiceSources } from './services/sources.js';
@@ -33,8 +33,10 @@ export interface ClusterOptions {
   registry: VipRegistry;
   log: Logger;
   clock: Clock;
-  /** The Leases also decide which node holds the VIPs (ARP mode with leader election). */
+  /** The Leases also decide which node holds the VIPs (ARP mode; BGP mode with kube-vip's elections). */
   leasesHoldVips: boolean;
+  /** A Service with externalTrafficPolicy: Local has a Lease of its own without svc_election (ARP mode); default: leasesHoldVips. */
+  localPolicyLeases?: boolean;
   /** This node's BGP annotations changed after start. */
   onNodeOverrides?: (overrides: NodeBgpOverrides) => void;
   syncTimeoutMs?: number;
@@ -104,6 +106,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         log,
         timings: electionTimings(k),
         leasesHoldVips: options.leasesHoldVips,
+        ...(options.localPolicyLeases !== undefined ? { localPolicyLeases: options.localPolicyLeases } : {}),
         clock: options.clock,
         syncTimeoutMs: options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS,
       });
@@ -173,7 +176,7 @@ class ClusterSources implements Cluster {
  * local API server's /livez answers, so that routers send API traffic to live API servers only.
  */
 async function startControlPlane(options: ClusterOptions, credentials: LoadedKubeConfig): Promise<ControlPlaneHealth> {
-  const { ControlPlaneHealth } = await import('./control-plane/health.js');
+  const [{ ControlPlaneHealth }, { SERVICE_ACCOUNT_DIR }] = await Promise.all([import('./control-plane/health.js'), import('./client.js')]);
   const { config, log } = options;
   const cluster = credentials.kubeConfig.getCurrentCluster();
   const health = new ControlPlaneHealth({
@@ -183,11 +186,29 @@ async function startControlPlane(options: ClusterOptions, credentials: LoadedKub
     clock: options.clock,
     ...(config.kubernetes.controlPlaneCheckInterval !== undefined ? { intervalMs: config.kubernetes.controlPlaneCheckInterval * 1000 } : {}),
     ...(cluster?.caData ? { ca: Buffer.from(cluster.caData, 'base64').toString('utf8') } : cluster?.caFile ? { caFile: cluster.caFile } : {}),
+    ...livezCredentials(credentials, SERVICE_ACCOUNT_DIR),
   });
   health.on('healthy', () => log.info({ vips: config.vips.static.map((v) => v.address) }, 'local API server healthy: control-plane VIP announced'));
   health.on('unhealthy', (reason, detail) => log.warn({ reason, detail }, 'local API server unhealthy: control-plane VIP withdrawn'));
   health.start();
   return health;
+}
+
+/**
+ * Who /livez is asked as: the same credentials as the rest (the service account's token, or the
+ * kubeconfig's user), for API servers that refuse anonymous /livez. K3s runs with
+ * anonymous-auth=false: there an anonymous probe gets 401 and the VIP would never be announced.
+ */
+export function livezCredentials(credentials: LoadedKubeConfig, serviceAccountDir: string): Pick<ControlPlaneHealthOptions, 'tokenFile' | 'token' | 'clientCertificate'> {
+  // Read again for each probe: projected tokens rotate.
+  if (credentials.source === 'in-cluster') return { tokenFile: `${serviceAccountDir}/token` };
+  const user = credentials.kubeConfig.getCurrentUser();
+  if (!user) return {};
+  if (user.token) return { token: user.token };
+  const pem = (data: string) => Buffer.from(data, 'base64').toString('utf8');
+  if (user.certData && user.keyData) return { clientCertificate: { cert: pem(user.certData), key: pem(user.keyData) } };
+  if (user.certFile && user.keyFile) return { clientCertificate: { certFile: user.certFile, keyFile: user.keyFile } };
+  return {};
 }
 
 /** Watches this node's annotations and waits (bounded) for the first read, so that the sessions start with them. */
@@ -200,8 +221,8 @@ async function startNodeAnnotations(options: ClusterOptions, credentials: Loaded
   });
   // Listen before starting: the first list may be in before start() resolves.
   const synced = new Promise<void>((resolve) => watcher.once('synced', () => resolve()));
-  await watcher.start();
-  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, synced, () => undefined);
+  // Bounded as a whole, the first watch included (see services/sources.ts).
+  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, Promise.all([watcher.start(), synced]).then(() => undefined), () => undefined);
   started = true;
   return watcher;
 }

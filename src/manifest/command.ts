@@ -5,7 +5,7 @@ import { buildDashboard } from '../monitoring/index.js';
 import { VERSION } from '../version.js';
 import { buildDaemonSet } from './daemonset.js';
 import type { ManifestError } from './errors.js';
-import { MANIFEST_KINDS, parseManifestArgs, type ManifestKind, type ManifestOptions } from './options.js';
+import { MANIFEST_KINDS, UNPUBLISHED_IMAGE_NOTE, parseManifestArgs, type ManifestKind, type ManifestOptions } from './options.js';
 import { buildMetricsService, buildPrometheusRule, buildServiceMonitor } from './monitoring.js';
 import { buildRbac } from './rbac.js';
 import { STATIC_POD_PATH, buildStaticPod } from './static-pod.js';
@@ -29,32 +29,38 @@ features (at least one; not for servicemonitor and prometheusrule):
   --address IP[,IP...]        the control-plane VIPs (kube-vip's older --vip also works)
   --port N                    the API server port behind the control-plane VIP (6443)
   --services                  announce the VIPs of LoadBalancer Services
-  --servicesElection          per-Service election (adds leases in every namespace to the RBAC)
+  --servicesElection          per-Service election (adds leases in every namespace to the RBAC);
+                              in BGP mode the elected node alone announces the Service's VIPs
   --taint                     run on control-plane nodes only (implied by --controlplane)
 BGP, the default mode: every node announces its VIPs to its peers (kube-vip's names):
+  --leaderElection            only the elected node announces the control-plane VIP (as kube-vip)
   --localAS N                 this node's AS (65000)
   --bgppeers ADDR:AS::MULTIHOP[,...]   peers, kube-vip's peer strings without passwords
   --peerAddress IP --peerAS N [--multihop]   one more peer
   --peer-password-secret NAME[:KEY]    that peer's TCP MD5 password, from a Secret (key "password")
   --bgpRouterID IP            static pod only: each DaemonSet pod takes its node's own
   --sourceIF NAME, --sourceIP IP, --bgpHoldTimer S, --bgpKeepAliveInterval S
+  --graceful-restart          RFC 4724 (VIP_SPEAKER_GRACEFUL_RESTART; kube-vip has none)
   --interface NAME            where the VIPs are bound (lo)
 ARP mode: one node, elected on a Lease, holds each VIP on the segment (kube-vip's names):
   --arp [--leaderElection]    ARP mode; it always elects, so --leaderElection changes nothing
   --interface NAME            the interface on the VIPs' network (required; not lo)
   --vipSubnet LEN[,LEN6]      the prefix length the VIPs are put on with (32, 128)
   --arp-rate MS               between two gratuitous ARP / NA rounds (30000)
-leases (ARP mode; in BGP mode, who writes the Services' status):
+leases (ARP mode; BGP mode: who writes the Services' status, and with --leaderElection or
+--servicesElection who announces):
   --leaseDuration S, --leaseRenewDuration S, --leaseRetry S   (5, 3, 1)
 pod and image:
-  --image REF                 (ghcr.io/vip-speaker/vip-speaker:${VERSION})
+  --image REF                 give it: the default, ghcr.io/vip-speaker/vip-speaker:${VERSION},
+                              is not published yet (build the image from the Dockerfile)
   --namespace, -n NAME        (kube-system)
   --admin-address loopback|node|IP   where /metrics, /healthz, /readyz listen (loopback);
                               "node": the node's IP, for Prometheus to scrape
   --admin-port N              (9469)
-  --keep-routes-on-stop       BGP: leave VIPs and routes in place on SIGTERM (graceful restart)
-  --k8sConfigPath PATH        the static pod's kubeconfig on the host (/etc/kubernetes/admin.conf);
-                              in ARP mode the first node needs super-admin.conf: see the pod's header
+  --keep-routes-on-stop       BGP: leave VIPs and routes in place on SIGTERM (implies --graceful-restart)
+  --k8sConfigPath PATH        the static pod's kubeconfig on the host (/etc/kubernetes/admin.conf),
+                              mounted at /etc/kubernetes/admin.conf; with an election (ARP mode, or
+                              --leaderElection) the first kubeadm 1.29+ node needs super-admin.conf
 monitoring (servicemonitor, prometheusrule; the ServiceMonitor needs --admin-address node):
   --monitoring-label KEY=VALUE   a label for the Prometheus' selectors, e.g. release=kube-prometheus-stack
                               (repeatable)
@@ -85,12 +91,20 @@ export function manifestCommand(args: string[], out: (line: string) => void, err
   }
   const text = renderManifest(kind, parsed.value, [kind, ...rest]);
   text.replace(/\n$/, '').split('\n').forEach((line) => out(line));
+  if (runsImage(kind) && !parsed.value.imageGiven) err(`vip-speaker manifest ${kind}: note: ${UNPUBLISHED_IMAGE_NOTE}`);
   return 0;
+}
+
+/** The kinds that name the image. */
+function runsImage(kind: ManifestKind): boolean {
+  return kind === 'daemonset' || kind === 'pod';
 }
 
 /** The YAML of one kind of manifest, with a header naming the command that made it. */
 export function renderManifest(kind: ManifestKind, o: ManifestOptions, args: readonly string[]): string {
   const header = [`Generated by vip-speaker ${VERSION}: vip-speaker manifest ${args.map(shellWord).join(' ')}`, 'Regenerate it rather than edit it.'];
+  if (runsImage(kind) && !o.imageGiven) header.push(`The image: ${UNPUBLISHED_IMAGE_NOTE}.`);
+  if (o.mode === 'bgp' && runsImage(kind)) header.push(...bgpElectionHeader(o));
   switch (kind) {
     case 'daemonset':
       if (o.peerPasswordSecret) {
@@ -105,14 +119,18 @@ export function renderManifest(kind: ManifestKind, o: ManifestOptions, args: rea
     case 'pod':
       header.push(`A static pod: install it as ${STATIC_POD_PATH} on every control-plane node.`);
       if (o.mode === 'arp') header.push(...arpHeader(o));
-      if (o.mode === 'arp' && o.controlPlane) {
+      header.push(`It mounts the host's ${o.kubeconfig} at /etc/kubernetes/admin.conf, as kube-vip's static pod does.`);
+      if (o.controlPlane && (o.mode === 'arp' || o.leaderElection)) {
         // static-pod.ts says why, at length.
         header.push(
-          `The control-plane VIP is put on only once the Lease plndr-cp-lock is won, with the credentials of ${o.kubeconfig}`,
+          `The control-plane VIP is ${o.mode === 'arp' ? 'put on' : 'announced'} only once the Lease plndr-cp-lock is won, with the credentials of ${o.kubeconfig}`,
           'through this node\'s own API server (https://127.0.0.1:PORT), never through the VIP. On kubeadm 1.29+, during',
           'kubeadm init on the first node, only super-admin.conf (system:masters) may write the Lease: give',
-          '--k8sConfigPath /etc/kubernetes/super-admin.conf there; the other nodes can use admin.conf.',
+          '--k8sConfigPath /etc/kubernetes/super-admin.conf there (kube-vip and Kubespray do the same); the other nodes',
+          'use admin.conf, and so does the first once the cluster is up (regenerate this file there).',
         );
+      } else if (o.controlPlane) {
+        header.push('BGP mode without --leaderElection needs no rights for the control-plane VIP: admin.conf does, even on kubeadm 1.29+ during kubeadm init.');
       }
       return toYaml([buildStaticPod(o)], header);
     case 'servicemonitor':
@@ -128,6 +146,22 @@ export function renderManifest(kind: ManifestKind, o: ManifestOptions, args: rea
       // JSON has no comments: the dashboard's description names the version.
       return `${JSON.stringify(buildDashboard(VERSION), null, 2)}\n`;
   }
+}
+
+/** Who announces what in BGP mode, so that active/standby is never a surprise. */
+function bgpElectionHeader(o: ManifestOptions): string[] {
+  const lines: string[] = [];
+  if (o.leaderElection && o.controlPlane) {
+    lines.push('--leaderElection: only the holder of the Lease plndr-cp-lock announces the control-plane VIP (active/standby, as kube-vip);',
+      'drop it to have every control-plane node announce it and the routers spread the traffic (ECMP).');
+  } else if (o.leaderElection) {
+    lines.push('--leaderElection without --controlplane elects nothing in BGP mode (as in kube-vip): every node announces its VIPs.');
+  }
+  if (o.servicesElection) {
+    lines.push('--servicesElection: each Service\'s VIPs are announced only by the holder of its Lease kubevip-<service> (as kube-vip);',
+      'drop it to have every node announce them (ECMP).');
+  }
+  return lines;
 }
 
 function arpHeader(o: ManifestOptions): string[] {

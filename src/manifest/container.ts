@@ -21,6 +21,7 @@
 // period) and nothing exposed on the network. With --admin-address node the endpoint listens on
 // the node's IP (for Prometheus) and the probes use the pod IP, which is the node's.
 import type { V1Container, V1EnvVar, V1Probe, V1SecurityContext } from '@kubernetes/client-node';
+import { GRACEFUL_RESTART_VARIABLE } from '../config/index.js';
 import { VERSION } from '../version.js';
 import { LEASE_FLAGS, type LeaseFlag } from './mode.js';
 import type { ManifestOptions } from './options.js';
@@ -30,6 +31,12 @@ export const ADMIN_LOOPBACK = '127.0.0.1';
 /** The variable that carries the node's IP (downward API) into prometheus_server. */
 export const NODE_IP_VARIABLE = 'VIP_SPEAKER_NODE_IP';
 export const KUBECONFIG_VOLUME = 'kubeconfig';
+/**
+ * Where a static pod sees its kubeconfig, whichever host file it is (--k8sConfigPath): kube-vip's
+ * own mount path, so that kube-vip's instructions for its manifest (on kubeadm 1.29+, point the
+ * hostPath at super-admin.conf on the first node) apply to this one word for word.
+ */
+export const KUBECONFIG_MOUNT_PATH = '/etc/kubernetes/admin.conf';
 /** Enough for the daemon's bounded stop (withdraw, NOTIFICATION, remove VIPs: at most 10 s). */
 export const TERMINATION_GRACE_SECONDS = 30;
 
@@ -66,7 +73,7 @@ export function speakerEnv(o: ManifestOptions, kind: 'daemonset' | 'pod'): V1Env
     const host = o.admin.kind === 'loopback' ? ADMIN_LOOPBACK : o.admin.address;
     set('prometheus_server', `${host.includes(':') ? `[${host}]` : host}:${o.adminPort}`);
   }
-  if (kind === 'pod') set('k8s_config_file', o.kubeconfig);
+  if (kind === 'pod') set('k8s_config_file', KUBECONFIG_MOUNT_PATH);
   return env;
 }
 
@@ -82,6 +89,9 @@ function arpEnv(o: ManifestOptions, set: SetVariable): void {
 
 function bgpEnv(o: ManifestOptions, env: V1EnvVar[], set: SetVariable): void {
   set('bgp_enable', 'true');
+  // kube-vip's --leaderElection: with cp_enable, only the holder of the control-plane Lease
+  // announces the control-plane VIP (active/standby), as in kube-vip.
+  if (o.leaderElection) set('vip_leaderelection', 'true');
   set('bgp_routerid', o.routerId);
   set('bgp_as', o.localAs);
   if (o.peerAddress !== undefined) {
@@ -98,6 +108,8 @@ function bgpEnv(o: ManifestOptions, env: V1EnvVar[], set: SetVariable): void {
   set('bgp_sourceip', o.sourceAddress);
   set('bgp_hold_time', o.holdTime);
   set('bgp_keepalive_interval', o.keepaliveInterval);
+  // kube-vip has no graceful restart, so env mode has it off unless asked.
+  if (o.gracefulRestart) set(GRACEFUL_RESTART_VARIABLE, 'true');
 }
 
 /** Root with NET_ADMIN and NET_RAW only: see the comment at the top of this file. */
@@ -143,7 +155,7 @@ export function speakerContainer(o: ManifestOptions, kind: 'daemonset' | 'pod'):
     // KEEPALIVEs and hold-timer work, and the request already guarantees the share.
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     terminationMessagePolicy: 'FallbackToLogsOnError',
-    ...(kind === 'pod' ? { volumeMounts: [{ name: KUBECONFIG_VOLUME, mountPath: o.kubeconfig, readOnly: true }] } : {}),
+    ...(kind === 'pod' ? { volumeMounts: [{ name: KUBECONFIG_VOLUME, mountPath: KUBECONFIG_MOUNT_PATH, readOnly: true }] } : {}),
   };
 }
 

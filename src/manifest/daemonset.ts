@@ -3,10 +3,13 @@
 //
 // Placement. A control-plane VIP must only ever lead to a node with an API server, so with
 // --controlplane (or kube-vip's --taint) the pods go to control-plane nodes only, and tolerate
-// their NoSchedule taints (the current `control-plane` one and the older `master` one). The modes
-// differ in who answers for the VIP, not in where the pods run:
+// every NoSchedule and NoExecute taint there, as kube-vip's --taint does: the role taints
+// (`control-plane`, the older `master`), K3s's and RKE2's CriticalAddonsOnly on dedicated servers,
+// an external cloud provider's `uninitialized` (the provider needs the API VIP to clear it). The
+// modes differ in who answers for the VIP, not in where the pods run:
 // - BGP mode: every speaker with cp_enable announces the control-plane VIP, and the routers spread
-//   the traffic over all of them (ECMP); on a worker it would lead to a node without an API server.
+//   the traffic over all of them (ECMP), unless --leaderElection elects one, as in kube-vip; on a
+//   worker it would lead to a node without an API server.
 // - ARP mode: one node at a time holds it, the one elected on the Lease plndr-cp-lock; only
 //   control-plane nodes may stand, since the winner receives all the API traffic. A Service VIP is
 //   held by the node elected on plndr-svcs-lock (or on the Service's own Lease: --servicesElection,
@@ -25,8 +28,12 @@ export function onControlPlaneOnly(o: ManifestOptions): boolean {
   return o.controlPlane || o.controlPlaneNodesOnly;
 }
 
+/** Every NoSchedule and NoExecute taint (kube-vip's --taint): the affinity keeps the pods on control-plane nodes. */
 export function controlPlaneTolerations(): V1Toleration[] {
-  return CONTROL_PLANE_ROLES.map((key) => ({ key, operator: 'Exists', effect: 'NoSchedule' }));
+  return [
+    { operator: 'Exists', effect: 'NoSchedule' },
+    { operator: 'Exists', effect: 'NoExecute' },
+  ];
 }
 
 /** Either role label (the terms of a node selector are ORed). */

@@ -16,7 +16,7 @@ export type SpeakerMode = 'bgp' | 'arp';
 /** The flags of BGP mode: ARP mode has no peers and no BGP session. */
 export const BGP_ONLY_FLAGS = [
   'localAS', 'bgpRouterID', 'bgppeers', 'peerAddress', 'peerAS', 'multihop', 'peer-password-secret',
-  'sourceIF', 'sourceIP', 'bgpHoldTimer', 'bgpKeepAliveInterval',
+  'sourceIF', 'sourceIP', 'bgpHoldTimer', 'bgpKeepAliveInterval', 'graceful-restart',
 ] as const;
 
 /** The flags of ARP mode: in BGP mode every VIP is a host route, and nothing is sent on the link. */
@@ -43,20 +43,19 @@ export type LeaseTimings = Partial<Record<LeaseFlag, number>>;
 export function checkMode(
   mode: SpeakerMode,
   given: ReadonlySet<string>,
-  context: { kind: ManifestKind; services: boolean; vipInterface: string | undefined },
+  context: { kind: ManifestKind; services: boolean; controlPlane: boolean; vipInterface: string | undefined },
   problem: Problem,
 ): void {
   const leaseFlags = (Object.keys(LEASE_FLAGS) as LeaseFlag[]).filter((f) => given.has(f));
   if (mode === 'bgp') {
-    if (given.has('leaderElection')) {
-      problem('MANIFEST_UNSUPPORTED', 'leaderElection', 'not needed in BGP mode: every node announces its VIPs and the routers spread the traffic (ECMP); with --arp, one node is elected per VIP');
-    }
     for (const flag of ARP_ONLY_FLAGS.filter((f) => given.has(f))) {
       problem('MANIFEST_CONFLICT', flag, 'ARP-only (give --arp): in BGP mode every VIP is announced as a host route (/32, /128) and nothing is sent on the link');
     }
-    // BGP mode elects only the node that writes Services' status (svc_enable).
-    if (!context.services) {
-      for (const flag of leaseFlags) problem('MANIFEST_CONFLICT', flag, 'nothing is elected in BGP mode without --services: there a lease only chooses the node that writes the Services\' status');
+    // BGP mode elects the control-plane VIP's announcer (--leaderElection with --controlplane), and
+    // Services' status writers or announcers (--services); with neither, a lease means nothing.
+    const elects = context.services || (given.has('leaderElection') && context.controlPlane);
+    if (!elects) {
+      for (const flag of leaseFlags) problem('MANIFEST_CONFLICT', flag, 'nothing is elected in BGP mode without --services or --leaderElection with --controlplane: leases choose the control-plane VIP\'s announcer and the Services\' status writers');
     }
     return;
   }

@@ -28,8 +28,14 @@ export interface ManifestOptions {
   controlPlane: boolean;
   /** kube-vip's --services: announce LoadBalancer Service VIPs. */
   services: boolean;
-  /** kube-vip's --servicesElection: one leader per Service (leases in the Services' namespaces). */
+  /** kube-vip's --servicesElection: one leader per Service (leases in the Services' namespaces); in BGP mode it alone announces the Service's VIPs. */
   servicesElection: boolean;
+  /** kube-vip's --leaderElection: ARP mode elects either way; in BGP mode only the elected node announces the control-plane VIP. */
+  leaderElection: boolean;
+  /** vip-speaker's --graceful-restart (implied by --keep-routes-on-stop): RFC 4724 in env mode. */
+  gracefulRestart: boolean;
+  /** --image was given: otherwise the manifest names an image that is not published. */
+  imageGiven: boolean;
   /** kube-vip's --taint: run on control-plane nodes only. */
   controlPlaneNodesOnly: boolean;
   /** The control-plane VIPs, comma-separated, as kube-vip's `address` variable holds them. */
@@ -65,7 +71,9 @@ export interface ManifestOptions {
   monitoringLabels: Record<string, string>;
 }
 
+/** The image's name once published; none is yet (say so wherever it is printed). */
 export const DEFAULT_IMAGE = `ghcr.io/vip-speaker/vip-speaker:${VERSION}`;
+export const UNPUBLISHED_IMAGE_NOTE = `no --image given: ${DEFAULT_IMAGE} is not published yet; build the image from the Dockerfile, push it to your registry, and give --image REGISTRY/vip-speaker:TAG`;
 export const DEFAULT_ADMIN_PORT = 9469;
 export const DEFAULT_PEER_PASSWORD_KEY = 'password';
 /** kube-vip's flag defaults (cmd/kube-vip.go). */
@@ -79,6 +87,9 @@ export function defaultOptions(): ManifestOptions {
     controlPlane: false,
     services: false,
     servicesElection: false,
+    leaderElection: false,
+    gracefulRestart: false,
+    imageGiven: false,
     controlPlaneNodesOnly: false,
     lease: {},
     apiServerPort: KUBE_VIP.apiServerPort,
@@ -130,6 +141,7 @@ const FLAGS = {
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
   'keep-routes-on-stop': { type: 'boolean' },
+  'graceful-restart': { type: 'boolean' },
   'monitoring-label': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   // kube-vip flags that vip-speaker does not take, each refused with the reason.
@@ -176,7 +188,13 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   o.controlPlaneNodesOnly = values.taint === true;
   o.multihop = values.multihop === true;
   o.keepRoutesOnStop = values['keep-routes-on-stop'] === true;
-  if (values.image !== undefined) o.image = nonEmpty(values.image, 'image', problem) ?? o.image;
+  o.leaderElection = values.leaderElection === true;
+  // Keeping the routes on a stop is worth nothing unless the routers keep them: graceful restart.
+  o.gracefulRestart = values['graceful-restart'] === true || o.keepRoutesOnStop;
+  if (values.image !== undefined) {
+    o.image = nonEmpty(values.image, 'image', problem) ?? o.image;
+    o.imageGiven = true;
+  }
   if (values.namespace !== undefined) {
     if (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) o.namespace = values.namespace;
     else problem('MANIFEST_INVALID_VALUE', 'namespace', `expected a namespace name (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(values.namespace)}`);
@@ -209,7 +227,7 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   o.monitoringLabels = readMonitoringLabels(values['monitoring-label'] ?? [], problem);
 
   const given = new Set(Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([flag]) => flag));
-  checkMode(o.mode, given, { kind, services: o.services, vipInterface: o.vipInterface }, problem);
+  checkMode(o.mode, given, { kind, services: o.services, controlPlane: o.controlPlane, vipInterface: o.vipInterface }, problem);
   const addressGiven = values.address !== undefined || values.vip !== undefined;
   if (isMonitoringKind(kind)) checkMonitoring(kind, given, o.admin, problem);
   else checkCombination(kind, o, { inCluster: values.inCluster === true, addressGiven }, problem);

@@ -4,10 +4,11 @@
 //   and EndpointSlices (which VIPs to announce, and whether this node has endpoints) and write
 //   services/status (the VIP in status.loadBalancer.ingress).
 // - Role in the speaker's namespace: leases, for the speaker's own elections: plndr-svcs-lock
-//   (who writes Services' status; in ARP mode also who holds their VIPs) and, in ARP mode,
-//   plndr-cp-lock (who holds the control-plane VIP).
+//   (who writes Services' status; in ARP mode also who holds their VIPs) and, in ARP mode or BGP
+//   mode with --leaderElection, plndr-cp-lock (who holds or announces the control-plane VIP).
 // - A ClusterRole for leases in every namespace when a Service can have a Lease of its own, which
-//   kube-vip keeps beside the Service (kubevip-<service>): with --servicesElection, and in ARP mode
+//   kube-vip keeps beside the Service (kubevip-<service>): with --servicesElection (in BGP mode its
+//   holder alone announces the Service's VIPs), and in ARP mode
 //   with --services, where a Service with externalTrafficPolicy: Local always has its own, so that
 //   only nodes with a local endpoint stand for its VIP.
 //

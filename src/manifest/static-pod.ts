@@ -2,15 +2,17 @@
 // kubelet starts before the API server exists: kubeadm and Kubespray bootstrap through the VIP.
 // No service account token and no Secret, which a static pod cannot have: the API, where it is
 // needed, is reached with the kubeconfig mounted read-only from the host (kube-vip's
-// --k8sConfigPath, kubeadm's admin.conf by default).
+// --k8sConfigPath, kubeadm's admin.conf by default), at /etc/kubernetes/admin.conf in the pod
+// whichever file it is, as kube-vip's static pod mounts it.
 //
-// BGP mode needs nothing from the API to announce the control-plane VIP (cp_enable=true with
-// `address`; every node announces, nothing is elected); at most the speaker asks the local
-// kube-apiserver for /livez. So admin.conf will do even during `kubeadm init`, when its rights come
-// late: vip-speaker's announcement does not wait for them.
+// BGP mode without --leaderElection needs nothing from the API to announce the control-plane VIP
+// (cp_enable=true with `address`; every node announces, nothing is elected); at most the speaker
+// asks the local kube-apiserver for /livez. So admin.conf will do even during `kubeadm init`, when
+// its rights come late: vip-speaker's announcement does not wait for them.
 //
-// ARP mode elects: only the holder of the Lease plndr-cp-lock puts the VIP on --interface, so the
-// speaker must write that Lease before the VIP exists, through the kubeconfig. It does so through
+// ARP mode, and BGP mode with --leaderElection (kube-vip's active/standby), elect: only the holder
+// of the Lease plndr-cp-lock puts the VIP on --interface or announces it, so the speaker must write
+// that Lease before the VIP exists, through the kubeconfig. It does so through
 // this node's own API server (https://127.0.0.1:<port>, the certificate checked against
 // `kubernetes`), never through the kubeconfig's server, which for admin.conf and super-admin.conf
 // is the control-plane endpoint, the VIP itself (kube-vip does the same with `kubernetes:<port>`

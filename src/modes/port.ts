@@ -20,6 +20,8 @@ export interface VipMode {
   readonly routes: RouteSink | undefined;
   /** The cluster's Leases decide which node holds each VIP: the cluster sources watch them. */
   readonly holdsVipsByLease: boolean;
+  /** A Service with externalTrafficPolicy: Local is held under a Lease of its own even without per-Service election (ARP mode). */
+  readonly localPolicyLeases: boolean;
   /** First of all at start-up, before the slower work (ARP: clear what a killed run left). */
   prepare(): Promise<void>;
   /** With the configuration in force (node annotations applied) and the cluster's sources started. */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 
 /** A self-signed certificate as kubeadm's API server has: SAN DNS:kubernetes, plus 127.0.0.1. */
@@ -32,13 +33,25 @@ export class LivezServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(tls: { cert: string; key: string }, upstream?: string) {
-    this.server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
+  /**
+   * `auth`: /livez refuses anonymous requests with 401, as K3s's API server (anonymous-auth=false):
+   * it answers only a request with this bearer token, or with a client certificate `clientCa` signed.
+   */
+  constructor(tls: { cert: string; key: string }, upstream?: string, auth?: { token: string; clientCa: string }) {
+    const clientAuth = auth ? { requestCert: true, rejectUnauthorized: false, ca: readFileSync(auth.clientCa) } : {};
+    this.server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...clientAuth }, (req, res) => {
       this.requests++;
       if (this.mode === 'hang') return;
+      const authenticated = !auth || req.headers.authorization === `Bearer ${auth.token}` || (req.socket as TLSSocket).authorized;
+      if (req.url === '/livez' && !authenticated) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"kind":"Status","code":401,"reason":"Unauthorized"}');
+        return;
+      }
       if (upstream && req.url !== '/livez') {
         const forward = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
+          // A watch's headers go out at once, as a real API server sends them, not with its first event.
+          res.flushHeaders();
           answer.pipe(res);
         });
         forward.on('error', () => res.destroy());

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
 import type { Owner, VipClaim, VipRegistry } from '../../registry/index.js';
-import { type LivezTarget, type ProbeFailureReason, type ProbeResult, SERVICE_ACCOUNT_CA_FILE, probeLivez } from './probe.js';
+import { type ClientCertificate, type LivezTarget, type ProbeFailureReason, type ProbeResult, SERVICE_ACCOUNT_CA_FILE, probeLivez } from './probe.js';
 
 export const CONTROL_PLANE_OWNER: Owner = 'control-plane';
 
@@ -27,7 +27,10 @@ export interface ControlPlaneHealthOptions {
   ca?: string;
   /** Name the certificate must carry (default `kubernetes`, in every kubeadm API server certificate). */
   serverName?: string;
+  /** Credentials for /livez where anonymous access is off (K3s): a token file, a token, or a client certificate. */
   tokenFile?: string;
+  token?: string;
+  clientCertificate?: ClientCertificate;
   /** Time between probes, from the start of one to the start of the next (default 1000 ms). */
   intervalMs?: number;
   /** Longest wait for an answer (default 1000 ms, at most intervalMs). */
@@ -115,6 +118,8 @@ export class ControlPlaneHealth extends EventEmitter<ControlPlaneHealthEvents> {
       serverName: options.serverName ?? 'kubernetes',
       timeoutMs,
       ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.clientCertificate ? { clientCertificate: options.clientCertificate } : {}),
     };
     this.probe = options.probe ?? ((signal) => probeLivez(target, this.clock, signal));
   }

@@ -28,10 +28,16 @@ export interface LivezTarget {
    * check the certificate against the address instead.
    */
   serverName: string;
-  /** A bearer token file, for clusters that refuse anonymous /livez (anonymous-auth=false). */
+  /** A bearer token file, for clusters that refuse anonymous /livez (anonymous-auth=false, as K3s). */
   tokenFile?: string;
+  /** A bearer token itself (a kubeconfig user's `token`); wins over tokenFile. */
+  token?: string;
+  /** A client certificate (a kubeconfig user's, as k3s.yaml has), PEM text or files, for the same clusters. */
+  clientCertificate?: ClientCertificate;
   timeoutMs: number;
 }
+
+export type ClientCertificate = { cert: string; key: string } | { certFile: string; keyFile: string };
 
 /** Why a probe failed, as a stable name. */
 export type ProbeFailureReason =
@@ -46,6 +52,7 @@ export type ProbeFailureReason =
   /** The CA (or token) file could not be read. */
   | 'CA_UNREADABLE'
   | 'TOKEN_UNREADABLE'
+  | 'CERTIFICATE_UNREADABLE'
   /** Any other socket error: `NET_<code>` (ECONNRESET, EHOSTUNREACH, ...). */
   | `NET_${string}`;
 
@@ -101,7 +108,7 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
         res.resume();
         if (status === 200) return finish({ ok: true, status: 200 });
         // 401/403: anonymous /livez refused (anonymous-auth=false or no public-info-viewer binding).
-        const hint = status === 401 || status === 403 ? ' (anonymous /livez refused: set a token file)' : '';
+        const hint = status === 401 || status === 403 ? ' (/livez refused these credentials, or anonymous access: anonymous-auth=false needs the kubeconfig\'s or the service account\'s)' : '';
         finish(failure(`HTTP_${status}`, `GET /livez answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`));
       });
       req.on('error', (err: NodeJS.ErrnoException) => finish(failure(reasonOfSocketError(err), err.message)));
@@ -119,7 +126,17 @@ async function send(target: LivezTarget): Promise<{ req: ClientRequest } | { res
     return { result: failure('CA_UNREADABLE', `cannot read the CA file ${target.caFile}: ${(err as Error).message}`) };
   }
   const headers: Record<string, string> = { accept: 'text/plain' };
-  if (target.tokenFile) {
+  let certificate: { cert: string | Buffer; key: string | Buffer } | undefined;
+  const c = target.clientCertificate;
+  if (c && 'certFile' in c) {
+    try {
+      certificate = { cert: await readFile(c.certFile), key: await readFile(c.keyFile) };
+    } catch (err) {
+      return { result: failure('CERTIFICATE_UNREADABLE', `cannot read the client certificate ${c.certFile} or its key ${c.keyFile}: ${(err as Error).message}`) };
+    }
+  } else if (c) certificate = c;
+  if (target.token !== undefined) headers.authorization = `Bearer ${target.token}`;
+  else if (target.tokenFile) {
     try {
       headers.authorization = `Bearer ${(await readFile(target.tokenFile, 'utf8')).trim()}`;
     } catch (err) {
@@ -134,6 +151,7 @@ async function send(target: LivezTarget): Promise<{ req: ClientRequest } | { res
       method: 'GET',
       headers,
       ca,
+      ...(certificate ?? {}),
       // SNI carries names only (RFC 6066 §3); the certificate is checked against serverName either way.
       ...(isIP(target.serverName) ? {} : { servername: target.serverName }),
       checkServerIdentity: (_host, cert) => checkServerIdentity(target.serverName, cert),

@@ -3,10 +3,10 @@
 // the holder of the services lease (kube-vip's plndr-svcs-lock), or with per-Service election
 // (svc_election) the holder of the Service's own lease (kubevip-<service>).
 //
-// BGP mode: every node announces, so every node stands for every lease only to elect the
-// status writer. ARP mode: the same leases elect the node that holds the VIPs (src/arp-mode),
-// so they are handed to it (`elections`), and a Service's own lease is stood for only while
-// this node wants the Service's VIPs.
+// When every node announces (BGP mode by default), every node stands for every lease only to
+// elect the status writer. When the leases also elect the node that holds the VIPs (ARP mode;
+// BGP mode with kube-vip's svc_election or vip_leaderelection), they are handed to the mode
+// (`elections`), and a Service's own lease is stood for only while this node wants its VIPs.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, withTimeout } from '../../../bgp/index.js';
 import type { KubernetesSettings } from '../../config/index.js';
@@ -28,8 +28,14 @@ export interface ServiceSourcesOptions {
   log: Logger;
   /** kube-vip's lease timings, when set. */
   timings: ElectionTimings;
-  /** The leases also elect the node that holds the VIPs (ARP mode with leader election). */
+  /** The leases also elect the node that holds the VIPs (ARP mode, or BGP mode with kube-vip's elections). */
   leasesHoldVips: boolean;
+  /**
+   * A Service with externalTrafficPolicy: Local has a lease of its own even without svc_election
+   * (ARP mode); default: leasesHoldVips. BGP mode: false, since every node with a local endpoint
+   * announces such a Service, and the RBAC grants no leases outside the speaker's namespace then.
+   */
+  localPolicyLeases?: boolean;
   clock: Clock;
   /** How long start waits for the first lists before it goes on with what it has. */
   syncTimeoutMs: number;
@@ -45,7 +51,7 @@ export interface ServiceElections {
 
 export interface ServiceSources {
   watcher: ServiceWatcher;
-  /** Set in ARP mode with leader election. */
+  /** Set when the leases hold the VIPs (leasesHoldVips). */
   elections: ServiceElections | undefined;
   stop(): Promise<void>;
 }
@@ -61,7 +67,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   const rules = kubernetesDefaults(settings);
   const perServiceStatus = settings.servicesElection === true;
   // ARP mode gives a Local-policy Service a lease of its own even without svc_election.
-  const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
+  const perService = perServiceStatus || (arp && (options.localPolicyLeases ?? true)) ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
   const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: nodeName, watch: arp, clock, ...options.timings });
   const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
   servicesElector?.on('leading', () => {
@@ -93,7 +99,12 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
       latest.delete(key);
       statusWriter.forget(namespace, name);
       // kube-vip leaves per-Service leases behind; ours go with their Service.
-      if (perService) void perService.deleteServiceLease(namespace, name).then((r) => log.info({ service: key, lease: r }, 'Service lease cleaned up'));
+      if (perService) {
+        void perService.deleteServiceLease(namespace, name).then(
+          (r) => log.info({ service: key, lease: r }, 'Service lease cleaned up'),
+          (err: Error) => log.warn({ service: key, error: err.message }, 'Service lease not cleaned up'),
+        );
+      }
       return;
     }
     latest.set(key, vips);
@@ -103,7 +114,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     }
     const known = perService!.active.get(key);
     if (known?.isLeader) void statusWriter.sync(namespace, name, vips);
-    // BGP: every node stands for every Service's lease. ARP: ArpMode stands when it wants the VIPs.
+    // Every node stands for every Service's lease, unless the mode does, when it wants the VIPs.
     else if (!known && !arp) serviceElector(namespace, name).start();
   });
 
@@ -128,10 +139,12 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     : undefined;
 
   servicesElector?.start();
-  await watcher.start();
   const timeoutMs = options.syncTimeoutMs;
-  const synced = await withTimeout(clock, timeoutMs, watcher.whenSynced().then(() => true), () => false);
-  if (!synced) log.warn({ timeoutMs }, "the cluster's first lists are late; going on with what is known");
+  // Bounded as a whole: a first watch whose answer never starts (a proxy that holds the headers
+  // back until the first event) must not hold the daemon's start; the informers carry on.
+  const synced = await withTimeout(clock, timeoutMs, Promise.all([watcher.start(), watcher.whenSynced()]).then(() => true), () => false);
+  if (!synced && !watcher.synced) log.warn({ timeoutMs }, "the cluster's first lists are late; going on with what is known");
+  else if (!synced) log.warn({ timeoutMs }, "the cluster's first watches have not started answering; going on with the lists (the watches keep trying)");
 
   return {
     watcher,

@@ -3,13 +3,14 @@
 // (plndr-cp-lock, plndr-svcs-lock, kubevip-<service>: the cluster's elections); without
 // credentials, or with leader election off (kube-vip's vip_leaderelection=false), the node holds
 // every VIP alone.
-import { hostname } from 'node:os';
 import { createAnnouncer } from '../../arp/index.js';
 import type { DaemonConfig } from '../../config/index.js';
-import { type Candidate, type Elections, SoloCandidate } from '../../kubernetes/index.js';
+import { candidateFor, soloIdentity } from '../leases/candidates.js';
 import type { ModeDeps } from '../port.js';
-import { CONTROL_PLANE_GROUP, SERVICES_GROUP, type HoldingGroup, groupOf } from './holders.js';
+import { SERVICES_GROUP, groupOf } from './holders.js';
 import { ArpMode } from './mode.js';
+
+export { candidateFor, soloIdentity } from '../leases/candidates.js';
 
 export function createArpMode(config: DaemonConfig, deps: ModeDeps): ArpMode {
   const { registry, log } = deps;
@@ -32,18 +33,4 @@ export function createArpMode(config: DaemonConfig, deps: ModeDeps): ArpMode {
     clock: deps.clock,
     leaderElection: config.arp.leaderElection,
   });
-}
-
-/** This node's name when it runs alone (the lease identity otherwise). */
-export function soloIdentity(config: DaemonConfig): string {
-  return config.kubernetes.nodeName ?? process.env.NODE_NAME ?? hostname();
-}
-
-/** The candidate for a group's lease (not started). */
-export function candidateFor(group: HoldingGroup, elections: Elections | undefined, soloName: string): Candidate {
-  if (!elections) return new SoloCandidate(soloName);
-  if (group.key === SERVICES_GROUP) return elections.candidate({ kind: 'services' });
-  if (group.service) return elections.candidate({ kind: 'service', ...group.service });
-  if (group.key !== CONTROL_PLANE_GROUP) throw new RangeError(`no lease for the holding group ${group.key}`);
-  return elections.candidate({ kind: 'control-plane' });
 }

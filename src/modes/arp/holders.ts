@@ -1,23 +1,12 @@
-// Which VIPs this node holds in ARP mode. Every VIP belongs to a holding group through its owners:
-// the control-plane group (static and control-plane VIPs, kube-vip's plndr-cp-lock), the services
-// group (every Service VIP, plndr-svcs-lock), or a Service's own group (kubevip-<service>, with
-// per-Service election, and always for externalTrafficPolicy: Local so that only nodes with a
-// ready local endpoint stand). A VIP is held while this node leads one of its owners' groups.
-// Pure: leadership comes in through setLeading, and `held` is what the reconcile places.
-import { EventEmitter } from 'node:events';
-import { type Owner, VipRegistry } from '../../registry/index.js';
+// ARP mode's holding groups: every VIP is held under a Lease, none without one, since two nodes
+// answering ARP for one VIP would split its traffic. Static and control-plane VIPs go under the
+// control-plane group (plndr-cp-lock); Service VIPs under the services group (plndr-svcs-lock),
+// or under the Service's own (kubevip-<service>) with per-Service election, and always for
+// externalTrafficPolicy: Local, so that only nodes with a ready local endpoint stand.
+import type { Owner } from '../../registry/index.js';
+import { CONTROL_PLANE_GROUP, SERVICES_GROUP, type HoldingGroup, serviceGroup, serviceOf } from '../leases/holders.js';
 
-export const CONTROL_PLANE_GROUP = 'control-plane';
-export const SERVICES_GROUP = 'services';
-const SERVICE_OWNER_PREFIX = 'service:';
-const HOLDER_OWNER = 'held';
-
-export interface HoldingGroup {
-  /** 'control-plane', 'services', or a Service's own: 'service:<namespace>/<name>'. */
-  key: string;
-  /** Set for a Service's own group: it stands only while this node wants one of its VIPs. */
-  service?: { namespace: string; name: string };
-}
+export { CONTROL_PLANE_GROUP, SERVICES_GROUP, LeaseHolders as ArpHolders, type HoldingGroup } from '../leases/holders.js';
 
 export interface GroupRules {
   /** kube-vip's svc_election: every Service has a lease of its own. */
@@ -28,128 +17,8 @@ export interface GroupRules {
 
 /** The group an owner's VIPs are held under. */
 export function groupOf(owner: Owner, rules: GroupRules): HoldingGroup {
-  if (!owner.startsWith(SERVICE_OWNER_PREFIX)) return { key: CONTROL_PLANE_GROUP };
-  const service = owner.slice(SERVICE_OWNER_PREFIX.length);
+  const service = serviceOf(owner);
+  if (service === undefined) return { key: CONTROL_PLANE_GROUP };
   if (!rules.servicesElection && !rules.localPolicy(service)) return { key: SERVICES_GROUP };
-  const slash = service.indexOf('/');
-  return { key: owner, service: { namespace: service.slice(0, slash), name: service.slice(slash + 1) } };
-}
-
-export interface GroupLeader {
-  /** The holder last observed ('' when none is known). */
-  identity: string;
-  /** When this node saw that holder take the lease. */
-  since: Date;
-}
-
-export interface HeldVipStatus {
-  address: string;
-  groups: string[];
-  /** On this node's interface by this node's choice now. */
-  holding: boolean;
-  /** The node holding it, as the lease of its first group says ('' when unknown). */
-  leader: string;
-  /** When that leader took over, as this node saw it; null when not seen. */
-  lastTakeover: Date | null;
-}
-
-export interface ArpHoldersEvents {
-  /** The set of groups with a wanted VIP changed (per-Service groups come and go). */
-  groups: [];
-}
-
-export class ArpHolders extends EventEmitter<ArpHoldersEvents> {
-  /** What this node holds now: ARP mode's reconcile reads this registry. */
-  readonly held = new VipRegistry();
-  private readonly leading = new Set<string>();
-  private readonly leaders = new Map<string, GroupLeader>();
-  private readonly counts = new Map<string, { leaderChanges: number; takeovers: number }>();
-  private groupSignature = '';
-
-  constructor(
-    private readonly wanted: VipRegistry,
-    private readonly groupOfOwner: (owner: Owner) => HoldingGroup,
-  ) {
-    super();
-    wanted.on('change', () => this.sync());
-  }
-
-  isLeading(group: string): boolean {
-    return this.leading.has(group);
-  }
-
-  setLeading(group: string, leading: boolean): void {
-    if (leading === this.leading.has(group)) return;
-    if (leading) {
-      this.leading.add(group);
-      this.count(group).takeovers++;
-    } else this.leading.delete(group);
-    this.sync();
-  }
-
-  /** The holder of a group's lease changed (this node included). */
-  setLeader(group: string, identity: string, at: Date): void {
-    const before = this.leaders.get(group);
-    if (before?.identity === identity) return;
-    if (before) this.count(group).leaderChanges++;
-    this.leaders.set(group, { identity, since: at });
-  }
-
-  private count(group: string): { leaderChanges: number; takeovers: number } {
-    let c = this.counts.get(group);
-    if (!c) this.counts.set(group, (c = { leaderChanges: 0, takeovers: 0 }));
-    return c;
-  }
-
-  /** Per group: changes of holder this node saw, and the times this node took over. */
-  leaderChanges(): Array<{ group: string; leaderChanges: number; takeovers: number }> {
-    return [...this.counts].map(([group, c]) => ({ group, ...c }));
-  }
-
-  leaderOf(group: string): GroupLeader | undefined {
-    return this.leaders.get(group);
-  }
-
-  /** A group no longer stood for: its leadership and leader are forgotten. */
-  forget(group: string): void {
-    this.leaders.delete(group);
-    this.setLeading(group, false);
-  }
-
-  /** The groups with at least one wanted VIP, by key. */
-  wantedGroups(): Map<string, HoldingGroup> {
-    const groups = new Map<string, HoldingGroup>();
-    for (const vip of this.wanted.desired()) {
-      for (const owner of vip.owners) {
-        const g = this.groupOfOwner(owner);
-        if (!groups.has(g.key)) groups.set(g.key, g);
-      }
-    }
-    return groups;
-  }
-
-  /** Recomputes what is held (also after a change of the group rules, such as a traffic policy). */
-  sync(): void {
-    const claims = [];
-    for (const vip of this.wanted.desired()) {
-      if (vip.owners.some((o) => this.leading.has(this.groupOfOwner(o).key))) claims.push({ address: vip.address, attributes: vip.attributes });
-    }
-    this.held.replaceOwner(HOLDER_OWNER, claims);
-    const signature = [...this.wantedGroups().keys()].sort().join('\n');
-    if (signature !== this.groupSignature) {
-      this.groupSignature = signature;
-      this.emit('groups');
-    }
-  }
-
-  /** Per wanted VIP: its groups, whether this node holds it, and who leads. */
-  status(): HeldVipStatus[] {
-    const held = new Set(this.held.desired().map((v) => v.address));
-    return this.wanted.desired().map((vip) => {
-      const groups = [...new Set(vip.owners.map((o) => this.groupOfOwner(o).key))].sort();
-      const led = groups.find((g) => this.leading.has(g));
-      const leader = this.leaders.get(led ?? groups[0]!);
-      return { address: vip.address, groups, holding: held.has(vip.address), leader: leader?.identity ?? '', lastTakeover: leader?.since ?? null };
-    });
-  }
+  return serviceGroup(service);
 }

@@ -1,20 +1,16 @@
-// ARP mode: stand in one election per holding group, hold the VIPs of the groups this node leads
-// (ArpHolders.held, which the reconcile puts on the interface), and tell the segment with a
-// takeover burst and a refresh per VIP. A group's lease is released only once the interface no
-// longer carries its VIPs (`settle`), so that two nodes never answer for one VIP.
-//
-// The global groups (the services lease, which also elects the Service status writer) stand from
-// start to stop. Every other group stands while this node wants one of its VIPs: a Service's own
-// while it has a ready local endpoint (externalTrafficPolicy: Local), the control plane's while
-// the local API server is healthy, so that only nodes that can serve the VIP can win it.
+// ARP mode: stand in one election per holding group (leases/standing.ts), hold the VIPs of the
+// groups this node leads (ArpHolders.held, which the reconcile puts on the interface), and tell
+// the segment with a takeover burst and a refresh per VIP. A group's lease is released only once
+// the interface no longer carries its VIPs (`settle`), so that two nodes never answer for one VIP.
 import { type Clock, type PeerStatus, systemClock } from '../../../bgp/index.js';
 import type { ModeStatus, VipHolder } from '../../admin/index.js';
 import type { Announcer, Refresh } from '../../arp/index.js';
 import type { Candidate, Cluster, Elections } from '../../kubernetes/index.js';
 import type { Logger } from '../../log.js';
 import type { Owner, VipRegistry } from '../../registry/index.js';
+import { type GroupStatus, LeaseHolders, type HeldVipStatus, type HoldingGroup } from '../leases/holders.js';
+import { LeaseStanding } from '../leases/standing.js';
 import type { ModeCounters, ModeStopOptions, VipMode } from '../port.js';
-import { ArpHolders, type HeldVipStatus, type HoldingGroup } from './holders.js';
 
 export interface ArpModeOptions {
   wanted: VipRegistry;
@@ -36,17 +32,19 @@ export interface ArpModeOptions {
 }
 
 export interface ArpModeStatus {
-  groups: Array<{ group: string; leading: boolean; leader: string; since: string | null }>;
+  groups: GroupStatus[];
   vips: HeldVipStatus[];
 }
 
 export class ArpMode implements VipMode {
   readonly name = 'arp';
-  readonly holders: ArpHolders;
+  readonly holders: LeaseHolders;
   readonly routes = undefined;
   readonly holdsVipsByLease: boolean;
+  /** Only nodes with a ready local endpoint stand for a Local-policy Service's VIPs. */
+  readonly localPolicyLeases = true;
   readonly counters: ModeCounters;
-  private readonly candidates = new Map<string, Candidate>();
+  private readonly standing: LeaseStanding;
   private readonly refreshes = new Map<string, Refresh>();
   private readonly counts = { bursts: 0, failures: new Map<string, number>() };
   private readonly clock: Clock;
@@ -57,8 +55,16 @@ export class ArpMode implements VipMode {
   constructor(private readonly options: ArpModeOptions) {
     this.clock = options.clock ?? systemClock;
     this.holdsVipsByLease = options.leaderElection ?? false;
-    this.holders = new ArpHolders(options.wanted, (o) => options.groupOf(o));
-    this.holders.on('groups', () => this.standForWantedGroups());
+    this.holders = new LeaseHolders(options.wanted, (o) => options.groupOf(o));
+    this.standing = new LeaseStanding({
+      holders: this.holders,
+      globalGroups: options.globalGroups,
+      candidate: (group) => options.candidate(group, this.elections),
+      settle: () => options.settle(),
+      log: options.log,
+      clock: this.clock,
+      verb: 'holds',
+    });
     this.counters = { leaderChanges: () => this.holders.leaderChanges(), announcements: () => this.counts };
   }
 
@@ -88,9 +94,7 @@ export class ArpMode implements VipMode {
       else this.options.log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
     }
     this.running = true;
-    for (const g of this.options.globalGroups) this.stand(g);
-    this.holders.sync();
-    this.standForWantedGroups();
+    this.standing.start();
   }
 
   /** Nothing of ARP mode changes in place: its settings (the `arp` section) need a restart. */
@@ -109,51 +113,6 @@ export class ArpMode implements VipMode {
   /** Per wanted VIP: the node holding it, as its lease says, and when it took over. */
   vipHolders(inPlace: (address: string) => boolean): VipHolder[] {
     return this.holders.status().map((v) => ({ address: v.address, mode: 'arp', holding: v.holding && inPlace(v.address), leader: v.leader, lastTakeover: v.lastTakeover }));
-  }
-
-  private standForWantedGroups(): void {
-    if (!this.running) return;
-    const wanted = this.holders.wantedGroups();
-    for (const g of wanted.values()) this.stand(g);
-    for (const key of [...this.candidates.keys()]) {
-      const global = this.options.globalGroups.some((g) => g.key === key);
-      if (!global && !wanted.has(key)) void this.sitOut(key);
-    }
-  }
-
-  private stand(group: HoldingGroup): void {
-    if (this.candidates.has(group.key)) return;
-    const candidate = this.options.candidate(group, this.elections);
-    this.candidates.set(group.key, candidate);
-    const log = this.options.log.child({ group: group.key });
-    candidate.on('leading', () => {
-      log.info('elected: this node holds the group\'s VIPs (ARP)');
-      this.holders.setLeader(group.key, candidate.leader, new Date(this.clock.wallNow()));
-      this.holders.setLeading(group.key, true);
-    });
-    candidate.on('stoppedLeading', (reason) => {
-      // A stop is expected; a missed renew deadline is what an operator looks for.
-      if (reason === 'stopped') log.info({ reason }, 'gave up the lease: the group\'s VIPs leave this node');
-      else log.warn({ reason }, 'lost the lease: the group\'s VIPs leave this node');
-      this.holders.setLeading(group.key, false);
-    });
-    candidate.on('newLeader', (identity) => {
-      log.info({ leader: identity }, 'VIP holder');
-      this.holders.setLeader(group.key, identity, new Date(this.clock.wallNow()));
-    });
-    // A shared elector (the services lease also elects the status writer) may lead already.
-    if (candidate.leader) this.holders.setLeader(group.key, candidate.leader, new Date(this.clock.wallNow()));
-    if (candidate.isLeader) this.holders.setLeading(group.key, true);
-    candidate.start();
-  }
-
-  /** This node no longer stands for the group: its VIPs leave the interface, then the lease goes. */
-  private async sitOut(key: string): Promise<void> {
-    const candidate = this.candidates.get(key);
-    if (!candidate) return;
-    this.candidates.delete(key);
-    await candidate.stop({ release: true, beforeRelease: () => this.options.settle() });
-    this.holders.forget(key);
   }
 
   /** After each reconcile: a takeover burst for what was added, a refresh while it is held. */
@@ -213,10 +172,7 @@ export class ArpMode implements VipMode {
     this.running = false;
     for (const r of this.refreshes.values()) r.stop();
     this.refreshes.clear();
-    const all = [...this.candidates.entries()];
-    this.candidates.clear();
-    await Promise.all(all.map(([, c]) => c.stop({ release: cleared, beforeRelease: () => this.options.settle() })));
-    for (const [key] of all) this.holders.forget(key);
+    await this.standing.stop(cleared);
     this.link?.close();
     if (options) this.options.log.info('stopped: VIPs removed, leases released');
   }
@@ -228,10 +184,7 @@ export class ArpMode implements VipMode {
   /** The groups this node stands for, and every wanted VIP with its holder. */
   arpStatus(): ArpModeStatus {
     return {
-      groups: [...this.candidates.keys()].sort().map((group) => {
-        const l = this.holders.leaderOf(group);
-        return { group, leading: this.holders.isLeading(group), leader: l?.identity ?? '', since: l ? l.since.toISOString() : null };
-      }),
+      groups: this.holders.groupsStatus(this.standing.groups()),
       vips: this.holders.status(),
     };
   }

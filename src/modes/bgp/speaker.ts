@@ -1,9 +1,11 @@
 // BGP mode's speaker, made from the configuration: kube-vip's peer fields mapped onto the BGP
-// library's PeerConfig, and the speaker's events (BFD's included) as one log line each.
+// library's PeerConfig, and the speaker's events (BFD's included) as one log line each; failed
+// attempts of a session not up yet go through failures.ts, which logs them without a flood.
 import { BfdDiagnostic, BfdState, BgpSpeaker, type Clock, type PeerConfig } from '../../../bgp/index.js';
 import { communitiesOf, largeCommunitiesOf } from '../../communities.js';
 import type { DaemonConfig, PeerSpec } from '../../config/index.js';
 import type { Logger } from '../../log.js';
+import type { PeerFailureReporter } from './failures.js';
 
 export function peerConfigOf(spec: PeerSpec): PeerConfig {
   const p: PeerConfig = { address: spec.address, peerAs: spec.asn, port: spec.port };
@@ -36,6 +38,8 @@ export interface SpeakerHooks {
   tried(peer: string): void;
   sessionDown(peer: string, reason: string): void;
   connectError(peer: string, code: string): void;
+  /** Failed attempts of sessions not up yet: the first one and each change of reason, logged. */
+  failures: PeerFailureReporter;
 }
 
 /** A speaker for the node and peers of `config` (not started), its events logged. */
@@ -53,9 +57,11 @@ export function createSpeaker(config: DaemonConfig, hooks: SpeakerHooks): BgpSpe
     ...hooks.speakerOptions,
   });
   for (const spec of config.peers) speaker.addPeer(peerConfigOf(spec));
+  const { failures } = hooks;
   speaker.on('peerUp', (peer, n) => {
     hooks.tried(peer);
-    log.info({ peer, peerAs: n.peerAs, holdTime: n.holdTime, families: n.families.map((f) => `${f.afi}/${f.safi}`), ibgp: n.ibgp }, 'BGP session established');
+    const attempts = failures.up(peer);
+    log.info({ peer, peerAs: n.peerAs, holdTime: n.holdTime, families: n.families.map((f) => `${f.afi}/${f.safi}`), ibgp: n.ibgp, ...(attempts ? { afterFailedAttempts: attempts } : {}) }, 'BGP session established');
   });
   speaker.on('peerDown', (peer, d) => {
     hooks.tried(peer);
@@ -63,21 +69,17 @@ export function createSpeaker(config: DaemonConfig, hooks: SpeakerHooks): BgpSpe
     const fields: Record<string, unknown> = { peer, reason: d.reason, wasEstablished: d.wasEstablished, detail: d.message };
     if (d.notificationSent) fields.notificationSent = `${d.notificationSent.code}/${d.notificationSent.subcode}`;
     if (d.notificationReceived) fields.notificationReceived = `${d.notificationReceived.code}/${d.notificationReceived.subcode}`;
-    if (d.wasEstablished || d.notificationReceived) log.warn(fields, 'BGP session down');
-    else log.debug(fields, 'BGP connection attempt failed');
+    if (d.wasEstablished) log.warn(fields, 'BGP session down');
+    // A failed connect comes as connectError first, with the socket's own reason.
+    else if (d.reason === 'TcpConnectionFails') log.debug(fields, 'BGP connection attempt failed');
+    else failures.failed(peer, d.notificationReceived ? `NotificationReceived ${fields.notificationReceived as string}` : d.reason, d.message);
   });
   speaker.on('connectError', (peer, err) => {
     hooks.tried(peer);
-    hooks.connectError(peer, (err as { code?: string }).code ?? 'UNKNOWN');
-    log.debug({ peer, error: err.message }, 'connection attempt failed');
+    const code = (err as { code?: string }).code ?? 'UNKNOWN';
+    hooks.connectError(peer, code);
+    failures.failed(peer, code, err.message);
   });
-  speaker.on('bfdState', (peer, to, from, diagnostic, remoteAdminDown) => {
-    const fields = { peer, from: BfdState[from], to: BfdState[to], diagnostic: BfdDiagnostic[diagnostic], ...(remoteAdminDown ? { remoteAdminDown } : {}) };
-    // Down from Up is what takes the BGP session down (its own line follows); the rest is routine.
-    if (from === BfdState.Up && to === BfdState.Down && !remoteAdminDown) log.warn(fields, 'BFD session down: taking the BGP session down until BFD is Up again');
-    else log.info(fields, `BFD session ${BfdState[to]}`);
-  });
-  speaker.on('bfdError', (peer, err) => log.error({ peer, code: err.code, error: err.message }, 'BFD cannot run for this peer; BGP runs without it'));
   speaker.on('bfdState', (peer, to, from, diagnostic, remoteAdminDown) => {
     const fields = { peer, from: BfdState[from], to: BfdState[to], diagnostic: BfdDiagnostic[diagnostic], ...(remoteAdminDown ? { remoteAdminDown } : {}) };
     // Down from Up is what takes the BGP session down (its own line follows); the rest is routine.

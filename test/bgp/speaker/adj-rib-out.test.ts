@@ -36,6 +36,20 @@ describe('AdjRibOut', () => {
     assert.equal(rib.flush(ctx).messages.length, 0);
   });
 
+  it('counts a route as advertised only once flushed, and no longer after a withdrawal or a session down', () => {
+    const rib = new AdjRibOut();
+    rib.announce({ prefix: p('192.0.2.10/32') });
+    assert.equal(rib.isAdvertised('192.0.2.10/32'), false, 'pending is not sent');
+    rib.flush(ctx);
+    assert.equal(rib.isAdvertised('192.0.2.10/32'), true);
+    rib.sessionDown();
+    assert.equal(rib.isAdvertised('192.0.2.10/32'), false, 'a new session starts from nothing sent');
+    rib.flush(ctx);
+    rib.withdraw(p('192.0.2.10/32'));
+    rib.flush(ctx);
+    assert.equal(rib.isAdvertised('192.0.2.10/32'), false);
+  });
+
   it('coalesces an announce followed by a withdraw before the flush into nothing', () => {
     const rib = new AdjRibOut();
     rib.announce({ prefix: p('192.0.2.10/32') });

@@ -51,6 +51,8 @@ describe('two speakers over loopback', function () {
     a.withdraw(Prefix.parse('192.0.2.10/32'));
     await until('one prefix at b', () => b.status()[0]!.prefixesReceived === 1);
     assert.equal(a.status()[0]!.prefixesSent, 1);
+    assert.deepEqual(a.advertisedTo('2001:db8::10/128'), { peers: 1, of: 1 });
+    assert.deepEqual(a.advertisedTo('192.0.2.10/32'), { peers: 0, of: 1 });
   });
 
   it('peer over iBGP with an MD5 password on both sides', async () => {

@@ -1,7 +1,7 @@
 // The command line as a user meets it: exit codes, one error line per problem, nothing touched.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 describe('vip-speaker command line', function () {
   this.timeout(20_000);
   const dir = mkdtempSync(join(tmpdir(), 'vs-cli-'));
+  // It holds a password file: nothing of it may outlive the run.
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('validates the example configuration, given the secrets it points at', async () => {
     const secret = join(dir, 'tor-b.password');
@@ -33,6 +35,49 @@ describe('vip-speaker command line', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ok: .*example\.yaml: mode bgp/m);
     assert.ok(!r.stdout.includes('from-a-file') && !r.stdout.includes('from-the-environment'));
+  });
+
+  it('validates the example and the README\'s minimal configuration as a new user copies them, warning of the secrets they name', async () => {
+    const example = join(dir, 'as-shipped.yaml');
+    writeFileSync(example, readFileSync('peers.example.yaml', 'utf8'));
+    const a = await cli(['validate', '--config', example]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /^warning: .*as-shipped\.yaml:\d+: peers\[2\]\.passwordFile: \/etc\/vip-speaker\/tor-b\.password does not exist on this machine: `run` refuses to start until it does$/m);
+    assert.match(a.stdout, /^warning: .*peers\[3\]\.passwordEnv: environment variable TOR_C_PASSWORD is not set here/m);
+    assert.match(a.stdout, /^ok: .*as-shipped\.yaml: mode bgp, .*; 2 password\(s\) missing on this machine/m);
+    const readme = /A minimal configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1];
+    assert.ok(readme, 'the README has a minimal configuration');
+    const minimal = join(dir, 'minimal.yaml');
+    writeFileSync(minimal, readme);
+    const b = await cli(['validate', '--config', minimal]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /^ok: .*minimal\.yaml: mode bgp/m);
+  });
+
+  it('run still refuses a configuration whose password file is missing', async () => {
+    const file = join(dir, 'missing-secret.yaml');
+    writeFileSync(file, `asn: 65100\nrouterId: 192.0.2.2\nvips: [192.0.2.10]\npeers:\n  - { address: 192.0.2.1, asn: 65000, passwordFile: ${join(dir, 'absent.password')} }\n`);
+    const r = await cli(['run', '--config', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /peers\[0\]\.passwordFile: cannot read .*absent\.password: ENOENT/);
+    assert.match(r.stderr, /nothing was changed/);
+  });
+
+  it('takes kube-vip\'s command name, manager, for run: a kube-vip manifest\'s args run it unchanged', async () => {
+    const file = join(dir, 'manager.yaml');
+    writeFileSync(file, 'asn: 0\nrouterId: 192.0.2.1\npeers: ["192.0.2.1:65000::false"]\nvips: [192.0.2.10]\n');
+    const r = await cli(['manager', '--config', file]);
+    assert.equal(r.code, 2, 'validated as run validates, before anything is touched');
+    assert.match(r.stderr, /nothing was changed/);
+    assert.match((await cli(['manager', '--help'])).stdout, /^usage: vip-speaker run/);
+  });
+
+  it('gives each command\'s help with --help, exit 0', async () => {
+    for (const command of ['run', 'validate', 'status', 'decode']) {
+      const r = await cli([command, '--help']);
+      assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: vip-speaker ${command}`), command);
+    }
   });
 
   it('refuses an invalid file with one line per error, naming the key path and line, and exits 2', async () => {
@@ -91,6 +136,24 @@ describe('vip-speaker command line', function () {
     assert.match(lines.find((l) => l.startsWith('203.0.113.10'))!, /yes\s+yes\s+service:default\/web, static/);
     assert.equal(formatUptime(null), 'never');
     assert.equal(formatUptime(90061), '1d1h1m');
+  });
+
+  it('says to how many peers each VIP is announced, and who holds it under leader election', () => {
+    const doc = (announcedTo: { peers: number; of: number }, leader: string | null) => ({
+      version: '0.1.0',
+      mode: 'bgp',
+      node: { asn: 65100, routerId: '192.0.2.2' },
+      ready: { ok: true, reasons: [] },
+      peers: [{ address: '192.0.2.1', asn: 65000, state: 'Idle', uptimeSeconds: null, prefixesSent: 0, prefixesReceived: 0, flaps: 0, lastError: 'connect ECONNREFUSED' }],
+      vips: [
+        { address: '203.0.113.10/32', owners: ['static'], inPlace: true, announced: true, announcedTo, leader },
+        { address: '203.0.113.11/32', owners: ['service:shop/web'], inPlace: false, announced: false, announcedTo: { peers: 0, of: 1 }, leader: 'node2' },
+      ],
+    });
+    const idle = formatStatus(doc({ peers: 0, of: 1 }, null));
+    assert.match(idle.find((l) => l.startsWith('203.0.113.10'))!, /^203\.0\.113\.10\/32\s+yes\s+to 0\/1 peer\s+\(every node\)\s+static$/);
+    assert.match(idle.find((l) => l.startsWith('203.0.113.11'))!, /^203\.0\.113\.11\/32\s+no\s+no\s+node2\s+service:shop\/web$/);
+    assert.match(formatStatus(doc({ peers: 2, of: 2 }, 'node1')).find((l) => l.startsWith('203.0.113.10'))!, /yes\s+to 2\/2 peers\s+node1\s+static/);
   });
 
   it('prints each peer\'s BFD session: state, negotiated intervals, detect time, diagnostics and discriminators', () => {

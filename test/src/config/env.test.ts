@@ -225,3 +225,33 @@ describe('kube-vip environment: errors name the variable', () => {
     assert.deepEqual(envErrors({ HOME: '/root' }), ["no configuration: give a config file, or kube-vip's environment variables (bgp_enable=true, bgp_as, bgp_peers, address, ...)"]);
   });
 });
+
+describe('kube-vip environment: elections in BGP mode, and graceful restart', () => {
+  const base = { bgp_enable: 'true', bgp_routerid: '198.51.100.7', bgp_peers: '192.0.2.1:65001' };
+
+  it('elects the control-plane VIP\'s announcer with vip_leaderelection and cp_enable, as kube-vip\'s StartCluster', () => {
+    const config = fromEnv({ ...base, cp_enable: 'true', address: '192.0.2.10', vip_leaderelection: 'true' });
+    assert.equal(config.kubernetes.leaderElection, true);
+    assert.equal(fromEnv({ ...base, cp_enable: 'true', address: '192.0.2.10', vip_leaderelection: 'false' }).kubernetes.leaderElection, undefined);
+  });
+
+  it('elects nothing with vip_leaderelection but without cp_enable, as kube-vip\'s BGP mode does', () => {
+    assert.equal(fromEnv({ ...base, svc_enable: 'true', vip_leaderelection: 'true' }).kubernetes.leaderElection, undefined);
+  });
+
+  it('keeps svc_election for per-Service announcers', () => {
+    assert.equal(fromEnv({ ...base, svc_enable: 'true', svc_election: 'true' }).kubernetes.servicesElection, true);
+  });
+
+  it('turns graceful restart on with VIP_SPEAKER_GRACEFUL_RESTART, with the restart time of VIP_SPEAKER_GRACEFUL_RESTART_TIME', () => {
+    assert.deepEqual(fromEnv({ ...base, svc_enable: 'true', VIP_SPEAKER_GRACEFUL_RESTART: 'true' }).gracefulRestart, { enabled: true, restartTime: 120 });
+    assert.deepEqual(fromEnv({ ...base, svc_enable: 'true', VIP_SPEAKER_GRACEFUL_RESTART: 'true', VIP_SPEAKER_GRACEFUL_RESTART_TIME: '300' }).gracefulRestart, { enabled: true, restartTime: 300 });
+    assert.deepEqual(fromEnv({ ...base, svc_enable: 'true', VIP_SPEAKER_GRACEFUL_RESTART: 'false' }).gracefulRestart.enabled, false);
+  });
+
+  it('names the graceful-restart variables in their errors', () => {
+    assert.match(envErrors({ ...base, svc_enable: 'true', VIP_SPEAKER_GRACEFUL_RESTART: 'yes' })[0]!, /^VIP_SPEAKER_GRACEFUL_RESTART: expected a boolean/);
+    assert.match(envErrors({ ...base, svc_enable: 'true', VIP_SPEAKER_GRACEFUL_RESTART: 'true', VIP_SPEAKER_GRACEFUL_RESTART_TIME: '5000' })[0]!, /^VIP_SPEAKER_GRACEFUL_RESTART_TIME: expected a restart time in seconds 0\.\.4095, got "5000"/);
+    assert.match(envErrors({ ...base, svc_enable: 'true', VIP_SPEAKER_GRACEFUL_RESTART_TIME: '300' })[0]!, /^VIP_SPEAKER_GRACEFUL_RESTART_TIME: is set, but VIP_SPEAKER_GRACEFUL_RESTART is not true/);
+  });
+});

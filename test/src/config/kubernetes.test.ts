@@ -43,6 +43,18 @@ describe('config: kubernetes keys for Services and nodes', () => {
   });
 });
 
+describe('config: kubernetes.leaderElection (BGP mode)', () => {
+  it('is stored only when true', () => {
+    assert.equal(valid(`${MINIMAL}kubernetes: { leaderElection: true }\n`).kubernetes.leaderElection, true);
+    assert.equal(valid(`${MINIMAL}kubernetes: { leaderElection: false }\n`).kubernetes.leaderElection, undefined);
+  });
+
+  it('is refused in ARP mode, which has arp.leaderElection', () => {
+    const arp = 'mode: arp\nrouterId: 192.0.2.2\nvipInterface: eth0\nvips: [192.0.2.50]\nkubernetes: { leaderElection: true }\n';
+    assert.match(errorAt(arp, 'kubernetes.leaderElection'), /applies to mode: bgp only; ARP mode elects its VIP holders under arp\.leaderElection/);
+  });
+});
+
 describe('config: kube-vip variables for Services and nodes', () => {
   const base = { bgp_enable: 'true', bgp_routerid: '198.51.100.7', svc_enable: 'true', bgp_peers: '192.0.2.1:65001' };
   const fromEnv = (env: Record<string, string>) => {

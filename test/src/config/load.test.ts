@@ -54,3 +54,42 @@ describe('resolveConfig', () => {
     assert.deepEqual(result.value.notes, ['address is set but cp_enable is not true: ignored, as kube-vip does']);
   });
 });
+
+describe('resolveConfig: a password that reads as another field of the peer string', () => {
+  const warningsOf = (peers: string) => {
+    const result = resolveConfig({ configPath: '/c.yaml', host: fakeHost({ files: { '/c.yaml': `asn: 65010\nrouterId: 198.51.100.7\nvips: [192.0.2.10]\npeers:\n${peers}` } }) });
+    assert.ok(result.ok, result.ok ? '' : formatErrors(result.error).join('\n'));
+    return result.value.warnings;
+  };
+
+  it('warns when the password field holds a multihop flag (a ":" missing), naming the field and not the password', () => {
+    const [w] = warningsOf('  - 192.0.2.1:65000:false\n');
+    assert.match(w!, /^peer 192\.0\.2\.1: its TCP MD5 password reads as a multihop flag \(true\/false\)\. If a ":" is missing from the peer string .*"192\.0\.2\.1:65000::false" for no password/);
+  });
+
+  it('warns when it holds a port or an AS number, for IPv6 peers too', () => {
+    assert.match(warningsOf('  - 192.0.2.1:65000:179\n')[0]!, /reads as a port or an AS number/);
+    const [w] = warningsOf('  - "[2001:db8::1]:65000:4200000001"\n');
+    assert.match(w!, /^peer 2001:db8::1: .*reads as an AS number.*"\[2001:db8::1\]:65000::false"/);
+    assert.ok(!w!.includes('4200000001'), 'the password itself is not shown');
+  });
+
+  it('says nothing of a real password, or of a password from a file or a variable', () => {
+    assert.deepEqual(warningsOf('  - 192.0.2.1:65000:s3cret:false\n'), []);
+    assert.deepEqual(warningsOf('  - 192.0.2.1:65000::false\n'), []);
+  });
+
+  it('warns in env mode too, for bgp_peers', () => {
+    const result = resolveConfig({ host: fakeHost({ env: { ...KUBE_VIP, bgp_peers: '192.0.2.9:65001:true' } }) });
+    assert.ok(result.ok);
+    assert.match(result.value.warnings[0]!, /^peer 192\.0\.2\.9: its TCP MD5 password reads as a multihop flag/);
+  });
+});
+
+describe('resolveConfig: the graceful-restart variables with a file', () => {
+  it('names them as ignored: the file\'s gracefulRestart applies', () => {
+    const result = resolveConfig({ configPath: '/c.yaml', host: fakeHost({ env: { VIP_SPEAKER_GRACEFUL_RESTART: 'true' }, files: { '/c.yaml': MINIMAL } }) });
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.notes, ["ignoring VIP_SPEAKER_GRACEFUL_RESTART: the config file's gracefulRestart section applies"]);
+  });
+});

@@ -2,6 +2,8 @@
 // and the Lease candidates handed to a mode that holds VIPs by lease.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -10,6 +12,8 @@ import { parseConfig } from '../../../src/config/index.js';
 import { KubeClientError } from '../../../src/kubernetes/client.js';
 import { LeaderElector } from '../../../src/kubernetes/elections/elector.js';
 import { type Cluster, STATIC_OWNER, startCluster } from '../../../src/kubernetes/index.js';
+import { livezCredentials } from '../../../src/kubernetes/cluster.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { VipRegistry } from '../../../src/registry/index.js';
 import { FakeApiServer } from '../../support/fake-apiserver/index.js';
 
@@ -105,5 +109,65 @@ describe('cluster sources', function () {
     assert.ok(services instanceof LeaderElector);
     assert.equal(services.lease, 'kube-system/plndr-svcs-lock');
     assert.throws(() => cluster!.elections!.candidate({ kind: 'service', namespace: 'shop', name: 'web' }), /Services are not watched/);
+  });
+});
+
+describe('cluster sources: the credentials of the control-plane /livez probe', () => {
+  const kubeconfig = (user: Record<string, string>) => {
+    const k = new KubeConfig();
+    k.loadFromOptions({ clusters: [{ name: 'c', server: 'https://192.0.2.10:6443' }], users: [{ name: 'u', ...user }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    return k;
+  };
+  const loaded = (user: Record<string, string>, source: 'kubeconfig' | 'in-cluster' = 'kubeconfig') => ({ kubeConfig: kubeconfig(user), source, server: 'https://192.0.2.10:6443' });
+
+  it('are the service account\'s token in a pod (K3s refuses anonymous /livez)', () => {
+    assert.deepEqual(livezCredentials(loaded({}, 'in-cluster'), '/var/run/secrets/kubernetes.io/serviceaccount'), { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
+  });
+
+  it('are the kubeconfig user\'s: a token, or a client certificate inline or in files', () => {
+    assert.deepEqual(livezCredentials(loaded({ token: 't0ken' }), ''), { token: 't0ken' });
+    const pem = (text: string) => Buffer.from(text).toString('base64');
+    assert.deepEqual(livezCredentials(loaded({ certData: pem('CERT'), keyData: pem('KEY') }), ''), { clientCertificate: { cert: 'CERT', key: 'KEY' } });
+    assert.deepEqual(livezCredentials(loaded({ certFile: '/etc/rancher/k3s/client.crt', keyFile: '/etc/rancher/k3s/client.key' }), ''), { clientCertificate: { certFile: '/etc/rancher/k3s/client.crt', keyFile: '/etc/rancher/k3s/client.key' } });
+    assert.deepEqual(livezCredentials(loaded({}), ''), {}, 'none: anonymous, as kubeadm allows');
+  });
+});
+
+describe('cluster sources: a first watch that never starts answering', function () {
+  this.timeout(20_000);
+  const dir = mkdtempSync(join(tmpdir(), 'vs-cluster-hold-'));
+  let api: FakeApiServer | undefined;
+  let proxy: Server | undefined;
+  let cluster: Cluster | undefined;
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await cluster?.stop();
+    proxy?.closeAllConnections();
+    await new Promise((r) => proxy?.close(r) ?? r(undefined));
+    await api?.stop();
+  });
+
+  it('does not hold the start: it goes on with the lists once the sync timeout has passed', async () => {
+    api = new FakeApiServer();
+    const { url } = await api.start();
+    api.create('Service', { metadata: { namespace: 'shop', name: 'web', annotations: { 'kube-vip.io/loadbalancerIPs': '203.0.113.50', 'kube-vip.io/allow-reconcile-without-endpoints': 'true' } }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } });
+    // A proxy that holds a watch's answer back (no headers until an event that never comes).
+    proxy = createServer((req, res) => {
+      if (/[?&]watch=(true|1)/.test(req.url ?? '')) return;
+      const forward = httpRequest(new URL(req.url ?? '/', url), { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((r) => proxy!.listen(0, '127.0.0.1', () => r()));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, api.kubeconfigYaml().replace(url, `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`));
+    const registry = new VipRegistry();
+    const started = Date.now();
+    cluster = await startCluster({ config: config([`kubernetes: { services: true, nodeName: node1, kubeconfig: ${kubeconfig} }`]), registry, log: pino({ level: 'silent' }), clock: systemClock, leasesHoldVips: false, syncTimeoutMs: 500 });
+    assert.ok(Date.now() - started < 5000, 'started within the bound');
+    assert.deepEqual(registry.ownersOf('203.0.113.50/32'), ['service:shop/web'], 'the listed Service is announced');
   });
 });

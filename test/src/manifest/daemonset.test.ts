@@ -81,7 +81,7 @@ describe('manifest daemonset: placement', () => {
     }
   });
 
-  it('puts control-plane speakers on control-plane nodes only (either role label), tolerating their taints, in both modes', () => {
+  it('puts control-plane speakers on control-plane nodes only (either role label), tolerating every taint there, as kube-vip\'s --taint, in both modes', () => {
     for (const args of [CONTROL_PLANE, [...CONTROL_PLANE, '--services'], ARP_CONTROL_PLANE, [...ARP_CONTROL_PLANE, '--services']]) {
       const pod = buildDaemonSet(options(args)).spec!.template.spec!;
       const terms = pod.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
@@ -89,9 +89,10 @@ describe('manifest daemonset: placement', () => {
         [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }],
         [{ key: 'node-role.kubernetes.io/master', operator: 'Exists' }],
       ]);
+      // The role taints, K3s's CriticalAddonsOnly=true:NoExecute, a cloud provider's uninitialized.
       assert.deepEqual(pod.tolerations, [
-        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
-        { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
+        { operator: 'Exists', effect: 'NoSchedule' },
+        { operator: 'Exists', effect: 'NoExecute' },
       ]);
     }
   });

@@ -55,6 +55,7 @@ export function everyObject(): Array<{ label: string; object: { kind?: string } 
     ['services', SERVICES],
     ['control plane', CONTROL_PLANE],
     ['everything', [...CONTROL_PLANE, '--services', '--servicesElection', '--peerAddress', '2001:db8::1', '--peerAS', '65002', '--multihop', '--peer-password-secret', 'bgp-md5:tor', '--admin-address', 'node', '--admin-port', '9470', '--keep-routes-on-stop', '--interface', 'lo', '--sourceIF', 'eth0', '--bgpHoldTimer', '9', '--bgpKeepAliveInterval', '3', '-n', 'vip-speaker']],
+    ['BGP with kube-vip\'s elections, K3s flags', [...CONTROL_PLANE, '--services', '--servicesElection', '--leaderElection', '--inCluster', '--taint', '--bgp', '--graceful-restart', '--leaseDuration', '10', '--leaseRenewDuration', '6']],
     ['ARP services', [...ARP, '--services']],
     ['ARP everything', [...ARP_CONTROL_PLANE, '--services', '--servicesElection', '--vipSubnet', '24,64', '--arp-rate', '3000', '--leaseDuration', '15', '--leaseRenewDuration', '10', '--leaseRetry', '2', '--admin-address', 'node', '-n', 'vip-speaker']],
   ];
@@ -63,7 +64,8 @@ export function everyObject(): Array<{ label: string; object: { kind?: string } 
     all.push({ label: `DaemonSet (${name})`, object: buildDaemonSet(options(args)) });
     for (const o of buildRbac(options(args, 'rbac'))) all.push({ label: `${o.kind} ${o.metadata?.name} (${name})`, object: o });
     // A static pod cannot read a Secret; in BGP mode it may name its router ID.
-    const podArgs = args.includes('--arp') ? args : [...withoutFlag(args, '--peer-password-secret'), '--bgpRouterID', '198.51.100.7'];
+    // A static pod has no service account: --inCluster is for the DaemonSet.
+    const podArgs = (args.includes('--arp') ? args : [...withoutFlag(args, '--peer-password-secret'), '--bgpRouterID', '198.51.100.7']).filter((a) => a !== '--inCluster');
     all.push({ label: `static Pod (${name})`, object: buildStaticPod(options(podArgs, 'pod')) });
   }
   // The monitoring objects depend on the namespace, the admin port and the selectors' labels only.

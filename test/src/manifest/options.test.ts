@@ -1,7 +1,7 @@
 // The flags of `vip-speaker manifest`: kube-vip's names carry over; what cannot work is refused
 // with a stable code and a reason; a password never reaches a manifest or a message.
 import { strict as assert } from 'node:assert';
-import { BGP_ONLY_FLAGS, DEFAULT_IMAGE, LEASE_DEFAULTS, LEASE_JITTER_FACTOR, parseManifestArgs, type ManifestKind } from '../../../src/manifest/index.js';
+import { BGP_ONLY_FLAGS, DEFAULT_IMAGE, LEASE_DEFAULTS, LEASE_JITTER_FACTOR, buildDaemonSet, buildStaticPod, parseManifestArgs, type ManifestKind } from '../../../src/manifest/index.js';
 import { JITTER_FACTOR, KUBE_VIP_ELECTION_DEFAULTS } from '../../../src/kubernetes/elections/elector.js';
 import { VERSION } from '../../../src/version.js';
 import { ARP, ARP_CONTROL_PLANE, CONTROL_PLANE, PEERS, SERVICES, options, problems } from './helpers.js';
@@ -93,8 +93,15 @@ describe('manifest flags: refused, each with a code and a reason', () => {
     assert.match(onlyProblem([...ARP, '--services', '--leaseName', 'cp'], '--leaseName MANIFEST_UNSUPPORTED'), /plndr-cp-lock and plndr-svcs-lock/);
   });
 
-  it('refuses --leaderElection without --arp: BGP mode elects no announcer', () => {
-    assert.match(onlyProblem([...SERVICES, '--leaderElection'], '--leaderElection MANIFEST_UNSUPPORTED'), /^not needed in BGP mode: every node announces .* with --arp, one node is elected/);
+  it('takes --leaderElection in BGP mode, as kube-vip: the control-plane VIP announced by the elected node only', () => {
+    const r = parseManifestArgs('daemonset', [...CONTROL_PLANE, '--leaderElection']);
+    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
+    assert.equal(r.value.leaderElection, true);
+    assert.ok(parseManifestArgs('daemonset', [...CONTROL_PLANE, '--leaderElection', '--leaseDuration', '10', '--leaseRenewDuration', '6']).ok, 'lease timings with an election to time');
+  });
+
+  it('refuses lease timings in BGP mode when nothing is elected', () => {
+    assert.match(onlyProblem([...CONTROL_PLANE, '--leaseDuration', '10'], '--leaseDuration MANIFEST_CONFLICT'), /^nothing is elected in BGP mode without --services or --leaderElection with --controlplane/);
   });
 
   it('needs something to announce, a VIP for the control plane, and a peer', () => {
@@ -151,7 +158,9 @@ describe('manifest flags: ARP mode (--arp)', () => {
   });
 
   it('takes --leaderElection or not: vip-speaker elects in ARP mode either way', () => {
-    assert.deepEqual(options(ARP_CONTROL_PLANE), options(ARP_CONTROL_PLANE.filter((a) => a !== '--leaderElection')));
+    const without = ARP_CONTROL_PLANE.filter((a) => a !== '--leaderElection');
+    assert.deepEqual(buildDaemonSet(options(ARP_CONTROL_PLANE)), buildDaemonSet(options(without)));
+    assert.deepEqual(buildStaticPod(options(ARP_CONTROL_PLANE, 'pod')), buildStaticPod(options(without, 'pod')));
   });
 
   it('refuses --bgp with --arp, naming both', () => {
@@ -161,7 +170,7 @@ describe('manifest flags: ARP mode (--arp)', () => {
   it('refuses every BGP flag with --arp, by name, as BGP-only', () => {
     const values: Record<(typeof BGP_ONLY_FLAGS)[number], string | undefined> = {
       localAS: '65001', bgpRouterID: '198.51.100.7', bgppeers: '192.0.2.1:65000::false', peerAddress: '192.0.2.3', peerAS: '65002', multihop: undefined,
-      'peer-password-secret': 'bgp-md5', sourceIF: 'eth1', sourceIP: '198.51.100.7', bgpHoldTimer: '9', bgpKeepAliveInterval: '3',
+      'peer-password-secret': 'bgp-md5', sourceIF: 'eth1', sourceIP: '198.51.100.7', bgpHoldTimer: '9', bgpKeepAliveInterval: '3', 'graceful-restart': undefined,
     };
     for (const kind of ['daemonset', 'pod', 'rbac'] as const) {
       for (const [flag, value] of Object.entries(values)) {

@@ -31,9 +31,28 @@ describe('manifest pod (static pod for control-plane nodes)', () => {
   it("mounts kubeadm's admin.conf read-only, as a file that must exist", () => {
     assert.deepEqual(spec.volumes, [{ name: 'kubeconfig', hostPath: { path: '/etc/kubernetes/admin.conf', type: 'File' } }]);
     assert.deepEqual(c.volumeMounts, [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf', readOnly: true }]);
+  });
+
+  it("mounts another kubeconfig where kube-vip's static pod mounts it, so that kube-vip's super-admin.conf step applies word for word", () => {
     const other = buildStaticPod(options([...CONTROL_PLANE, '--k8sConfigPath', '/etc/kubernetes/super-admin.conf'], 'pod'));
     assert.equal(other.spec!.volumes![0]!.hostPath!.path, '/etc/kubernetes/super-admin.conf');
-    assert.equal(resolveEnv(other.spec!.containers[0]!.env!).k8s_config_file, '/etc/kubernetes/super-admin.conf');
+    assert.deepEqual(other.spec!.containers[0]!.volumeMounts, [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf', readOnly: true }]);
+    assert.equal(resolveEnv(other.spec!.containers[0]!.env!).k8s_config_file, '/etc/kubernetes/admin.conf');
+    // kube-vip's documented step for kubeadm 1.29+: sed the hostPath of its manifest on the first node.
+    const yaml = renderManifest('pod', options(CONTROL_PLANE, 'pod'), []);
+    const edited = yaml.replace('path: /etc/kubernetes/admin.conf', 'path: /etc/kubernetes/super-admin.conf');
+    assert.equal(edited.split('super-admin.conf').length - 1, 1 + (yaml.split('super-admin.conf').length - 1), 'the sed touches the hostPath alone');
+    assert.match(edited, /hostPath:\n\s+path: \/etc\/kubernetes\/super-admin\.conf/);
+    assert.match(edited, /mountPath: \/etc\/kubernetes\/admin\.conf/);
+  });
+
+  it('says in its header that BGP mode without an election needs no rights, and with --leaderElection that the first kubeadm 1.29+ node needs super-admin.conf', () => {
+    assert.match(renderManifest('pod', options(CONTROL_PLANE, 'pod'), []), /^# BGP mode without --leaderElection needs no rights for the control-plane VIP/m);
+    const elected = renderManifest('pod', options([...CONTROL_PLANE, '--leaderElection'], 'pod'), []);
+    assert.match(elected, /^# --leaderElection: only the holder of the Lease plndr-cp-lock announces the control-plane VIP \(active\/standby, as kube-vip\);$/m);
+    assert.match(elected, /^# The control-plane VIP is announced only once the Lease plndr-cp-lock is won/m);
+    assert.match(elected, /only super-admin\.conf \(system:masters\) may write the Lease/);
+    assert.equal(resolveEnv(buildStaticPod(options([...CONTROL_PLANE, '--leaderElection'], 'pod')).spec!.containers[0]!.env!).vip_leaderelection, 'true');
   });
 
   it('is node-critical, as kubeadm writes its own static pods', () => {
@@ -73,13 +92,13 @@ describe('manifest pod --arp (static pod, the control-plane VIP held by the elec
       vip_arp: 'true',
       vip_leaderelection: 'true',
       prometheus_server: '127.0.0.1:9469',
-      k8s_config_file: '/etc/kubernetes/super-admin.conf',
+      k8s_config_file: '/etc/kubernetes/admin.conf',
     });
   });
 
   it('mounts that kubeconfig read-only, as a file that must exist; no service account', () => {
     assert.deepEqual(pod.spec!.volumes, [{ name: 'kubeconfig', hostPath: { path: '/etc/kubernetes/super-admin.conf', type: 'File' } }]);
-    assert.deepEqual(c.volumeMounts, [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/super-admin.conf', readOnly: true }]);
+    assert.deepEqual(c.volumeMounts, [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf', readOnly: true }]);
     assert.equal(pod.spec!.serviceAccountName, undefined);
     assert.equal(options(ARP_CONTROL_PLANE, 'pod').kubeconfig, '/etc/kubernetes/admin.conf', "kubeadm's admin.conf unless told otherwise");
   });
@@ -90,7 +109,7 @@ describe('manifest pod --arp (static pod, the control-plane VIP held by the elec
     assert.equal(result.value.mode, 'arp');
     assert.equal(result.value.vips.interface, 'eth0');
     assert.equal(result.value.arp.leaderElection, true);
-    assert.equal(result.value.kubernetes.kubeconfig, '/etc/kubernetes/super-admin.conf');
+    assert.equal(result.value.kubernetes.kubeconfig, '/etc/kubernetes/admin.conf', 'the mount path, whatever file the host gives');
     assert.deepEqual(result.value.vips.static.map((v) => v.address), ['192.0.2.10/32']);
   });
 
@@ -99,7 +118,7 @@ describe('manifest pod --arp (static pod, the control-plane VIP held by the elec
     assert.match(text, /^# The control-plane VIP is put on only once the Lease plndr-cp-lock is won, with the credentials of \/etc\/kubernetes\/admin\.conf$/m);
     assert.match(text, /through this node's own API server \(https:\/\/127\.0\.0\.1:PORT\), never through the VIP/);
     assert.match(text, /only super-admin\.conf \(system:masters\) may write the Lease/);
-    assert.doesNotMatch(renderManifest('pod', options(CONTROL_PLANE, 'pod'), []), /plndr-cp-lock|ARP/, 'BGP mode elects nothing');
+    assert.doesNotMatch(renderManifest('pod', options(CONTROL_PLANE, 'pod'), []), /plndr-cp-lock|ARP/, 'BGP mode without --leaderElection elects nothing');
   });
 
   it('refuses what a static pod cannot have in ARP mode too', () => {

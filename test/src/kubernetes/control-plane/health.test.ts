@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { until } from '../../../support/wait.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../bgp/index.js';
@@ -178,6 +178,27 @@ describe('control-plane health', () => {
       assert.deepEqual(wrongName.ok ? '' : wrongName.reason, 'TLS_ERR_TLS_CERT_ALTNAME_INVALID');
       const byAddress = await probeLivez({ address: '127.0.0.1', port: apiserver.port, caFile: tls.cert, serverName: '127.0.0.1', timeoutMs: 1000 }, clock);
       assert.deepEqual(byAddress, { ok: true, status: 200 });
+    });
+
+    it('asks /livez with credentials where anonymous access is off (K3s): a token, a token file, a client certificate', async () => {
+      const client = makeCertificate(dir, 'client');
+      writeFileSync(join(dir, 'token'), 'sa-token\n');
+      const k3s = new LivezServer(tls, undefined, { token: 'sa-token', clientCa: client.cert });
+      await k3s.listen(0);
+      try {
+        const target = { address: '127.0.0.1', port: k3s.port, caFile: tls.cert, serverName: 'kubernetes', timeoutMs: 1000 };
+        const anonymous = await probeLivez(target, clock);
+        assert.equal(anonymous.ok ? 'ok' : anonymous.reason, 'HTTP_401');
+        assert.match(anonymous.ok ? '' : anonymous.detail, /anonymous-auth=false/);
+        assert.deepEqual(await probeLivez({ ...target, token: 'sa-token' }, clock), { ok: true, status: 200 });
+        assert.deepEqual(await probeLivez({ ...target, tokenFile: join(dir, 'token') }, clock), { ok: true, status: 200 });
+        assert.deepEqual(await probeLivez({ ...target, clientCertificate: { certFile: client.cert, keyFile: client.key } }, clock), { ok: true, status: 200 });
+        assert.deepEqual(await probeLivez({ ...target, clientCertificate: { cert: readFileSync(client.cert, 'utf8'), key: readFileSync(client.key, 'utf8') } }, clock), { ok: true, status: 200 });
+        const missing = await probeLivez({ ...target, clientCertificate: { certFile: join(dir, 'none.crt'), keyFile: client.key } }, clock);
+        assert.equal(missing.ok ? 'ok' : missing.reason, 'CERTIFICATE_UNREADABLE');
+      } finally {
+        await k3s.close();
+      }
     });
 
     it('says so when the CA file cannot be read, and never claims', async () => {
