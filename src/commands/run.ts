@@ -3,7 +3,7 @@
 // names (config/watch.ts: however the file is replaced), reloads it: an invalid file is refused
 // with its errors and the running state is kept.
 import { systemClock } from '../../bgp/index.js';
-import { ConfigWatcher, ReloadRefused, formatErrors, resolveConfig, type DaemonConfig } from '../config/index.js';
+import { ConfigWatcher, ReloadRefused, formatErrors, kubeVipWarning, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
 import { createLogger } from '../log.js';
 import { createVipAddressManager } from '../vip/index.js';
@@ -26,6 +26,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const log = createLogger({ level: config.log.level, format: config.log.format });
   for (const note of notes) log.info({ note }, 'configuration note');
   for (const warning of loaded.value.warnings) log.warn({ warning }, 'configuration warning');
+  // One line per kube-vip variable that does not do here what it did in kube-vip (kube-vip.ts).
+  for (const account of loaded.value.kubeVip) {
+    const warning = kubeVipWarning(account);
+    if (warning !== undefined) log.warn({ variable: account.name }, warning);
+  }
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
   // ARP mode puts a VIP on its interface with the segment's prefix length when configured.

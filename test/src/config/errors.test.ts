@@ -21,7 +21,7 @@ describe('config file errors: keys and types', () => {
   });
 
   it('refuses a list where a mapping belongs', () => {
-    assert.match(errorAt(`${MINIMAL}admin: [1]\n`, 'admin'), /admin: expected a mapping of keys \(address, port\), got a list/);
+    assert.match(errorAt(`${MINIMAL}admin: [1]\n`, 'admin'), /admin: expected a mapping of keys \(address, port, healthPort\), got a list/);
   });
 
   it('refuses a top level that is not a mapping', () => {
