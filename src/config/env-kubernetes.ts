@@ -63,6 +63,8 @@ export function readKubernetesVariables(env: Env, mode: Mode, doc: Record<string
     if (value !== undefined) kubernetes[key] = value;
   };
 
+  // kube-vip puts its Leases in the pod's own namespace, cp_namespace only out of a pod (pkg/lease NamespaceName).
+  kubernetes.namespaceFromPod = true;
   text('vip_leasename', 'controlPlaneLease');
   // kube-vip reads these two only when svc_enable is set at all, as the class settings.
   if (read(env, 'svc_enable') !== undefined) {

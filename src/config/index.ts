@@ -18,7 +18,7 @@ export { formatErrors } from './errors.js';
 export { DEFAULT_MULTIHOP_TTL, checkInterfaceName } from './peers.js';
 export { ARP_DEFAULTS, MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, arpDefaults } from './arp.js';
 // The value checks, for other readers of the same values (Service annotations, node annotations).
-export { checkAsn, checkIp, checkVip, goParseUint, unusableAddress } from './values.js';
+export { checkAsn, checkIp, checkVip, goParseUint, unusableAddress, unusablePeerAddress } from './values.js';
 // kube-vip's names and what vip-speaker does with each: variables, Service and node annotations, labels.
 export { accountKubeVipVariables, describeKubeVipAccount, kubeVipRefusals, kubeVipVariableSet, kubeVipWarning, KUBE_VIP_VARIABLE_NAMES, KUBE_VIP_VARIABLE_RULES, RETIRED_KUBE_VIP_VARIABLES, type KubeVipDecision, type KubeVipUse, type KubeVipVariableAccount } from './kube-vip.js';
 export { KUBE_VIP_NODE_ANNOTATION_RULES, KUBE_VIP_SERVICE_ANNOTATION_RULES, NODE_LABEL_RULES, SERVICE_ANNOTATION_PREFIX, serviceAnnotationDecision, type AnnotationDecision, type AnnotationUse, type ServiceAnnotationContext } from './kube-vip-annotations.js';

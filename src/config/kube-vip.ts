@@ -144,7 +144,7 @@ export const KUBE_VIP_VARIABLE_RULES: Readonly<Record<string, Rule>> = {
 
   // Control plane.
   cp_enable: used('kubernetes.controlPlane'),
-  cp_namespace: used('kubernetes.namespace'),
+  cp_namespace: used('kubernetes.namespace', 'the Leases\' namespace where the pod\'s own cannot be read; in a pod they go in its namespace, as kube-vip puts them'),
   cp_detect: unused('the control-plane Lease is written through https://127.0.0.1:<port> (or kubernetes_addr), not an address found from the certificate'),
   kubernetes_addr: used('kubernetes.apiServerAddress'),
   control_plane_health_check_address: controlPlaneOnly(used('kubernetes.controlPlaneCheckUrl')),

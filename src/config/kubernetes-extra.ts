@@ -10,7 +10,7 @@ import { type Checked, checkDnsLabel, checkInteger, invalid } from './values.js'
 export const KUBERNETES_EXTRA_KEYS = [
   'controlPlaneCheckUrl', 'controlPlaneCheckTimeout', 'controlPlaneCheckFailureThreshold', 'controlPlaneCheckCaFile',
   'apiServerAddress', 'controlPlaneLease', 'servicesLease', 'servicesNamespace', 'writeServiceStatus', 'servicesInterface',
-  'labelNode', 'withdrawWhenExcluded', 'withdrawWhenCordoned',
+  'labelNode', 'withdrawWhenExcluded', 'withdrawWhenCordoned', 'namespaceFromPod',
 ] as const;
 
 /** The longest wait between two control-plane probes, and for one (an hour). */
@@ -104,6 +104,7 @@ export function readKubernetesExtra(reader: Reader, section: Record<string, unkn
   if (reader.boolean(section.labelNode, at('labelNode')) === true) settings.labelNode = true;
   if (reader.boolean(section.withdrawWhenExcluded, at('withdrawWhenExcluded')) === false) settings.withdrawWhenExcluded = false;
   if (reader.boolean(section.withdrawWhenCordoned, at('withdrawWhenCordoned')) === true) settings.withdrawWhenCordoned = true;
+  if (reader.boolean(section.namespaceFromPod, at('namespaceFromPod')) === true) settings.namespaceFromPod = true;
 }
 
 /** The lease a setting names, with `namespace` when it names none. */

@@ -147,6 +147,11 @@ export interface KubernetesSettings {
   controlPlaneCheckCaFile?: string;
   /** The API server's URL, replacing the kubeconfig's; also where the control-plane Lease is written (kube-vip's kubernetes_addr). */
   apiServerAddress?: string;
+  /**
+   * The Leases go in the pod's own namespace (its service account's), `namespace` only where that
+   * cannot be read, as kube-vip places them; env mode sets it. Absent: false, `namespace` always.
+   */
+  namespaceFromPod?: boolean;
   /** The control-plane Lease, "[namespace/]name" (kube-vip's vip_leasename); absent: plndr-cp-lock in `namespace`. */
   controlPlaneLease?: string;
   /** The services Lease, "[namespace/]name" (kube-vip's svc_leasename); absent: plndr-svcs-lock in `namespace`. */

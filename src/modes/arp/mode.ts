@@ -6,7 +6,10 @@
 // The global groups (the services lease, which also elects the Service status writer) stand from
 // start to stop. Every other group stands while this node wants one of its VIPs: a Service's own
 // while it has a ready local endpoint (externalTrafficPolicy: Local), the control plane's while
-// the local API server is healthy, so that only nodes that can serve the VIP can win it.
+// the local API server is healthy, so that only nodes that can serve the VIP can win it. A drained
+// node (no Service VIPs: excluded from external load balancers, or cordoned when asked) sits out
+// the global groups too: holding the services lease, it would keep the Service VIPs from every
+// node that can hold them.
 import { type Clock, type PeerStatus, systemClock } from '../../../bgp/index.js';
 import type { ModeStatus, VipHolder } from '../../admin/index.js';
 import type { Announcer, Refresh } from '../../arp/index.js';
@@ -53,6 +56,8 @@ export class ArpMode implements VipMode {
   private elections: Elections | undefined;
   private link: Announcer | undefined;
   private running = false;
+  /** Why this node stands for no global group now (node drain). */
+  private drained: string | undefined;
 
   constructor(private readonly options: ArpModeOptions) {
     this.clock = options.clock ?? systemClock;
@@ -88,7 +93,11 @@ export class ArpMode implements VipMode {
       else this.options.log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
     }
     this.running = true;
-    for (const g of this.options.globalGroups) this.stand(g);
+    this.drained = context?.cluster?.servicesDrained;
+    context?.cluster?.onServicesDrained((reason) => {
+      this.drained = reason;
+      this.standForWantedGroups();
+    });
     this.holders.sync();
     this.standForWantedGroups();
   }
@@ -113,10 +122,12 @@ export class ArpMode implements VipMode {
 
   private standForWantedGroups(): void {
     if (!this.running) return;
+    const globals = this.drained === undefined ? this.options.globalGroups : [];
+    for (const g of globals) this.stand(g);
     const wanted = this.holders.wantedGroups();
     for (const g of wanted.values()) this.stand(g);
     for (const key of [...this.candidates.keys()]) {
-      const global = this.options.globalGroups.some((g) => g.key === key);
+      const global = globals.some((g) => g.key === key);
       if (!global && !wanted.has(key)) void this.sitOut(key);
     }
   }

@@ -61,7 +61,7 @@ describe('kubernetes client: credentials', () => {
     const error = failure(loadKubeConfig({}, host({}, join(dir, 'nothing-here'))));
     assert.equal(error.code, 'KUBE_NO_CREDENTIALS');
     const standard = failure(loadKubeConfig({}, { env: {}, serviceAccountDir: SERVICE_ACCOUNT_DIR, hostname: () => 'x' }));
-    assert.match(standard.message, /^no service account at \/var\/run\/secrets\/kubernetes\.io\/serviceaccount and no kubeconfig given/);
+    assert.match(standard.message, /^no service account at \/var\/run\/secrets\/kubernetes\.io\/serviceaccount, no kubeconfig given and KUBECONFIG not set: .*set KUBECONFIG or kubernetes\.kubeconfig/);
   });
 
   describe('in a pod', () => {
