@@ -101,13 +101,29 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
 
   /** The VIPs each served Service asks for, for its status. */
   const latest = new Map<string, string[]>();
-  // A Service's own elector, made once with its status listener.
-  const withStatus = new WeakSet<LeaderElector>();
+  // A Service's own elector, made once with its status listener; Services sharing a Lease
+  // (kube-vip.io/leaseName) share an elector, whose holder writes the status of each of them.
+  const statusOf = new WeakMap<LeaderElector, Set<string>>();
   const serviceElector = (namespace: string, name: string) => {
     const el = perService!.elector(namespace, name);
-    if (perServiceStatus && !withStatus.has(el)) {
-      withStatus.add(el);
-      el.on('leading', () => void statusWriter.sync(namespace, name, latest.get(`${namespace}/${name}`) ?? []));
+    if (!perServiceStatus) return el;
+    const key = `${namespace}/${name}`;
+    let keys = statusOf.get(el);
+    if (!keys) {
+      const mine = (keys = new Set());
+      statusOf.set(el, mine);
+      el.on('leading', () => {
+        for (const k of mine) {
+          if (perService!.active.get(k) !== el) continue;
+          const slash = k.indexOf('/');
+          void statusWriter.sync(k.slice(0, slash), k.slice(slash + 1), latest.get(k) ?? []);
+        }
+      });
+    }
+    if (!keys.has(key)) {
+      keys.add(key);
+      // Joined a Lease this node already holds: its status is ours to write now.
+      if (el.isLeader) void statusWriter.sync(namespace, name, latest.get(key) ?? []);
     }
     return el;
   };
