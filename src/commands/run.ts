@@ -6,7 +6,7 @@ import { systemClock } from '../../bgp/index.js';
 import { ConfigWatcher, ReloadRefused, formatErrors, kubeVipWarning, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
 import { createLogger } from '../log.js';
-import { createVipAddressManager } from '../vip/index.js';
+import { InterfacePlacer, createVipAddressManager } from '../vip/index.js';
 
 export interface RunOptions {
   configPath?: string;
@@ -33,8 +33,16 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
-  // ARP mode puts a VIP on its interface with the segment's prefix length when configured.
-  const addresses = createVipAddressManager({ interface: config.vips.interface, ...(config.mode === 'arp' ? { prefixLength: config.arp.prefixLength } : {}) });
+  // ARP mode puts a VIP on its interface with the segment's prefix length when configured; a
+  // Service's VIPs may go on another interface (kube-vip's vip_servicesinterface, serviceInterface).
+  const prefixLength = config.mode === 'arp' ? { prefixLength: config.arp.prefixLength } : {};
+  const elsewhere = config.kubernetes.services && (config.mode === 'arp' || config.kubernetes.servicesInterface !== undefined);
+  const addresses = new InterfacePlacer({
+    defaultInterface: config.vips.interface,
+    manager: (iface) => createVipAddressManager({ interface: iface, ...prefixLength }),
+    // Leftovers of a killed run are looked for on every interface only where VIPs can be elsewhere.
+    ...(elsewhere ? {} : { interfaceNames: () => [] }),
+  });
   const daemon = new Daemon(config, { log, addresses });
   // A signal during start-up (a pod deleted at once) stops the daemon once start() has settled,
   // so that nothing start() sets up afterwards is left running, and the exit is clean.

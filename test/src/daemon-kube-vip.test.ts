@@ -1,7 +1,8 @@
 // A whole daemon configured by kube-vip's environment variables, against the fake API server:
 // health_check_port answers, enable_node_labeling labels the node holding the control-plane VIP,
-// Equinix Metal's annotations (link-local peers, multihop) become sessions, and a drained node
-// leaves its Service VIPs, and in ARP mode the services Lease, to the others.
+// Equinix Metal's annotations (link-local peers, multihop) become sessions, Service VIPs go on the
+// interface kube-vip's settings name, and a drained node leaves its Service VIPs, and in ARP mode
+// the services Lease, to the others.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
@@ -12,9 +13,10 @@ import type { PeerConfig } from '../../bgp/index.js';
 import type { Announcer } from '../../src/arp/announcer.js';
 import { configFromEnv, formatErrors, parseConfig, type DaemonConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
+import { InterfacePlacer } from '../../src/vip/index.js';
 import { FakeApiServer } from '../support/fake-apiserver/index.js';
 import { LivezServer, makeCertificate } from '../support/livez.js';
-import { MemoryInterface } from '../support/memory-interface.js';
+import { MemoryInterface, MemoryInterfaces } from '../support/memory-interface.js';
 import { until } from '../support/wait.js';
 import { fakeHost } from './config/helpers.js';
 import { endpointSlice, service } from './kubernetes/fixtures.js';
@@ -134,6 +136,57 @@ describe('kube-vip variables running a daemon', function () {
     assert.deepEqual(d.peers().map((p) => [p.address, p.peerAs]).sort(), [['169.254.255.1', 65530], ['169.254.255.2', 65530]]);
     const equinix = handed.filter((p) => p.address.startsWith('169.254.'));
     assert.deepEqual(equinix.map((p) => [p.address, p.multihop, p.localAddress]).sort(), [['169.254.255.1', 50, '10.65.1.3'], ['169.254.255.2', 50, '10.65.1.3']]);
+  });
+});
+
+describe('Service VIPs on their own interface', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(join(tmpdir(), 'vs-iface-'));
+  let api: FakeApiServer;
+  let daemon: Daemon | undefined;
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+    await api?.stop();
+  });
+
+  async function run(env: Record<string, string>) {
+    api = new FakeApiServer();
+    await api.start();
+    const kubeconfig = join(dir, `kubeconfig-${Date.now()}`);
+    writeFileSync(kubeconfig, api.kubeconfigYaml());
+    const host = new MemoryInterfaces();
+    const config = fromEnv({ svc_enable: 'true', vip_nodename: 'n1', k8s_config_file: kubeconfig, ...env }, { eth0: [{ address: '192.0.2.2', family: 'IPv4', internal: false }] });
+    config.peers = [];
+    const addresses = new InterfacePlacer({ defaultInterface: config.vips.interface, manager: (iface) => host.manager(iface), interfaceNames: () => [...host.owned.keys()] });
+    daemon = new Daemon(config, { log: pino({ level: 'silent' }), addresses, announcer: recordingAnnouncer() });
+    await daemon.start();
+    const web = (annotations: Record<string, string> = {}) => service('shop', 'web', { annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.60', 'kube-vip.io/allow-reconcile-without-endpoints': 'true', ...annotations } });
+    return { host, web };
+  }
+
+  it('ARP mode: vip_servicesinterface for every Service, kube-vip.io/serviceInterface for one, and a change of it moves the VIP', async () => {
+    const { host, web } = await run({ vip_arp: 'true', vip_leaderelection: 'true', vip_interface: 'eth0', vip_servicesinterface: 'eth1' });
+    api.create('Service', service('shop', 'api', { annotations: { 'kube-vip.io/loadbalancerIPs': '192.0.2.61', 'kube-vip.io/allow-reconcile-without-endpoints': 'true', 'kube-vip.io/serviceInterface': 'eth2' } }));
+    api.create('Service', web());
+    await until('both held, each on its interface', () => host.where('192.0.2.60/32').join() === 'eth1' && host.where('192.0.2.61/32').join() === 'eth2');
+    api.patch('Service', { namespace: 'shop', name: 'api' }, { metadata: { annotations: { 'kube-vip.io/serviceInterface': 'eth3' } } });
+    await until('moved to eth3', () => host.where('192.0.2.61/32').join() === 'eth3');
+  });
+
+  it('BGP mode: on lo without bgp_attach_ip_to_interface, on vip_servicesinterface with it', async () => {
+    const bgp = { bgp_enable: 'true', bgp_as: '65010', bgp_routerid: '198.51.100.7', bgp_peers: '192.0.2.1:65001::false', vip_servicesinterface: 'eth1' };
+    const first = await run(bgp);
+    api.create('Service', first.web());
+    await until('on lo', () => first.host.where('192.0.2.60/32').join() === 'lo');
+    await daemon!.stop();
+    daemon = undefined;
+    await api.stop();
+    const second = await run({ ...bgp, bgp_attach_ip_to_interface: 'true' });
+    api.create('Service', second.web());
+    await until('on eth1', () => second.host.where('192.0.2.60/32').join() === 'eth1');
   });
 });
 

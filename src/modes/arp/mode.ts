@@ -17,7 +17,7 @@ import type { Candidate, Cluster, Elections } from '../../kubernetes/index.js';
 import type { Logger } from '../../log.js';
 import type { Owner, VipRegistry } from '../../registry/index.js';
 import type { ModeCounters, ModeStopOptions, VipMode } from '../port.js';
-import { ArpHolders, type HeldVipStatus, type HoldingGroup } from './holders.js';
+import { ArpHolders, type HeldVipStatus, type HoldingGroup, SERVICES_GROUP } from './holders.js';
 
 export interface ArpModeOptions {
   wanted: VipRegistry;
@@ -28,8 +28,8 @@ export interface ArpModeOptions {
   candidate(group: HoldingGroup, elections: Elections | undefined): Candidate;
   /** Resolves once the interface shows what `held` wants now (one reconcile). */
   settle(): Promise<void>;
-  /** The link side: bursts and refreshes. */
-  announcer(): Announcer;
+  /** The link side of one interface (absent: the VIP interface): bursts and refreshes. */
+  announcer(iface?: string): Announcer;
   /** Between refresh rounds while a VIP is held; 0: no refresh. */
   refreshIntervalMs: number;
   log: Logger;
@@ -54,7 +54,8 @@ export class ArpMode implements VipMode {
   private readonly counts = { bursts: 0, failures: new Map<string, number>() };
   private readonly clock: Clock;
   private elections: Elections | undefined;
-  private link: Announcer | undefined;
+  /** The link side per interface ('' for the VIP interface), opened on first use. */
+  private readonly links = new Map<string, Announcer>();
   private running = false;
   /** Why this node stands for no global group now (node drain). */
   private drained: string | undefined;
@@ -122,7 +123,8 @@ export class ArpMode implements VipMode {
 
   private standForWantedGroups(): void {
     if (!this.running) return;
-    const globals = this.drained === undefined ? this.options.globalGroups : [];
+    // Drained, this node leaves the services lease to others (the control plane's is not a Service's).
+    const globals = this.options.globalGroups.filter((g) => this.drained === undefined || g.key !== SERVICES_GROUP);
     for (const g of globals) this.stand(g);
     const wanted = this.holders.wantedGroups();
     for (const g of wanted.values()) this.stand(g);
@@ -174,15 +176,17 @@ export class ArpMode implements VipMode {
       this.refreshes.delete(address);
     }
     if (!added.length) return;
-    let announcer: Announcer;
-    try {
-      announcer = this.announcer();
-    } catch (err) {
-      // The VIPs are on the interface and the kernel answers for them; only the news is missing.
-      for (const address of added) this.failed(address, err, 'gratuitous ARP / NA not sent');
-      return;
-    }
+    // Each VIP is announced on the interface it was put on (a Service's own, or the VIP interface).
+    const where = new Map(this.holders.held.desired().map((d) => [d.address, d.attributes.interface ?? ''] as const));
     for (const address of added) {
+      let announcer: Announcer;
+      try {
+        announcer = this.announcer(where.get(address) ?? '');
+      } catch (err) {
+        // The VIP is on the interface and the kernel answers for it; only the news is missing.
+        this.failed(address, err, 'gratuitous ARP / NA not sent');
+        continue;
+      }
       const vip = address.split('/')[0]!;
       announcer.announce(vip).then(
         () => this.counts.bursts++,
@@ -202,10 +206,14 @@ export class ArpMode implements VipMode {
     this.options.log.warn({ vip: address, code, error: (err as Error).message }, what);
   }
 
-  /** The link side, opened on first use and closed by stop(). */
-  private announcer(): Announcer {
-    this.link ??= this.options.announcer();
-    return this.link;
+  /** The link side of an interface ('' for the VIP interface), opened on first use and closed by stop(). */
+  private announcer(iface: string): Announcer {
+    let link = this.links.get(iface);
+    if (!link) {
+      link = iface === '' ? this.options.announcer() : this.options.announcer(iface);
+      this.links.set(iface, link);
+    }
+    return link;
   }
 
   /**
@@ -228,7 +236,8 @@ export class ArpMode implements VipMode {
     this.candidates.clear();
     await Promise.all(all.map(([, c]) => c.stop({ release: cleared, beforeRelease: () => this.options.settle() })));
     for (const [key] of all) this.holders.forget(key);
-    this.link?.close();
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
     if (options) this.options.log.info('stopped: VIPs removed, leases released');
   }
 
