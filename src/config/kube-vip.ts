@@ -60,8 +60,8 @@ const NO_ELECTION_SHORTCUT = 'vip-speaker always elects as vip_leaderelection sa
 /** Every name kube-vip reads, with its rule. */
 export const KUBE_VIP_VARIABLE_RULES: Readonly<Record<string, Rule>> = {
   // Mode and node.
-  bgp_enable: used('mode: bgp'),
-  vip_arp: ({ value, mode }) => (isTrue(value) && mode === 'bgp' ? unused('bgp_enable is true as well: BGP mode, as kube-vip decides') : used('mode: arp')),
+  bgp_enable: ({ value }) => (isTrue(value) ? used('mode: bgp') : used(undefined, 'not true: not BGP mode')),
+  vip_arp: ({ value, mode }) => (!isTrue(value) ? used(undefined, 'not true: not ARP mode') : mode === 'bgp' ? unused('bgp_enable is true as well: BGP mode, as kube-vip decides') : used('mode: arp')),
   vip_loglevel: used('log.level'),
   vip_nodename: used('kubernetes.nodeName'),
   k8s_config_file: used('kubernetes.kubeconfig', 'KUBECONFIG is read too when this is unset, as every Kubernetes client does'),

@@ -31,6 +31,9 @@ features (at least one; not for servicemonitor and prometheusrule):
   --services                  announce the VIPs of LoadBalancer Services
   --servicesElection          per-Service election (adds leases in every namespace to the RBAC)
   --taint                     run on control-plane nodes only (implied by --controlplane)
+  --leaseName NAME            the control-plane Lease (plndr-cp-lock), in --namespace
+  --servicesLeaseName NAME    the services Lease (plndr-svcs-lock), in --namespace
+  --enableNodeLabeling        label the node holding the control-plane VIP kube-vip.io/has-ip
 BGP, the default mode: every node announces its VIPs to its peers (kube-vip's names):
   --localAS N                 this node's AS (65000)
   --bgppeers ADDR:AS::MULTIHOP[,...]   peers, kube-vip's peer strings without passwords

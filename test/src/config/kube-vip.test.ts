@@ -89,6 +89,17 @@ describe('kube-vip names: every one has a decision', () => {
   });
 });
 
+describe('kube-vip names: documented', () => {
+  const docs = readFileSync(join(process.cwd(), 'docs/configuration.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('## kube-vip environment variables'));
+
+  it('docs/configuration.md names every variable and every Service annotation, and the kube-vip version read', () => {
+    assert.deepEqual(KUBE_VIP_VARIABLE_NAMES.filter((n) => !section.includes(`\`${n}\``)), []);
+    assert.deepEqual(Object.keys(KUBE_VIP_SERVICE_ANNOTATION_RULES).filter((n) => !section.includes(`\`${n}\``) && !section.includes(`\`${n.slice('kube-vip.io/'.length)}\``)), []);
+    assert.ok(section.includes(/commit [0-9a-f]{40}/.exec(NAMES.source)![0].slice('commit '.length)), 'the commit the names were read from');
+  });
+});
+
 describe('kube-vip variables: what start-up and validate say', () => {
   it('a refused variable is a configuration error naming it and why', () => {
     const r = configFromEnv(fakeHost({ env: { ...BASE_ENV, vip_wireguard: 'true', config_file: '/etc/kube-vip/config.yaml' } }));
