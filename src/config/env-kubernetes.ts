@@ -15,6 +15,11 @@ export const KUBE_VIP_HEALTH_CHECK_DEFAULTS = { periodSeconds: 5, timeoutSeconds
 export const KUBE_VIP_MIN_HEALTH_CHECK_PORT = 1024;
 /** vip-speaker's own switch, read in env mode: withdraw this node's Service VIPs while it is cordoned. */
 export const WITHDRAW_WHEN_CORDONED_VARIABLE = 'VIP_SPEAKER_WITHDRAW_WHEN_CORDONED';
+/**
+ * vip-speaker's own switch, read in env mode: "false" ignores node.kubernetes.io/exclude-from-external-load-balancers,
+ * as kube-vip does (kubeadm puts the label on every control-plane node).
+ */
+export const WITHDRAW_WHEN_EXCLUDED_VARIABLE = 'VIP_SPEAKER_WITHDRAW_WHEN_EXCLUDED';
 
 /** Where each new document path came from, for error messages. */
 export const KUBERNETES_EXTRA_NAMES: Readonly<Record<string, string>> = {
@@ -31,6 +36,7 @@ export const KUBERNETES_EXTRA_NAMES: Readonly<Record<string, string>> = {
   'kubernetes.controlPlaneCheckCaFile': 'control_plane_health_check_ca_path',
   'kubernetes.labelNode': 'enable_node_labeling',
   'kubernetes.withdrawWhenCordoned': WITHDRAW_WHEN_CORDONED_VARIABLE,
+  'kubernetes.withdrawWhenExcluded': WITHDRAW_WHEN_EXCLUDED_VARIABLE,
   'admin.healthPort': 'health_check_port',
 };
 
@@ -74,6 +80,7 @@ export function readKubernetesVariables(env: Env, mode: Mode, doc: Record<string
   if (bool('disable_service_updates') === true) kubernetes.writeServiceStatus = false;
   if (bool('enable_node_labeling') === true) kubernetes.labelNode = true;
   if (bool(WITHDRAW_WHEN_CORDONED_VARIABLE) === true) kubernetes.withdrawWhenCordoned = true;
+  if (bool(WITHDRAW_WHEN_EXCLUDED_VARIABLE) === false) kubernetes.withdrawWhenExcluded = false;
   text('kubernetes_addr', 'apiServerAddress');
 
   // Where Service VIPs go: ARP mode always puts them on an interface; BGP mode only with

@@ -22,6 +22,6 @@ export { checkAsn, checkIp, checkVip, goParseUint, unusableAddress, unusablePeer
 // kube-vip's names and what vip-speaker does with each: variables, Service and node annotations, labels.
 export { accountKubeVipVariables, describeKubeVipAccount, kubeVipRefusals, kubeVipVariableSet, kubeVipWarning, KUBE_VIP_VARIABLE_NAMES, KUBE_VIP_VARIABLE_RULES, RETIRED_KUBE_VIP_VARIABLES, type KubeVipDecision, type KubeVipUse, type KubeVipVariableAccount } from './kube-vip.js';
 export { KUBE_VIP_NODE_ANNOTATION_RULES, KUBE_VIP_SERVICE_ANNOTATION_RULES, NODE_LABEL_RULES, SERVICE_ANNOTATION_PREFIX, serviceAnnotationDecision, type AnnotationDecision, type AnnotationUse, type ServiceAnnotationContext } from './kube-vip-annotations.js';
-export { KUBE_VIP_HEALTH_CHECK_DEFAULTS, WITHDRAW_WHEN_CORDONED_VARIABLE } from './env-kubernetes.js';
+export { KUBE_VIP_HEALTH_CHECK_DEFAULTS, WITHDRAW_WHEN_CORDONED_VARIABLE, WITHDRAW_WHEN_EXCLUDED_VARIABLE } from './env-kubernetes.js';
 export { checkHttpUrl, leaseRef, parseLeaseName, type LeaseName } from './kubernetes-extra.js';
 export { ConfigWatcher, DEFAULT_DEBOUNCE_MS, type ConfigWatcherEvents, type ConfigWatcherOptions } from './watch.js';

@@ -50,6 +50,8 @@ export interface ClusterOptions {
 export interface ClusterStatus {
   node: string;
   services: ReturnType<ServiceSources['watcher']['status']> | null;
+  /** Why this node announces no Service VIP now (node drain); null while it may. */
+  servicesDrained: string | null;
 }
 
 export interface Cluster {
@@ -217,7 +219,7 @@ class ClusterSources implements Cluster {
 
   status(): ClusterStatus | null {
     if (!this.node && !this.services) return null;
-    return { node: this.nodeName ?? '', services: this.services?.watcher.status() ?? null };
+    return { node: this.nodeName ?? '', services: this.services?.watcher.status() ?? null, servicesDrained: this.drain?.drained ?? null };
   }
 
   async stop(): Promise<void> {

@@ -69,9 +69,11 @@ describe('kube-vip environment: the Kubernetes-side variables', () => {
     assert.equal(fromEnv({ ...BGP, enable_node_labeling: 'true' }).kubernetes.labelNode, true);
   });
 
-  it('VIP_SPEAKER_WITHDRAW_WHEN_CORDONED asks for drain on cordon; the exclude label is honoured by default', () => {
+  it('VIP_SPEAKER_WITHDRAW_WHEN_CORDONED asks for drain on cordon; the exclude label is honoured unless VIP_SPEAKER_WITHDRAW_WHEN_EXCLUDED=false', () => {
     const k = fromEnv({ ...BGP, VIP_SPEAKER_WITHDRAW_WHEN_CORDONED: 'true' }).kubernetes;
     assert.deepEqual([k.withdrawWhenCordoned, k.withdrawWhenExcluded], [true, undefined]);
+    // kubeadm labels every control-plane node so: VIP_SPEAKER_WITHDRAW_WHEN_EXCLUDED=false keeps kube-vip's behaviour.
+    assert.equal(fromEnv({ ...BGP, VIP_SPEAKER_WITHDRAW_WHEN_EXCLUDED: 'false' }).kubernetes.withdrawWhenExcluded, false);
   });
 
   it('Service VIPs go on vip_servicesinterface in ARP mode; BGP mode only with bgp_attach_ip_to_interface', () => {

@@ -142,10 +142,19 @@ describe('kube-vip settings against the API server', function () {
     await until('status written', () => ingress('shop', 'web').length === 1);
   });
 
+  it('VIP_SPEAKER_WITHDRAW_WHEN_EXCLUDED=false: the exclude label changes nothing, as in kube-vip', async () => {
+    api.create('Node', { metadata: { name: 'n1', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } }, spec: {} });
+    const c = await start(bgpEnv({ VIP_SPEAKER_WITHDRAW_WHEN_EXCLUDED: 'false' }));
+    api.create('Service', service('shop', 'web', { annotations: { ...ALWAYS, 'kube-vip.io/loadbalancerIPs': '203.0.113.31' } }));
+    await until('announced', () => registry.ownersOf('203.0.113.31').length === 1);
+    assert.equal(c.servicesDrained, undefined);
+  });
+
   it('node drain: the exclude label withdraws the Service VIPs and taking it off brings them back; a cordon does so when asked', async () => {
     api.create('Node', { metadata: { name: 'n1', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } }, spec: {} });
     const c = await start(bgpEnv({ VIP_SPEAKER_WITHDRAW_WHEN_CORDONED: 'true' }));
     assert.match(c.servicesDrained ?? '', /exclude-from-external-load-balancers/, 'drained from the start');
+    assert.match(c.status()?.servicesDrained ?? '', /exclude-from-external-load-balancers/, 'and the status says why');
     api.create('Service', service('shop', 'web', { annotations: { ...ALWAYS, 'kube-vip.io/loadbalancerIPs': '203.0.113.30' } }));
     // The Service is seen (its status is written by the lease holder) but not announced here.
     await until('status written', () => ingress('shop', 'web').length === 1);
