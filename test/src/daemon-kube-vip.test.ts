@@ -236,12 +236,16 @@ describe('node drain in ARP mode', function () {
     api.create('EndpointSlice', endpointSlice('shop', 'web-1', 'web', [{ nodeName: 'n2', ready: true, serving: true }]));
     const holders = () => ['n1', 'n2'].filter((_, i) => ifaces[i]!.owned.has('192.0.2.60/32'));
     const lease = () => (api.get('Lease', { namespace: 'kube-system', name: 'plndr-svcs-lock' }) as { spec: { holderIdentity?: string } } | undefined)?.spec.holderIdentity;
+    const vipHost = () => (api.get('Service', { namespace: 'shop', name: 'web' }) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.['kube-vip.io/vipHost'];
     await until('n2 holds the Service VIP', () => holders().join() === 'n2');
     assert.equal(lease(), 'n2');
+    // The holder writes the status, and names itself in kube-vip.io/vipHost, as kube-vip's ARP mode does.
+    await until('vipHost names the holder', () => vipHost() === 'n2');
     // The drain moves: n1 comes back, n2 is excluded; n2 lets go, n1 takes over.
     api.patch('Node', { namespace: '', name: 'n1' }, { metadata: { labels: { [EXCLUDE]: null } } });
     api.patch('Node', { namespace: '', name: 'n2' }, { metadata: { labels: { [EXCLUDE]: 'true' } } });
     await until('n1 holds the Service VIP', () => holders().join() === 'n1', 15_000);
     assert.equal(lease(), 'n1');
+    await until('vipHost follows', () => vipHost() === 'n1');
   });
 });
