@@ -66,6 +66,7 @@ export class Daemon {
     this.reconciler.on('reconciled', (r) => {
       this.metrics.reconciled(r);
       this.mode.reconciled(r);
+      this.cluster?.reconciled((a) => this.reconciler.isInPlace(a));
       for (const [fields, message, level] of describeReconcile(r, this.config.vips.interface)) this.log[level](fields, message);
     });
     this.reconciler.on('failed', (err, retryInMs) => {
@@ -79,10 +80,15 @@ export class Daemon {
     return this.admin.port;
   }
 
+  get healthPort(): number | undefined {
+    return this.admin.healthPort;
+  }
+
   /** Starts the admin endpoint and the cluster's sources, claims the configured VIPs, starts the mode and reconciles. */
   async start(): Promise<void> {
     await this.mode.prepare();
     const a = await this.admin.listen(this.config.admin.address, this.config.admin.port);
+    if (this.config.admin.healthPort !== undefined) await this.admin.listenHealth(this.config.admin.healthPort);
     this.log.info({ admin: `${a.address}:${a.port}`, mode: this.config.mode, asn: this.config.node.asn, routerId: this.config.node.routerId, peers: this.config.peers.length, version: VERSION }, 'vip-speaker starting');
     this.cluster = await startCluster({ config: this.base, registry: this.registry, log: this.log, clock: this.clock, leasesHoldVips: this.mode.holdsVipsByLease, localPolicyLeases: this.mode.localPolicyLeases, onNodeOverrides: () => this.nodeOverridesChanged() });
     this.config = this.cluster.onThisNode(this.base);

@@ -11,8 +11,13 @@ import type { VipRegistry } from './registry/index.js';
 /** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
 export interface AddressPlacer {
   listOwned(): Promise<string[]>;
-  add(addresses: string[]): Promise<PlacementResult>;
+  /** `interfaces`: address → the interface it goes on, for those not on the VIP interface (a placer of one interface has none to offer). */
+  add(addresses: string[], interfaces?: ReadonlyMap<string, string>): Promise<PlacementResult>;
   remove(addresses: string[]): Promise<PlacementResult>;
+  /** The interface an address of ours is on, when not the VIP interface; absent: a placer of one interface. */
+  interfaceOf?(address: string): string | undefined;
+  /** The VIP interface's name, with interfaceOf. */
+  readonly defaultInterface?: string;
 }
 
 export interface PlacementResult {
@@ -140,9 +145,21 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     }
 
     for (const a of [...this.foreign]) if (!want.has(a)) this.foreign.delete(a);
+    // A VIP whose owner names another interface now (a Service's kube-vip.io/serviceInterface
+    // changed) is taken off the old one first and added on the new one below.
+    const where = new Map(desired.flatMap((d) => (d.attributes.interface !== undefined ? [[d.address, d.attributes.interface] as const] : [])));
+    const interfaceOf = this.addresses.interfaceOf?.bind(this.addresses);
+    const home = this.addresses.defaultInterface;
+    const moved = interfaceOf ? [...this.placed].filter((a) => want.has(a) && (interfaceOf(a) ?? home) !== (where.get(a) ?? home)) : [];
+    if (moved.length) {
+      const r = await this.addresses.remove(moved);
+      for (const a of r.done) this.placed.delete(a);
+      result.removed.push(...r.done);
+      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
+    }
     const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a) && !this.foreign.has(a));
     if (toAdd.length) {
-      const r = await this.addresses.add(toAdd);
+      const r = await this.addresses.add(toAdd, where);
       for (const a of r.done) this.placed.add(a);
       for (const a of r.foreign ?? []) this.foreign.add(a);
       result.added = r.done;

@@ -2,13 +2,14 @@
 // `vip-speaker run` reads them without a config file. The input picks variables and their
 // values, often from a dictionary of values that mean something to some variable, so that the
 // engine gets past the first checks. Any environment is a config or errors, never a throw.
-import { KUBE_VIP_VARIABLES, LOG_FORMAT_VARIABLE, LOG_LEVEL_VARIABLE, resolveConfig } from '../../src/config/index.js';
+import { KUBE_VIP_VARIABLE_NAMES, KUBE_VIP_VARIABLES, LOG_FORMAT_VARIABLE, LOG_LEVEL_VARIABLE, describeKubeVipAccount, resolveConfig } from '../../src/config/index.js';
 import { assertConfigResult, fuzzHost } from '../support/config-checks.js';
 import { FuzzInput } from '../support/input.js';
 
 export const name = 'env';
 
-const VARIABLES = [...KUBE_VIP_VARIABLES, LOG_LEVEL_VARIABLE, LOG_FORMAT_VARIABLE] as const;
+// Every name kube-vip reads (kube-vip.ts's table), not only those env.ts reads itself.
+const VARIABLES = [...new Set([...KUBE_VIP_VARIABLES, ...KUBE_VIP_VARIABLE_NAMES]), LOG_LEVEL_VARIABLE, LOG_FORMAT_VARIABLE];
 const MAX_VARIABLES = 24;
 const MAX_VALUE_BYTES = 96;
 
@@ -20,6 +21,7 @@ const DICTIONARY = [
   '192.0.2.1:65001::false::mpbgp_nexthop=fixed;mpbgp_ipv4=198.51.100.7', '192.0.2.1,192.0.2.2', 'unnumbered:eth0',
   'fixed', 'auto_sourceip', 'auto_sourceif', ':2112', '127.0.0.1:2112', '[::1]:2112', '-4', '4', '8', 'debug', 'json', 'pretty',
   '32', '24', '/32,/128', '128', 'kube-system', 'kube-vip.io', 'kube-vip.io/lb', '5', '15', '3000', '100', '/etc/kubeconfig',
+  'auto', 'ops/cp-lock', 'a/b/c', 'https://127.0.0.1:6443/livez', 'kubernetes:6443', '8081', '1023', '6443',
 ];
 
 export function fuzz(data: Uint8Array): void {
@@ -34,4 +36,6 @@ export function fuzz(data: Uint8Array): void {
   if (env.bgp_peerpass !== undefined) env.bgp_peerpass = 'FUZZSECRET-peerpass';
   const loaded = resolveConfig({ host: fuzzHost(env) });
   assertConfigResult(loaded.ok ? { ok: true, value: loaded.value.config } : loaded);
+  // validate's listing shows names and decisions, never a value (bgp_peerpass is a password).
+  if (loaded.ok && loaded.value.kubeVip.map(describeKubeVipAccount).join('\n').includes('FUZZSECRET')) throw new Error('the kube-vip listing shows a password');
 }

@@ -4,9 +4,10 @@
 // text (seeds, and whatever the engine makes of them) or bytes that build a JSON value.
 import { strict as assert } from 'node:assert';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { V1EndpointSlice, V1Lease, V1LoadBalancerIngress, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Lease, V1LoadBalancerIngress, V1Node, V1Service } from '@kubernetes/client-node';
 import { announcement, claimsOf, countEndpoints, decideService, sliceService } from '../../src/kubernetes/services/rules.js';
 import { nodeBgpOverrides } from '../../src/kubernetes/node/annotations.js';
+import { drainReason } from '../../src/kubernetes/node/drain.js';
 import { isReleased } from '../../src/kubernetes/elections/lease-watch.js';
 import { recordOf } from '../../src/kubernetes/elections/lock.js';
 import { sameIngress } from '../../src/kubernetes/services/status.js';
@@ -21,7 +22,7 @@ const SECRET_BASE64 = Buffer.from(SECRET).toString('base64');
 const HOST_PREFIX = /^(.+)\/(32|128)$/;
 const MAX_U32 = 0xffffffff;
 const MAX_SLICES = 4;
-const PROBLEM_CODES = new Set(['SERVICE_INVALID_ADDRESS', 'SERVICE_INVALID_COMMUNITY', 'SERVICE_INVALID_LARGE_COMMUNITY']);
+const PROBLEM_CODES = new Set(['SERVICE_INVALID_ADDRESS', 'SERVICE_INVALID_COMMUNITY', 'SERVICE_INVALID_LARGE_COMMUNITY', 'SERVICE_UNSUPPORTED_ANNOTATION', 'SERVICE_INVALID_LEASE_NAME']);
 
 const WORDS = {
   keys: [
@@ -32,6 +33,8 @@ const WORDS = {
     'vip-speaker.io/bgp-communities', 'vip-speaker.io/bgp-large-communities', 'kubernetes.io/service-name',
     `${PREFIX}/node-asn`, `${PREFIX}/src-ip`, `${PREFIX}/peer-asn`, `${PREFIX}/peer-ip`, `${PREFIX}/bgp-pass`,
     `${PREFIX}/bgp-peers-0-node-asn`, `${PREFIX}/bgp-peers-0-src-ip`, `${PREFIX}/bgp-peers-0-peer-asn`, `${PREFIX}/bgp-peers-1-peer-ip`,
+    `${PREFIX}/peer-multi-hop`, 'kube-vip.io/serviceInterface', 'kube-vip.io/serviceVLAN', 'kube-vip.io/leaseName', 'kube-vip.io/egress',
+    'kube-vip.io/rp_filter', 'unschedulable', 'node.kubernetes.io/exclude-from-external-load-balancers',
     '__proto__', 'constructor', 'toString', 'length',
   ],
   strings: [
@@ -40,6 +43,7 @@ const WORDS = {
     'fe80::1', '192.0.2.10/32', '65000:100', 'no-export', '65000:100,no-export', '4200000000:1:2', '1:2:3,x', '65536:1',
     '65001', '4200000000', '0', '23456', '4294967296', '198.51.100.7', '2001:db8:1::7', '192.0.2.1,192.0.2.2', SECRET_BASE64, 'bm90IGJhc2U2NA',
     'node-a', 'node-b', 'web', 'default', '2024-01-01T00:00:00.000000Z', 'VIP', 'Proxy', 'holder', '__proto__',
+    'eth1', 'auto', 'eth0.200', 'ops/lease', 'a/b/c', '169.254.255.1',
   ],
 };
 
@@ -88,7 +92,7 @@ function checkService(value: Json): void {
   const service = asObject<V1Service>(value);
   for (const settings of [
     { loadBalancerClass: '', loadBalancerClassOnly: false, loadBalancerClassLegacyHandling: true },
-    { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: true, loadBalancerClassLegacyHandling: false },
+    { loadBalancerClass: 'kube-vip.io/kube-vip-class', loadBalancerClassOnly: true, loadBalancerClassLegacyHandling: false, placesOnInterface: true, servicesInterface: 'eth1' },
   ]) {
     const d = decideService(service, settings);
     if (!d.served) {
@@ -109,6 +113,7 @@ function checkService(value: Json): void {
     assert.ok(d.trafficPolicy === 'Local' || d.trafficPolicy === 'Cluster', `traffic policy ${d.trafficPolicy}`);
     assert.equal(typeof d.allowWithoutEndpoints, 'boolean');
     assert.equal(claimsOf(d).length, d.vips.length);
+    assert.ok(d.interface === undefined || (typeof d.interface === 'string' && /^[^\s/]{1,15}$/.test(d.interface)), `interface ${String(d.interface)}`);
     assert.equal(typeof announcement(d, { serving: 0, servingHere: 0 }).announce, 'boolean');
   }
   const ingress = (service.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress;
@@ -136,6 +141,8 @@ function checkNode(value: Json): void {
     assert.ok(typeof e.message === 'string' && e.message.length > 0, 'an annotation problem without a message');
     assert.ok(!e.message.includes(SECRET), `an annotation problem shows the password: ${e.message}`);
   }
+  const reason = drainReason(asObject<V1Node>(value), { excluded: true, cordoned: true });
+  assert.ok(reason === undefined || typeof reason === 'string', `drain reason ${String(reason)}`);
 }
 
 function checkLease(value: Json): void {

@@ -1,5 +1,7 @@
 // The admin endpoint: /metrics (Prometheus), /healthz, /readyz and /status (JSON). Loopback by
-// default: it exposes the node's sessions and VIPs, never a secret.
+// default: it exposes the node's sessions and VIPs, never a secret. kube-vip's health_check_port
+// (admin.healthPort) adds a second listener, on every address, that answers GET /healthz only,
+// "OK" as kube-vip's does, so that a probe or a load balancer aimed at it keeps working.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -15,6 +17,7 @@ export interface AdminSource {
 
 export class AdminServer {
   private server: Server | undefined;
+  private health: Server | undefined;
 
   constructor(
     private readonly source: AdminSource,
@@ -31,16 +34,40 @@ export class AdminServer {
     return server.address() as AddressInfo;
   }
 
+  /** The /healthz-only listener on every address (kube-vip's health_check_port); 0 picks a free port. */
+  async listenHealth(port: number): Promise<AddressInfo> {
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path !== '/healthz') return send(res, 404, 'text/plain', 'not found\n');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n');
+      const health = this.source.healthy();
+      send(res, health.ok ? 200 : 503, 'text/plain', health.ok ? 'OK' : health.reasons.join('; '));
+    });
+    this.health = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`health check port: cannot listen on ${port}: ${err.code ?? err.message}`)));
+      // No address: every address, IPv6 and IPv4, as Go's ":port".
+      server.listen(port, () => resolve());
+    });
+    return server.address() as AddressInfo;
+  }
+
   get port(): number | undefined {
     return (this.server?.address() as AddressInfo | null)?.port;
   }
 
+  get healthPort(): number | undefined {
+    return (this.health?.address() as AddressInfo | null)?.port;
+  }
+
   async close(): Promise<void> {
-    const s = this.server;
+    const servers = [this.server, this.health].filter((s) => s !== undefined);
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    this.health = undefined;
+    await Promise.all(servers.map((s) => {
+      s.closeAllConnections();
+      return new Promise<void>((r) => s.close(() => r()));
+    }));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,11 +3,11 @@
 // names (config/watch.ts: however the file is replaced), reloads it: an invalid file is refused
 // with its errors and the running state is kept.
 import { systemClock } from '../../bgp/index.js';
-import { ConfigWatcher, ReloadRefused, formatErrors, resolveConfig, type DaemonConfig } from '../config/index.js';
+import { ConfigWatcher, ReloadRefused, formatErrors, kubeVipWarning, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
 import { placementOf } from '../modes/index.js';
 import { createLogger } from '../log.js';
-import { createVipAddressManager } from '../vip/index.js';
+import { InterfacePlacer, createVipAddressManager } from '../vip/index.js';
 
 export interface RunOptions {
   configPath?: string;
@@ -27,10 +27,22 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const log = createLogger({ level: config.log.level, format: config.log.format });
   for (const note of notes) log.info({ note }, 'configuration note');
   for (const warning of loaded.value.warnings) log.warn({ warning }, 'configuration warning');
+  // One line per kube-vip variable that does not do here what it did in kube-vip (kube-vip.ts).
+  for (const account of loaded.value.kubeVip) {
+    const warning = kubeVipWarning(account);
+    if (warning !== undefined) log.warn({ variable: account.name }, warning);
+  }
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
-  // Each mode says how a VIP goes on the interface (ARP: with the segment's prefix length).
-  const addresses = createVipAddressManager({ interface: config.vips.interface, ...placementOf(config) });
+  // Each mode says how a VIP goes on the interface (ARP: with the segment's prefix length), and
+  // whether a Service's VIPs may go on another interface (vip_servicesinterface, serviceInterface).
+  const { prefixLength, servicesElsewhere } = placementOf(config);
+  const addresses = new InterfacePlacer({
+    defaultInterface: config.vips.interface,
+    manager: (iface) => createVipAddressManager({ interface: iface, ...(prefixLength ? { prefixLength } : {}) }),
+    // Leftovers of a killed run are looked for on every interface only where VIPs can be elsewhere.
+    ...(servicesElsewhere ? {} : { interfaceNames: () => [] }),
+  });
   const daemon = new Daemon(config, { log, addresses });
   // A signal during start-up (a pod deleted at once) stops the daemon once start() has settled,
   // so that nothing start() sets up afterwards is left running, and the exit is clean.

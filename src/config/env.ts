@@ -8,10 +8,12 @@
 import { isIP } from 'node:net';
 import { fail, ok, type Result } from '../result.js';
 import { MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS } from './arp.js';
+import { readKubernetesVariables } from './env-kubernetes.js';
 import { configError } from './errors.js';
+import { KUBE_VIP_VARIABLE_NAMES, kubeVipRefusals } from './kube-vip.js';
 import { splitPeerList } from './peer-string.js';
 import type { Locator } from './reader.js';
-import type { ConfigError, DaemonConfig, HostAccess } from './types.js';
+import type { ConfigError, DaemonConfig, HostAccess, Mode } from './types.js';
 import { buildConfig } from './validate.js';
 import { goParseBool, goParseUint } from './values.js';
 
@@ -71,7 +73,7 @@ const read = (env: Env, name: string): string | undefined => (env[name] === '' ?
 
 /** Whether any kube-vip variable is set. */
 export function hasKubeVipEnvironment(env: Env): boolean {
-  return KUBE_VIP_VARIABLES.some((name) => read(env, name) !== undefined);
+  return KUBE_VIP_VARIABLES.some((name) => read(env, name) !== undefined) || KUBE_VIP_VARIABLE_NAMES.some((name) => read(env, name) !== undefined);
 }
 
 /** The configuration from kube-vip's environment variables alone. */
@@ -201,6 +203,10 @@ export function configFromEnv(host: HostAccess): Result<DaemonConfig, ConfigErro
     if (level) doc.log = { level };
     else errors.push(configError('CONFIG_INVALID_VALUE', 'vip_loglevel', `expected an integer log level as kube-vip's log/slog uses (-4 debug, 0 info, 4 warn, 8 error), got ${JSON.stringify(logLevel)}`));
   }
+
+  // The Kubernetes-side variables of kube-vip.ts's table, and the refusals it decides.
+  readKubernetesVariables(env, doc.mode as Mode, doc, kubernetes, errors, names);
+  errors.push(...kubeVipRefusals(env, doc.mode as Mode));
 
   const built = buildConfig(doc, { host, locate: envLocator(names), gracefulRestartByDefault: false, skipNothingToAnnounce: true, peersFromCommaList: true });
   const all = [...errors, ...(built.ok ? [] : built.error.map(renameInMessage))];

@@ -9,10 +9,10 @@
 //
 // Nothing is merged field by field: one source per run is easy to reason about.
 import { fail, ok, type Result } from '../result.js';
-import { MIN_REFRESH_INTERVAL_MS } from './arp.js';
 import { configError } from './errors.js';
-import { configFromEnv, GRACEFUL_RESTART_TIME_VARIABLE, GRACEFUL_RESTART_VARIABLE, KUBE_VIP_VARIABLES } from './env.js';
+import { configFromEnv, GRACEFUL_RESTART_TIME_VARIABLE, GRACEFUL_RESTART_VARIABLE } from './env.js';
 import { loadConfigFile, systemHost } from './file.js';
+import { accountKubeVipVariables, KUBE_VIP_VARIABLE_NAMES, type KubeVipVariableAccount, kubeVipVariableSet } from './kube-vip.js';
 import { passwordFieldWarnings } from './password-hints.js';
 import { READABLE_BY_OTHERS } from './permissions.js';
 import type { ConfigError, DaemonConfig, HostAccess, LogFormat, LogLevel } from './types.js';
@@ -28,6 +28,8 @@ export interface LoadedConfig {
   notes: string[];
   /** Things worth a warning: a password file that every user of the node can read. */
   warnings: string[];
+  /** env mode: each kube-vip variable set, with what vip-speaker does with it (kube-vip.ts); [] for a file. */
+  kubeVip: KubeVipVariableAccount[];
 }
 
 export function resolveConfig(options: { configPath?: string; host?: HostAccess } = {}): Result<LoadedConfig, ConfigError[]> {
@@ -52,18 +54,15 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
   if (errors.length > 0) return fail(errors);
 
   const notes: string[] = [];
+  // What each kube-vip variable does (or does not) is decided in kube-vip.ts, once.
+  const kubeVip = path === undefined ? accountKubeVipVariables(env, config.mode) : [];
   if (path !== undefined) {
-    const ignored = KUBE_VIP_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '');
+    const ignored = KUBE_VIP_VARIABLE_NAMES.filter((name) => kubeVipVariableSet(env, name));
     if (ignored.length > 0) notes.push(`the config file ${path} is the whole configuration: ignoring kube-vip's ${ignored.join(', ')}`);
     const ownIgnored = [GRACEFUL_RESTART_VARIABLE, GRACEFUL_RESTART_TIME_VARIABLE].filter((name) => env[name]);
     if (ownIgnored.length > 0) notes.push(`ignoring ${ownIgnored.join(', ')}: the config file's gracefulRestart section applies`);
-  } else {
-    if (env.bgp_routerid && env.bgp_routerinterface) notes.push('bgp_routerid and bgp_routerinterface are both set: bgp_routerid wins, as in kube-vip');
-    if (!config.kubernetes.controlPlane && (env.address || env.vip_address)) notes.push('address is set but cp_enable is not true: ignored, as kube-vip does');
-    if (config.mode === 'arp') notes.push(...arpEnvNotes(env));
-    else if (/^(1|t|T|TRUE|true|True)$/.test(env.vip_leaderelection ?? '') && !config.kubernetes.controlPlane) {
-      notes.push('vip_leaderelection is set but cp_enable is not true: in BGP mode it elects only the control-plane VIP\'s announcer, as in kube-vip, so it changes nothing here (svc_election elects per Service)');
-    }
+  } else if (config.mode === 'arp') {
+    notes.push(...arpEnvNotes(env));
   }
   const warnings: string[] = passwordFieldWarnings(config.peers);
   for (const peer of config.peers) {
@@ -72,7 +71,7 @@ export function resolveConfig(options: { configPath?: string; host?: HostAccess 
       warnings.push(`the password file ${peer.passwordFile} of peer ${peer.address} is readable by every user of the node (mode ${mode.toString(8).padStart(4, '0')}): chmod o-r it (in a Secret volume, defaultMode: 0400)`);
     }
   }
-  return ok({ config, source: path !== undefined ? { kind: 'file', path } : { kind: 'env' }, notes, warnings });
+  return ok({ config, source: path !== undefined ? { kind: 'file', path } : { kind: 'env' }, notes, warnings, kubeVip });
 }
 
 /** Where ARP mode from kube-vip's variables behaves otherwise than kube-vip would, or than one might think. */
@@ -80,11 +79,6 @@ function arpEnvNotes(env: HostAccess['env']): string[] {
   const notes: string[] = [];
   if (!env.vip_leaderelection) {
     notes.push('vip_leaderelection is not set: kube-vip would then run without leader election, every node holding the VIPs; vip-speaker elects one node (set vip_leaderelection=false for kube-vip\'s behaviour)');
-  }
-  if (env.vip_cidr) notes.push('vip_cidr is ignored in ARP mode, as kube-vip ignores it there (it only set the prefix announced over BGP); vip_subnet sets the prefix length on the interface');
-  const rate = env.vip_arpRate;
-  if (rate && /^[+-]?\d+$/.test(rate) && Number(rate) < MIN_REFRESH_INTERVAL_MS) {
-    notes.push(`vip_arpRate ${rate} ms is under ${MIN_REFRESH_INTERVAL_MS} ms: refreshing every 3000 ms instead, as kube-vip does`);
   }
   return notes;
 }

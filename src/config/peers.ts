@@ -15,7 +15,7 @@ import {
   checkIp,
   checkLargeCommunity,
   checkPort,
-  unusableAddress,
+  unusablePeerAddress,
   type Checked,
 } from './values.js';
 
@@ -192,8 +192,8 @@ function resolvePeer(reader: Reader, draft: PeerDraft, defaults: PeerDefaults): 
   if (v.asn === undefined) reader.report('CONFIG_MISSING', draft.where('asn'), "missing: the peer's AS number");
   const address = at('address', v.address, (value) => {
     const ip = checkIp(value);
-    const unusable = ip.ok ? unusableAddress(ip.value) : undefined;
-    if (unusable === 'a link-local address') return { ok: false, error: { code: 'CONFIG_UNSUPPORTED', message: `${ip.ok ? ip.value : ''} is a link-local address: link-local (unnumbered) peers are not supported yet` } };
+    const unusable = ip.ok ? unusablePeerAddress(ip.value) : undefined;
+    if (unusable === 'a link-local address') return { ok: false, error: { code: 'CONFIG_UNSUPPORTED', message: `${ip.ok ? ip.value : ''} is an IPv6 link-local address: unnumbered peers (reached through an interface) are not supported yet` } };
     return unusable ? { ok: false, error: { code: 'CONFIG_INVALID_VALUE', message: `${JSON.stringify(value)} is ${unusable} and cannot be a peer` } } : ip;
   });
   const asn = at('asn', v.asn, checkAsn);

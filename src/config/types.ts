@@ -17,8 +17,8 @@ export interface DaemonConfig {
   peers: PeerSpec[];
   /** The interface the VIPs are bound to ('lo' in BGP mode), and the VIPs announced always. */
   vips: { interface: string; static: StaticVip[] };
-  /** Status, health and metrics endpoint. */
-  admin: { address: string; port: number };
+  /** Status, health and metrics endpoint; `healthPort`: a second listener, on every address, for GET /healthz only (kube-vip's health_check_port). */
+  admin: { address: string; port: number; healthPort?: number };
   log: { level: LogLevel; format: LogFormat };
   kubernetes: KubernetesSettings;
   /** ARP mode's settings; filled with their defaults in bgp mode too, where nothing reads them. */
@@ -146,6 +146,41 @@ export interface KubernetesSettings {
   leaderElection?: boolean;
   /** Seconds between two probes of the local API server's /livez for the control-plane VIP; absent: 1. */
   controlPlaneCheckInterval?: number;
+  /** Probe this URL (http or https, GET, 200 is healthy) instead of the local API server's /livez (kube-vip's control_plane_health_check_address). */
+  controlPlaneCheckUrl?: string;
+  /** Seconds to wait for a probe's answer; absent: 1, at most controlPlaneCheckInterval. */
+  controlPlaneCheckTimeout?: number;
+  /** Failures in a row that withdraw the control-plane VIP; absent: 3. */
+  controlPlaneCheckFailureThreshold?: number;
+  /** PEM file of the CA that checks an https controlPlaneCheckUrl; absent: the cluster's CA. */
+  controlPlaneCheckCaFile?: string;
+  /** The API server's URL, replacing the kubeconfig's; also where the control-plane Lease is written (kube-vip's kubernetes_addr). */
+  apiServerAddress?: string;
+  /**
+   * The Leases go in the pod's own namespace (its service account's), `namespace` only where that
+   * cannot be read, as kube-vip places them; env mode sets it. Absent: false, `namespace` always.
+   */
+  namespaceFromPod?: boolean;
+  /** The control-plane Lease, "[namespace/]name" (kube-vip's vip_leasename); absent: plndr-cp-lock in `namespace`. */
+  controlPlaneLease?: string;
+  /** The services Lease, "[namespace/]name" (kube-vip's svc_leasename); absent: plndr-svcs-lock in `namespace`. */
+  servicesLease?: string;
+  /** Serve only the Services of this namespace (kube-vip's svc_namespace); absent: every namespace. */
+  servicesNamespace?: string;
+  /** Write each Service's status.loadBalancer and kube-vip.io/vipHost; false: kube-vip's disable_service_updates. Absent: true. */
+  writeServiceStatus?: boolean;
+  /**
+   * The interface Service VIPs go on, instead of vipInterface (kube-vip's vip_servicesinterface);
+   * a Service's kube-vip.io/serviceInterface names its own. In BGP mode the annotation is read only
+   * when this is set (kube-vip's bgp_attach_ip_to_interface).
+   */
+  servicesInterface?: string;
+  /** Label this node kube-vip.io/has-ip=<VIP> while it holds the control-plane VIP (kube-vip's enable_node_labeling). */
+  labelNode?: boolean;
+  /** Honour node.kubernetes.io/exclude-from-external-load-balancers on this node: no Service VIP; absent: true. */
+  withdrawWhenExcluded?: boolean;
+  /** Announce no Service VIP while this node is cordoned (spec.unschedulable); absent: false. */
+  withdrawWhenCordoned?: boolean;
   /** Leader election timings in seconds (kube-vip's vip_leaseduration, vip_renewdeadline, vip_retryperiod); absent: 5, 3, 1. */
   leaseDuration?: number;
   renewDeadline?: number;

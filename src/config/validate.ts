@@ -7,6 +7,7 @@ import { readArp } from './arp.js';
 import { childPath } from './errors.js';
 import { BFD_KEYS, checkBfd, checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
+import { KUBERNETES_EXTRA_KEYS, readKubernetesExtra } from './kubernetes-extra.js';
 import { keepaliveFor, timerPairProblem } from './timers.js';
 import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, Mode, NodeIdentity, StaticVip, Timers } from './types.js';
 import { checkAsn, checkCommunity, checkDnsLabel, checkDnsSubdomain, checkHoldTime, checkInteger, checkIp, checkLargeCommunity, checkPort, checkRouterId, checkVip } from './values.js';
@@ -86,7 +87,9 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
     reader.report('CONFIG_MISSING', 'peers', 'missing: bgp mode needs at least one peer');
   }
 
-  const admin = readEndpoint(reader, top.admin, 'admin', DEFAULTS.admin);
+  const admin: DaemonConfig['admin'] = readEndpoint(reader, top.admin, 'admin', DEFAULTS.admin, ['healthPort']);
+  const healthPort = reader.check((top.admin as Mapping | undefined)?.healthPort, 'admin.healthPort', checkPort);
+  if (healthPort !== undefined) admin.healthPort = healthPort;
   const logSection = reader.mapping(top.log, 'log', ['level', 'format']) ?? {};
   const log = {
     level: reader.oneOf(logSection.level, 'log.level', ['debug', 'info', 'warn', 'error'] as const) ?? DEFAULTS.log.level,
@@ -132,8 +135,8 @@ function readListen(reader: Reader, value: unknown): DaemonConfig['listen'] {
   return readEndpoint(reader, value, 'listen', DEFAULTS.listen);
 }
 
-function readEndpoint(reader: Reader, value: unknown, path: string, defaults: { address: string; port: number }): { address: string; port: number } {
-  const section = reader.mapping(value, path, ['address', 'port']) ?? {};
+function readEndpoint(reader: Reader, value: unknown, path: string, defaults: { address: string; port: number }, otherKeys: readonly string[] = []): { address: string; port: number } {
+  const section = reader.mapping(value, path, ['address', 'port', ...otherKeys]) ?? {};
   return {
     address: reader.check(section.address, childPath(path, 'address'), checkIp) ?? defaults.address,
     port: reader.check(section.port, childPath(path, 'port'), checkPort) ?? defaults.port,
@@ -214,6 +217,7 @@ const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
   'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod',
   'leaderElection',
+  ...KUBERNETES_EXTRA_KEYS,
 ] as const;
 
 /** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
@@ -265,11 +269,7 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
   if (legacy !== undefined && legacy !== KUBERNETES_DEFAULTS.loadBalancerClassLegacyHandling) settings.loadBalancerClassLegacyHandling = legacy;
   if (reader.boolean(section.servicesElection, 'kubernetes.servicesElection') === true) settings.servicesElection = true;
   if (reader.boolean(section.leaderElection, 'kubernetes.leaderElection') === true) settings.leaderElection = true;
-  const interval = section.controlPlaneCheckInterval;
-  if (interval !== undefined) {
-    if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0.1 && interval <= 60) settings.controlPlaneCheckInterval = interval;
-    else reader.report('CONFIG_INVALID_VALUE', 'kubernetes.controlPlaneCheckInterval', `expected seconds between 0.1 and 60, got ${JSON.stringify(interval)}`);
-  }
+  readKubernetesExtra(reader, section, settings);
   readElectionTimings(reader, section, settings);
   return settings;
 }

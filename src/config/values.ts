@@ -92,6 +92,17 @@ export function unusableAddress(canonical: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Addresses no BGP peer can have. An IPv4 link-local peer is allowed: it is reached through a
+ * route like any other (Equinix Metal's routers answer at 169.254.255.1 and .2, multihop, from the
+ * node's own address). An IPv6 link-local one is not: it needs an interface to be reached through
+ * (unnumbered BGP), which vip-speaker does not do yet.
+ */
+export function unusablePeerAddress(canonical: string): string | undefined {
+  const unusable = unusableAddress(canonical);
+  return unusable === 'a link-local address' && !canonical.includes(':') ? undefined : unusable;
+}
+
 /** A host route: a bare address, or one written with /32 (IPv4) or /128 (IPv6). */
 export function checkVip(value: unknown): Checked<string> {
   if (typeof value !== 'string') return invalid(`expected an IP address such as "192.0.2.10" or "2001:db8::10", got ${shown(value)}`);

@@ -1,12 +1,14 @@
 // Where the API server is and who we are to it. Credentials come from a kubeconfig file when
-// one is given (kubernetes.kubeconfig, kube-vip's k8s_config_file), else from the pod's service
-// account, as client-go's rest.InClusterConfig reads it. This node's name comes from
+// one is given (kubernetes.kubeconfig, kube-vip's k8s_config_file), else from the files KUBECONFIG
+// lists (merged, the first one's context current, as kubectl and client-go do), else from the pod's
+// service account, as client-go's rest.InClusterConfig reads it. kubernetes.apiServerAddress
+// (kube-vip's kubernetes_addr) then replaces the API server's URL, whichever they came from. This node's name comes from
 // kubernetes.nodeName (kube-vip's vip_nodename), else NODE_NAME (manifests set it from the
 // downward API's spec.nodeName), else the hostname as the kubelet takes it (lower case).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { type ConfigurationOptions, KubeConfig, Observable, type ObservableMiddleware } from '@kubernetes/client-node';
 import { fail, ok, type Result } from '../result.js';
 
@@ -44,33 +46,55 @@ export function systemClientHost(): ClientHost {
 
 export interface LoadedKubeConfig {
   kubeConfig: KubeConfig;
-  source: 'kubeconfig' | 'in-cluster';
+  source: 'kubeconfig' | 'KUBECONFIG' | 'in-cluster';
   /** The API server's URL, for the start-up log line. */
   server: string;
 }
 
-export function loadKubeConfig(settings: { kubeconfig?: string }, host: ClientHost = systemClientHost()): Result<LoadedKubeConfig, KubeClientError> {
-  return settings.kubeconfig !== undefined ? fromFile(settings.kubeconfig) : inCluster(host);
+export function loadKubeConfig(settings: { kubeconfig?: string; apiServerAddress?: string }, host: ClientHost = systemClientHost()): Result<LoadedKubeConfig, KubeClientError> {
+  const fromEnv = (host.env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  const loaded = settings.kubeconfig !== undefined ? fromFiles([settings.kubeconfig], 'kubeconfig') : fromEnv.length > 0 ? fromFiles(fromEnv, 'KUBECONFIG') : inCluster(host);
+  if (!loaded.ok || settings.apiServerAddress === undefined) return loaded;
+  return ok({ ...loaded.value, kubeConfig: withServer(loaded.value.kubeConfig, settings.apiServerAddress), server: settings.apiServerAddress });
 }
 
-function fromFile(path: string): Result<LoadedKubeConfig, KubeClientError> {
+/** The files merged in order: the first one's current context wins, and a name given twice is an error. */
+function fromFiles(paths: readonly string[], source: 'kubeconfig' | 'KUBECONFIG'): Result<LoadedKubeConfig, KubeClientError> {
   const kubeConfig = new KubeConfig();
-  try {
-    // loadFromFile, not loadFromString: it resolves the file's relative certificate paths.
-    kubeConfig.loadFromFile(path);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('E')) {
-      return fail(new KubeClientError('KUBE_KUBECONFIG_UNREADABLE', `cannot read the kubeconfig ${path}: ${code}`));
+  const from = source === 'KUBECONFIG' ? ` (from KUBECONFIG=${paths.join(delimiter)})` : '';
+  for (const [i, path] of paths.entries()) {
+    const one = i === 0 ? kubeConfig : new KubeConfig();
+    try {
+      // loadFromFile, not loadFromString: it resolves the file's relative certificate paths.
+      one.loadFromFile(path);
+      if (one !== kubeConfig) kubeConfig.mergeConfig(one, true);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('E')) {
+        return fail(new KubeClientError('KUBE_KUBECONFIG_UNREADABLE', `cannot read the kubeconfig ${path}${from}: ${code}`));
+      }
+      return fail(new KubeClientError('KUBE_KUBECONFIG_INVALID', `the kubeconfig ${path}${from} is not a valid kubeconfig: ${(err as Error).message}`));
     }
-    return fail(new KubeClientError('KUBE_KUBECONFIG_INVALID', `the kubeconfig ${path} is not a valid kubeconfig: ${(err as Error).message}`));
   }
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) {
     const context = kubeConfig.getCurrentContext();
-    return fail(new KubeClientError('KUBE_KUBECONFIG_NO_CLUSTER', `the kubeconfig ${path} has no cluster for its current context ${JSON.stringify(context ?? '')}`));
+    return fail(new KubeClientError('KUBE_KUBECONFIG_NO_CLUSTER', `the kubeconfig ${paths.join(delimiter)}${from} has no cluster for its current context ${JSON.stringify(context ?? '')}`));
   }
-  return ok({ kubeConfig, source: 'kubeconfig', server: cluster.server });
+  return ok({ kubeConfig, source, server: cluster.server });
+}
+
+/** The same credentials, with the current cluster's server replaced (kube-vip's kubernetes_addr). */
+function withServer(kubeConfig: KubeConfig, server: string): KubeConfig {
+  const current = kubeConfig.getCurrentCluster();
+  const replaced = new KubeConfig();
+  replaced.loadFromOptions({
+    clusters: kubeConfig.clusters.map((c) => (c.name === current?.name ? { ...c, server } : c)),
+    users: kubeConfig.users,
+    contexts: kubeConfig.contexts,
+    currentContext: kubeConfig.currentContext,
+  });
+  return replaced;
 }
 
 /** client-node's KubeConfig.loadFromCluster, with the environment and the directory injected. */
@@ -78,7 +102,7 @@ function inCluster(host: ClientHost): Result<LoadedKubeConfig, KubeClientError> 
   const dir = host.serviceAccountDir;
   const tokenFile = join(dir, 'token');
   if (!existsSync(tokenFile)) {
-    return fail(new KubeClientError('KUBE_NO_CREDENTIALS', `no service account at ${dir} and no kubeconfig given: run in a pod with a service account, or set kubernetes.kubeconfig (kube-vip's k8s_config_file)`));
+    return fail(new KubeClientError('KUBE_NO_CREDENTIALS', `no service account at ${dir}, no kubeconfig given and KUBECONFIG not set: run in a pod with a service account, or set KUBECONFIG or kubernetes.kubeconfig (kube-vip's k8s_config_file)`));
   }
   const caFile = join(dir, 'ca.crt');
   if (!existsSync(caFile)) {
@@ -100,6 +124,16 @@ function inCluster(host: ClientHost): Result<LoadedKubeConfig, KubeClientError> 
     currentContext: 'inClusterContext',
   });
   return ok({ kubeConfig, source: 'in-cluster', server });
+}
+
+/** The pod's own namespace, as its service account says; undefined out of a pod. */
+export function podNamespace(host: Pick<ClientHost, 'serviceAccountDir'> = systemClientHost()): string | undefined {
+  try {
+    const text = readFileSync(join(host.serviceAccountDir, 'namespace'), 'utf8').trim();
+    return text === '' ? undefined : text;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface NodeName {

@@ -8,7 +8,11 @@
 // - LoadBalancer Services: their VIPs claimed in the registry, their status written by the node
 //   elected for it (services/).
 // - The Leases (`elections`): for a mode that holds VIPs by lease, a candidate per Lease, sharing
-//   the services Lease with the status writer (elections/).
+//   the services Lease with the status writer (elections/), under kube-vip's names
+//   (vip_leasename, svc_leasename), in the pod's namespace as kube-vip places them (env mode).
+// - This node's drain (node/drain.ts): excluded from external load balancers, or cordoned when
+//   asked, it announces no Service VIP; and its kube-vip.io/has-ip label (node/labels.ts) while it
+//   holds the control-plane VIP, with kube-vip's enable_node_labeling.
 //
 // Nothing of the Kubernetes client is loaded unless the configuration asks for the cluster: a
 // node that announces configured VIPs alone starts without it.
@@ -20,7 +24,10 @@ import type { VipClaim, VipRegistry } from '../registry/index.js';
 import type { LoadedKubeConfig } from './client.js';
 import type { ControlPlaneHealth, ControlPlaneHealthOptions } from './control-plane/health.js';
 import type { Candidate, Elections, LeaseRef } from './elections/candidate.js';
+import type { LeaseKey } from './elections/service-leases.js';
 import type { NodeAnnotationWatcher, NodeBgpOverrides } from './node/annotations.js';
+import type { NodeDrainWatcher } from './node/drain.js';
+import type { NodeLabeler } from './node/labels.js';
 import type { ServiceElections, ServiceSources } from './services/sources.js';
 
 /** The owner of the configured VIPs in the registry. */
@@ -45,6 +52,8 @@ export interface ClusterOptions {
 export interface ClusterStatus {
   node: string;
   services: ReturnType<ServiceSources['watcher']['status']> | null;
+  /** Why this node announces no Service VIP now (node drain); null while it may. */
+  servicesDrained: string | null;
 }
 
 export interface Cluster {
@@ -63,6 +72,14 @@ export interface Cluster {
   readiness(): string[];
   /** Whether every watch is connected now; undefined when nothing watches. */
   connected(): boolean | undefined;
+  /** Why this node announces no Service VIP now (node drain); undefined while it may. */
+  readonly servicesDrained: string | undefined;
+  /** Called with each change of servicesDrained (ARP mode then sits out the services Lease). */
+  onServicesDrained(listener: (reason: string | undefined) => void): void;
+  /** After each reconcile: which VIPs are in place on this node (for the kube-vip.io/has-ip label). */
+  reconciled(inPlace: (address: string) => boolean): void;
+  /** Resolves once nothing this node writes to the API (Service status, node label) is queued or running. */
+  settled(): Promise<void>;
   status(): ClusterStatus | null;
   /** Stops every watch and election; the claims stay in the registry (a stop is no reason to withdraw). */
   stop(): Promise<void>;
@@ -74,10 +91,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const k = config.kubernetes;
   const wanted = k.controlPlane || k.services || k.nodeAnnotationPrefix !== undefined || options.leasesHoldVips;
   if (!wanted) return new ClusterSources(registry);
-  const { KubeClientError, loadKubeConfig, resolveNodeName } = await import('./client.js');
+  const { KubeClientError, loadKubeConfig, podNamespace, resolveNodeName } = await import('./client.js');
   const credentials = loadKubeConfig(k);
   const node = resolveNodeName(k);
   const sources = new ClusterSources(registry, node.name);
+  const leases = await leaseNames(k, k.namespaceFromPod ? podNamespace() : undefined);
   // Without credentials, Services and node annotations cannot work at all; the control-plane
   // gate and the elections fall back to what kube-vip does outside a cluster.
   const required = (what: string): LoadedKubeConfig => {
@@ -95,10 +113,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (k.nodeAnnotationPrefix !== undefined) {
       sources.node = await startNodeAnnotations(options, required('kubernetes.nodeAnnotationPrefix'), node.name, k.nodeAnnotationPrefix);
     }
+    if (k.services && credentials.ok && (k.withdrawWhenExcluded !== false || k.withdrawWhenCordoned === true)) {
+      sources.drain = await startDrain(options, credentials.value, node.name);
+      sources.drain.on('change', (reason) => sources.drained(reason));
+    }
+    const labelVip = config.vips.static[0]?.address;
+    if (k.labelNode && k.controlPlane && labelVip !== undefined) {
+      const { HAS_IP_LABEL, NodeLabeler, labelValueOfIp } = await import('./node/labels.js');
+      sources.labeler = new NodeLabeler({ kubeConfig: required('kubernetes.labelNode').kubeConfig, nodeName: node.name, clock: options.clock });
+      sources.labeler.on('failed', (message) => log.warn({ node: node.name, error: message }, 'node label not written; trying again'));
+      sources.hasIp = { label: HAS_IP_LABEL, vip: labelVip, value: labelValueOfIp(labelVip) };
+    }
     if (k.services) {
       const { startServiceSources } = await import('./services/sources.js');
       const { electionTimings } = await import('./elections/options.js');
       sources.services = await startServiceSources({
+        servicesLease: leases.services,
+        ...(sources.drain?.drained !== undefined ? { drained: sources.drain.drained } : {}),
         kubeConfig: required('kubernetes.services').kubeConfig,
         nodeName: node.name,
         settings: k,
@@ -111,7 +142,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         syncTimeoutMs: options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS,
       });
     }
-    if (options.leasesHoldVips && credentials.ok) sources.elections = await leaseElections(options, credentials.value, node.name, sources.services?.elections);
+    // A drain that changed while the Services were first listed.
+    sources.services?.watcher.setDrained(sources.drain?.drained);
+    if (options.leasesHoldVips && credentials.ok) sources.elections = await leaseElections(options, credentials.value, node.name, sources.services?.elections, leases);
   } catch (err) {
     await sources.stop();
     throw err;
@@ -124,6 +157,11 @@ class ClusterSources implements Cluster {
   node: NodeAnnotationWatcher | undefined;
   services: ServiceSources | undefined;
   elections: Elections | undefined;
+  drain: NodeDrainWatcher | undefined;
+  labeler: NodeLabeler | undefined;
+  /** kube-vip's has-ip label: set to `value` while `vip` (the control-plane VIP) is in place here. */
+  hasIp: { label: string; vip: string; value: string } | undefined;
+  private readonly drainListeners: Array<(reason: string | undefined) => void> = [];
 
   constructor(
     private readonly registry: VipRegistry,
@@ -159,16 +197,60 @@ class ClusterSources implements Cluster {
     return this.services ? this.services.watcher.status().informers.every((i) => i.connected) : undefined;
   }
 
+  get servicesDrained(): string | undefined {
+    return this.drain?.drained;
+  }
+
+  onServicesDrained(listener: (reason: string | undefined) => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  /** The drain changed: the Service VIPs go (or come back), and the mode hears of it. */
+  drained(reason: string | undefined): void {
+    this.services?.watcher.setDrained(reason);
+    for (const listener of this.drainListeners) listener(reason);
+  }
+
+  reconciled(inPlace: (address: string) => boolean): void {
+    if (!this.labeler || !this.hasIp) return;
+    void this.labeler.set(this.hasIp.label, inPlace(this.hasIp.vip) ? this.hasIp.value : null);
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all([this.services?.settled(), this.labeler?.settled()]);
+  }
+
   status(): ClusterStatus | null {
     if (!this.node && !this.services) return null;
-    return { node: this.nodeName ?? '', services: this.services?.watcher.status() ?? null };
+    return { node: this.nodeName ?? '', services: this.services?.watcher.status() ?? null, servicesDrained: this.drain?.drained ?? null };
   }
 
   async stop(): Promise<void> {
     await this.node?.stop();
+    await this.drain?.stop();
     await this.services?.stop();
     await this.controlPlane?.stop();
+    // kube-vip's CleanUpLabels: a stopped node holds nothing.
+    await this.labeler?.clear();
   }
+}
+
+/** The control-plane and services Leases, in kube-vip's names, in the pod's namespace when asked and known. */
+async function leaseNames(k: DaemonConfig['kubernetes'], pod: string | undefined): Promise<{ controlPlane: LeaseKey; services: LeaseKey }> {
+  const [{ kubernetesDefaults, leaseRef }, { CONTROL_PLANE_LEASE, SERVICES_LEASE }] = await Promise.all([import('../config/index.js'), import('./elections/options.js')]);
+  const namespace = pod ?? kubernetesDefaults(k).namespace;
+  return { controlPlane: leaseRef(k.controlPlaneLease, CONTROL_PLANE_LEASE, namespace), services: leaseRef(k.servicesLease, SERVICES_LEASE, namespace) };
+}
+
+/** Watches this node for drain and waits (bounded) for the first read, so that a drained node never announces at start. */
+async function startDrain(options: ClusterOptions, credentials: LoadedKubeConfig, nodeName: string): Promise<NodeDrainWatcher> {
+  const { NodeDrainWatcher } = await import('./node/drain.js');
+  const k = options.config.kubernetes;
+  const watcher = new NodeDrainWatcher({ kubeConfig: credentials.kubeConfig, nodeName, log: options.log, informer: { clock: options.clock }, rules: { excluded: k.withdrawWhenExcluded !== false, cordoned: k.withdrawWhenCordoned === true } });
+  const synced = new Promise<void>((resolve) => watcher.once('synced', () => resolve()));
+  await watcher.start();
+  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, synced, () => undefined);
+  return watcher;
 }
 
 /**
@@ -179,13 +261,21 @@ async function startControlPlane(options: ClusterOptions, credentials: LoadedKub
   const [{ ControlPlaneHealth }, { SERVICE_ACCOUNT_DIR }] = await Promise.all([import('./control-plane/health.js'), import('./client.js')]);
   const { config, log } = options;
   const cluster = credentials.kubeConfig.getCurrentCluster();
+  const k = config.kubernetes;
+  const seconds = (s: number | undefined, key: string) => (s !== undefined ? { [key]: s * 1000 } : {});
   const health = new ControlPlaneHealth({
     registry: options.registry,
     vips: [],
-    port: config.kubernetes.apiServerPort,
+    port: k.apiServerPort,
     clock: options.clock,
-    ...(config.kubernetes.controlPlaneCheckInterval !== undefined ? { intervalMs: config.kubernetes.controlPlaneCheckInterval * 1000 } : {}),
-    ...(cluster?.caData ? { ca: Buffer.from(cluster.caData, 'base64').toString('utf8') } : cluster?.caFile ? { caFile: cluster.caFile } : {}),
+    ...seconds(k.controlPlaneCheckInterval, 'intervalMs'),
+    ...seconds(k.controlPlaneCheckTimeout, 'timeoutMs'),
+    ...(k.controlPlaneCheckFailureThreshold !== undefined ? { failureThreshold: k.controlPlaneCheckFailureThreshold } : {}),
+    ...(k.controlPlaneCheckUrl !== undefined ? { url: k.controlPlaneCheckUrl } : {}),
+    // kube-vip's control_plane_health_check_ca_path, else the cluster's CA.
+    ...(k.controlPlaneCheckCaFile !== undefined
+      ? { caFile: k.controlPlaneCheckCaFile, caFileGiven: true }
+      : cluster?.caData ? { ca: Buffer.from(cluster.caData, 'base64').toString('utf8') } : cluster?.caFile ? { caFile: cluster.caFile } : {}),
     ...livezCredentials(credentials, SERVICE_ACCOUNT_DIR),
   });
   health.on('healthy', () => log.info({ vips: config.vips.static.map((v) => v.address) }, 'local API server healthy: control-plane VIP announced'));
@@ -228,27 +318,27 @@ async function startNodeAnnotations(options: ClusterOptions, credentials: Loaded
 }
 
 /**
- * The Leases in kube-vip's names: plndr-cp-lock for the configured and control-plane VIPs
- * (through this node's own API server when it is a control-plane node), plndr-svcs-lock and
- * kubevip-<service> shared with the Service status writer.
+ * The Leases in kube-vip's names: plndr-cp-lock (vip_leasename) for the configured and
+ * control-plane VIPs (through this node's own API server when it is a control-plane node),
+ * plndr-svcs-lock (svc_leasename) and kubevip-<service> (kube-vip.io/leaseName) shared with the
+ * Service status writer.
  */
-async function leaseElections(options: ClusterOptions, credentials: LoadedKubeConfig, identity: string, shared: ServiceElections | undefined): Promise<Elections> {
-  const [{ localApiServerConfig }, { kubernetesDefaults }, { LeaderElector, SERVICES_LEASE, CONTROL_PLANE_LEASE }, { electionTimings, ElectionOptionsError }] = await Promise.all([
+async function leaseElections(options: ClusterOptions, credentials: LoadedKubeConfig, identity: string, shared: ServiceElections | undefined, leases: { controlPlane: LeaseKey; services: LeaseKey }): Promise<Elections> {
+  const [{ localApiServerConfig }, { LeaderElector }, { electionTimings, ElectionOptionsError }] = await Promise.all([
     import('./client.js'),
-    import('../config/index.js'),
     import('./elections/elector.js'),
     import('./elections/options.js'),
   ]);
   const k = options.config.kubernetes;
-  const namespace = kubernetesDefaults(k).namespace;
   const timings = electionTimings(k);
-  // The control-plane election must not go through the VIP it elects a holder for.
-  const controlPlaneConfig = k.controlPlane ? localApiServerConfig(credentials.kubeConfig, k.apiServerPort) : credentials.kubeConfig;
-  const elector = (name: string, kubeConfig = credentials.kubeConfig) => new LeaderElector({ kubeConfig, namespace, name, identity, watch: true, clock: options.clock, ...timings });
+  // The control-plane election must not go through the VIP it elects a holder for: the local API
+  // server, or kube-vip's kubernetes_addr when given (the credentials already point there).
+  const controlPlaneConfig = k.controlPlane && k.apiServerAddress === undefined ? localApiServerConfig(credentials.kubeConfig, k.apiServerPort) : credentials.kubeConfig;
+  const elector = (lease: LeaseKey, kubeConfig = credentials.kubeConfig) => new LeaderElector({ kubeConfig, ...lease, identity, watch: true, clock: options.clock, ...timings });
   return {
     candidate(lease: LeaseRef): Candidate {
-      if (lease.kind === 'control-plane') return elector(CONTROL_PLANE_LEASE, controlPlaneConfig);
-      if (lease.kind === 'services') return shared?.servicesElector ?? elector(SERVICES_LEASE);
+      if (lease.kind === 'control-plane') return elector(leases.controlPlane, controlPlaneConfig);
+      if (lease.kind === 'services') return shared?.servicesElector?.() ?? elector(leases.services);
       // A Service's own Lease: made with the Service sources, which exist whenever a Service VIP does.
       if (!shared) throw new ElectionOptionsError(`no Service elections to stand for ${lease.namespace}/${lease.name}: Services are not watched`);
       return shared.serviceCandidate(lease.namespace, lease.name);

@@ -32,6 +32,9 @@ features (at least one; not for servicemonitor and prometheusrule):
   --servicesElection          per-Service election (adds leases in every namespace to the RBAC);
                               in BGP mode the elected node alone announces the Service's VIPs
   --taint                     run on control-plane nodes only (implied by --controlplane)
+  --leaseName NAME            the control-plane Lease (plndr-cp-lock), in --namespace
+  --servicesLeaseName NAME    the services Lease (plndr-svcs-lock), in --namespace
+  --enableNodeLabeling        label the node holding the control-plane VIP kube-vip.io/has-ip
 BGP, the default mode: every node announces its VIPs to its peers (kube-vip's names):
   --leaderElection            only the elected node announces the control-plane VIP (as kube-vip)
   --localAS N                 this node's AS (65000)

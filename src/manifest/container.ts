@@ -61,6 +61,9 @@ export function speakerEnv(o: ManifestOptions, kind: 'daemonset' | 'pod'): V1Env
   }
   if (o.services) set('svc_enable', 'true');
   if (o.servicesElection) set('svc_election', 'true');
+  set('vip_leasename', o.leaseName);
+  if (o.services) set('svc_leasename', o.servicesLeaseName);
+  if (o.nodeLabeling) set('enable_node_labeling', 'true');
   // Only those given: the daemon's defaults are kube-vip's (5, 3, 1 s).
   for (const flag of Object.keys(LEASE_FLAGS) as LeaseFlag[]) set(LEASE_FLAGS[flag], o.lease[flag]);
   if (o.mode === 'arp') arpEnv(o, set);

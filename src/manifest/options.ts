@@ -38,6 +38,11 @@ export interface ManifestOptions {
   imageGiven: boolean;
   /** kube-vip's --taint: run on control-plane nodes only. */
   controlPlaneNodesOnly: boolean;
+  /** kube-vip's --leaseName and --servicesLeaseName (vip_leasename, svc_leasename): Lease names in `namespace`. */
+  leaseName?: string;
+  servicesLeaseName?: string;
+  /** kube-vip's --enableNodeLabeling: kube-vip.io/has-ip on the node holding the control-plane VIP (patches its Node). */
+  nodeLabeling: boolean;
   /** The control-plane VIPs, comma-separated, as kube-vip's `address` variable holds them. */
   address?: string;
   /** kube-vip's --interface: where the VIPs go (lo in BGP mode when unset; required in ARP mode). */
@@ -91,6 +96,7 @@ export function defaultOptions(): ManifestOptions {
     gracefulRestart: false,
     imageGiven: false,
     controlPlaneNodesOnly: false,
+    nodeLabeling: false,
     lease: {},
     apiServerPort: KUBE_VIP.apiServerPort,
     localAs: KUBE_VIP.localAs,
@@ -143,23 +149,23 @@ const FLAGS = {
   'keep-routes-on-stop': { type: 'boolean' },
   'graceful-restart': { type: 'boolean' },
   'monitoring-label': { type: 'string', multiple: true },
+  leaseName: { type: 'string' },
+  servicesLeaseName: { type: 'string' },
+  enableNodeLabeling: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   // kube-vip flags that vip-speaker does not take, each refused with the reason.
   peerPass: { type: 'string' },
   enableLoadBalancer: { type: 'boolean' },
   prometheusHTTPServer: { type: 'string' },
-  leaseName: { type: 'string' },
-  servicesLeaseName: { type: 'string' },
 } as const;
 
-const LEASE_NAMES = "vip-speaker uses kube-vip's default Lease names, plndr-cp-lock and plndr-svcs-lock, so that the two can take turns on them during a migration";
+/** A Lease name (a DNS subdomain); a namespace before it would need RBAC the generator does not write. */
+const LEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const REFUSED: Record<string, [ManifestError['code'], string]> = {
   peerPass: ['MANIFEST_PLAIN_PASSWORD', 'the password would be written into the manifest in plain text: put it in a Secret and give --peer-password-secret NAME[:KEY]'],
   enableLoadBalancer: ['MANIFEST_UNSUPPORTED', 'vip-speaker has no IPVS load balancer: in BGP mode the routers spread the traffic over the nodes (ECMP); in ARP mode kube-proxy spreads it from the elected node'],
   prometheusHTTPServer: ['MANIFEST_UNSUPPORTED', 'use --admin-address and --admin-port: the admin endpoint serves /metrics'],
-  leaseName: ['MANIFEST_UNSUPPORTED', LEASE_NAMES],
-  servicesLeaseName: ['MANIFEST_UNSUPPORTED', LEASE_NAMES],
 };
 
 /** Reads the flags of `vip-speaker manifest KIND`; every problem is reported, not just the first. */
@@ -186,6 +192,13 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   o.services = values.services === true;
   o.servicesElection = values.servicesElection === true || values['services-election'] === true;
   o.controlPlaneNodesOnly = values.taint === true;
+  o.nodeLabeling = values.enableNodeLabeling === true;
+  for (const flag of ['leaseName', 'servicesLeaseName'] as const) {
+    const name = values[flag];
+    if (name === undefined) continue;
+    if (name.length <= 253 && LEASE_NAME.test(name)) o[flag] = name;
+    else problem('MANIFEST_INVALID_VALUE', flag, `expected a Lease name in --namespace (lower-case letters, digits, '-' and '.'; the RBAC written covers that namespace only), got ${JSON.stringify(name)}`);
+  }
   o.multihop = values.multihop === true;
   o.keepRoutesOnStop = values['keep-routes-on-stop'] === true;
   o.leaderElection = values.leaderElection === true;

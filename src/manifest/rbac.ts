@@ -1,8 +1,9 @@
 // RBAC with the least rights the speaker needs, each grant for a reason:
 //
 // - ClusterRole: read nodes (the node's own addresses and labels); with --services, read Services
-//   and EndpointSlices (which VIPs to announce, and whether this node has endpoints) and write
-//   services/status (the VIP in status.loadBalancer.ingress).
+//   and EndpointSlices (which VIPs to announce, and whether this node has endpoints), write
+//   services/status (the VIP in status.loadBalancer.ingress) and patch Services (kube-vip's
+//   kube-vip.io/vipHost annotation); with --enableNodeLabeling, patch nodes (kube-vip.io/has-ip).
 // - Role in the speaker's namespace: leases, for the speaker's own elections: plndr-svcs-lock
 //   (who writes Services' status; in ARP mode also who holds their VIPs) and, in ARP mode or BGP
 //   mode with --leaderElection, plndr-cp-lock (who holds or announces the control-plane VIP).
@@ -25,10 +26,10 @@ export const LEASE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch',
 export const SERVICE_LEASES_ROLE = `${APP_NAME}-service-leases`;
 
 export function clusterRules(o: ManifestOptions): V1PolicyRule[] {
-  const rules: V1PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: READ }];
+  const rules: V1PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: o.nodeLabeling ? [...READ, 'patch'] : READ }];
   if (o.services) {
     rules.push(
-      { apiGroups: [''], resources: ['services'], verbs: READ },
+      { apiGroups: [''], resources: ['services'], verbs: [...READ, 'patch'] },
       { apiGroups: [''], resources: ['services/status'], verbs: ['update', 'patch'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
     );

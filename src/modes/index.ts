@@ -15,13 +15,22 @@ export function createMode(config: DaemonConfig, deps: ModeDeps): VipMode {
   return MODES[config.mode](config, deps);
 }
 
-/** How the mode wants a VIP on the interface: a host route's length (BGP), or the segment's (ARP). */
-const PLACEMENT: Record<DaemonConfig['mode'], (config: DaemonConfig) => { prefixLength?: DaemonConfig['arp']['prefixLength'] }> = {
-  bgp: () => ({}),
-  arp: (config) => ({ prefixLength: config.arp.prefixLength }),
+export interface Placement {
+  /** The length a VIP gets on the interface: absent, a host route's (BGP); the segment's (ARP). */
+  prefixLength?: DaemonConfig['arp']['prefixLength'];
+  /** Service VIPs may go on other interfaces than vips.interface. */
+  servicesElsewhere: boolean;
+}
+
+/** How the mode wants VIPs on the interfaces. */
+const PLACEMENT: Record<DaemonConfig['mode'], (config: DaemonConfig) => Placement> = {
+  // BGP mode binds every VIP to lo, unless bgp_attach_ip_to_interface names another for Services.
+  bgp: (config) => ({ servicesElsewhere: config.kubernetes.services === true && config.kubernetes.servicesInterface !== undefined }),
+  // ARP mode: a Service's VIP may carry an interface of its own (kube-vip.io/serviceInterface).
+  arp: (config) => ({ prefixLength: config.arp.prefixLength, servicesElsewhere: config.kubernetes.services === true }),
 };
 
-export function placementOf(config: DaemonConfig): { prefixLength?: DaemonConfig['arp']['prefixLength'] } {
+export function placementOf(config: DaemonConfig): Placement {
   return PLACEMENT[config.mode](config);
 }
 

@@ -17,6 +17,8 @@ export function ownerKind(owner: Owner): string {
 export interface VipAttributes {
   communities: number[];
   largeCommunities: LargeCommunity[];
+  /** The interface the VIP goes on, when its owner names one (a Service's kube-vip.io/serviceInterface); absent: the VIP interface. */
+  interface?: string;
 }
 
 export interface DesiredVip {
@@ -195,6 +197,9 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
         }
       }
       attributes.communities.sort((x, y) => x - y);
+      // Owners that disagree on the interface: the first owner's (in owner order) that names one.
+      const named = [...owners.keys()].sort().map((o) => owners.get(o)!.interface).find((i) => i !== undefined);
+      if (named !== undefined) attributes.interface = named;
       out.push({ address, prefix: this.prefixes.get(address)!, owners: [...owners.keys()].sort(), attributes });
     }
     return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));

@@ -54,4 +54,5 @@ export {
   type VipAddressManagerOptions,
 } from './manager.js';
 export type { AddressChange, AddressTable, KernelTableOptions } from './kernel-table.js';
+export { InterfacePlacer, type InterfacePlacerOptions, type PlacementBatch } from './interfaces.js';
 export type { KernelAddress, KernelLink, NetlinkAck } from './netlink-messages.js';

@@ -31,6 +31,10 @@ export interface ControlPlaneHealthOptions {
   tokenFile?: string;
   token?: string;
   clientCertificate?: ClientCertificate;
+  /** Probe this URL instead of the local /livez (kube-vip's control_plane_health_check_address). */
+  url?: string;
+  /** caFile is the user's, for the URL: unreadable is a failure (default: the cluster CA, a help only). */
+  caFileGiven?: boolean;
   /** Time between probes, from the start of one to the start of the next (default 1000 ms). */
   intervalMs?: number;
   /** Longest wait for an answer (default 1000 ms, at most intervalMs). */
@@ -120,6 +124,7 @@ export class ControlPlaneHealth extends EventEmitter<ControlPlaneHealthEvents> {
       ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
       ...(options.token !== undefined ? { token: options.token } : {}),
       ...(options.clientCertificate ? { clientCertificate: options.clientCertificate } : {}),
+      ...(options.url !== undefined ? { url: options.url, caFileGiven: options.caFileGiven === true } : {}),
     };
     this.probe = options.probe ?? ((signal) => probeLivez(target, this.clock, signal));
   }

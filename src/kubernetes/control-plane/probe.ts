@@ -2,11 +2,14 @@
 // against the cluster CA. Plain HTTPS, no API client and no kubeconfig, so that it works while
 // the API server is a static pod still coming up (kubeadm or Kubespray bootstrap), when nothing
 // else of the cluster answers. Every failure has a stable reason for logs and metric labels.
+// With a URL (kube-vip's control_plane_health_check_address) that URL is probed instead, http or
+// https, its certificate checked against the URL's host as kube-vip's Go client checks it, with
+// the system's CAs and the one given (control_plane_health_check_ca_path), else the cluster's.
 import { readFile } from 'node:fs/promises';
-import type { ClientRequest } from 'node:http';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
-import { checkServerIdentity } from 'node:tls';
+import { checkServerIdentity, rootCertificates } from 'node:tls';
 import type { Clock, TimerHandle } from '../../../bgp/index.js';
 import { SERVICE_ACCOUNT_DIR } from '../client.js';
 
@@ -35,6 +38,10 @@ export interface LivezTarget {
   /** A client certificate (a kubeconfig user's, as k3s.yaml has), PEM text or files, for the same clusters. */
   clientCertificate?: ClientCertificate;
   timeoutMs: number;
+  /** Probe this URL instead of https://address:port/livez; no token is sent to it. */
+  url?: string;
+  /** caFile was set by the user for the URL (an unreadable one is then a failure, not a fallback). */
+  caFileGiven?: boolean;
 }
 
 export type ClientCertificate = { cert: string; key: string } | { certFile: string; keyFile: string };
@@ -91,7 +98,8 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
       resolve(result);
     };
     const onAbort = () => finish(failure('NET_ABORTED', 'the probe was cancelled'));
-    const timer: TimerHandle = clock.after(target.timeoutMs, () => finish(failure('TIMEOUT', `no answer from ${target.address}:${target.port} within ${target.timeoutMs} ms`)));
+    const where = target.url ?? `${target.address}:${target.port}`;
+    const timer: TimerHandle = clock.after(target.timeoutMs, () => finish(failure('TIMEOUT', `no answer from ${where} within ${target.timeoutMs} ms`)));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort);
     void send(target).then((outcome) => {
@@ -108,8 +116,8 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
         res.resume();
         if (status === 200) return finish({ ok: true, status: 200 });
         // 401/403: anonymous /livez refused (anonymous-auth=false or no public-info-viewer binding).
-        const hint = status === 401 || status === 403 ? ' (/livez refused these credentials, or anonymous access: anonymous-auth=false needs the kubeconfig\'s or the service account\'s)' : '';
-        finish(failure(`HTTP_${status}`, `GET /livez answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`));
+        const hint = (status === 401 || status === 403) && target.url === undefined ? ' (/livez refused these credentials, or anonymous access: anonymous-auth=false needs the kubeconfig\'s or the service account\'s)' : '';
+        finish(failure(`HTTP_${status}`, `GET ${target.url ?? '/livez'} answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`));
       });
       req.on('error', (err: NodeJS.ErrnoException) => finish(failure(reasonOfSocketError(err), err.message)));
       req.end();
@@ -119,6 +127,7 @@ export function probeLivez(target: LivezTarget, clock: Clock, signal?: AbortSign
 
 /** Reads the CA (and token) and makes the request, or says why it cannot. */
 async function send(target: LivezTarget): Promise<{ req: ClientRequest } | { result: ProbeResult }> {
+  if (target.url !== undefined) return sendUrl(target, target.url);
   let ca: Buffer | string;
   try {
     ca = target.ca ?? (await readFile(target.caFile));
@@ -161,6 +170,40 @@ async function send(target: LivezTarget): Promise<{ req: ClientRequest } | { res
     return { req };
   } catch (err) {
     // Options Node refuses outright (an address that is no host, say).
+    return { result: failure(`NET_${(err as NodeJS.ErrnoException).code ?? 'INVALID'}`, (err as Error).message) };
+  }
+}
+
+/** GET on the URL as kube-vip's health check does it: no token, the name checked is the URL's host. */
+async function sendUrl(target: LivezTarget, text: string): Promise<{ req: ClientRequest } | { result: ProbeResult }> {
+  const url = new URL(text);
+  const headers = { accept: '*/*' };
+  // Go's net/http: no keep-alive reuse matters here, each probe is a fresh connection.
+  if (url.protocol === 'http:') {
+    try {
+      return { req: httpRequest(url, { method: 'GET', headers, agent: false }) };
+    } catch (err) {
+      return { result: failure(`NET_${(err as NodeJS.ErrnoException).code ?? 'INVALID'}`, (err as Error).message) };
+    }
+  }
+  let extra: Buffer | string | undefined;
+  try {
+    extra = target.ca ?? (await readFile(target.caFile));
+  } catch (err) {
+    // The cluster's CA is only a help for an https URL: without it, the system's CAs remain.
+    if (target.caFileGiven) return { result: failure('CA_UNREADABLE', `cannot read the CA file ${target.caFile}: ${(err as Error).message}`) };
+  }
+  try {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const req = request(url, {
+      method: 'GET',
+      headers,
+      ca: extra === undefined ? [...rootCertificates] : [...rootCertificates, extra.toString()],
+      ...(isIP(host) ? {} : { servername: host }),
+      agent: false,
+    });
+    return { req };
+  } catch (err) {
     return { result: failure(`NET_${(err as NodeJS.ErrnoException).code ?? 'INVALID'}`, (err as Error).message) };
   }
 }

@@ -111,6 +111,11 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     return this.state === 'leading';
   }
 
+  /** Stopped for good: a candidate that stands again is a new elector. */
+  get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
   /** The holder last observed ('' when none), as client-go's GetLeader. */
   get leader(): string {
     return this.observedRecord?.holderIdentity ?? '';

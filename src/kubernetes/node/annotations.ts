@@ -6,6 +6,11 @@
 //   <prefix>/peer-asn   the peers' AS                       (required)
 //   <prefix>/peer-ip    the peers, comma-separated
 //   <prefix>/bgp-pass   TCP MD5 password for every peer, base64 (Go's StdEncoding)
+//   <prefix>/peer-multi-hop  "true" or "false": eBGP multihop for every peer; anything else makes
+//                       kube-vip give up on the annotations, and so does vip-speaker
+//
+// Equinix Metal's own BGP setup writes exactly these: its routers at 169.254.255.1 and .2
+// (IPv4 link-local, reached through a static route, so allowed as peers), multihop.
 //
 // Each key may also be written as Equinix Metal's cloud provider writes it since v3.3,
 // `<prefix>/bgp-peers-0-<key>`; peer-ip as `<prefix>/bgp-peers-<n>-peer-ip` for any n, all of
@@ -14,7 +19,7 @@
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { PeerSpec } from '../../config/index.js';
-import { checkAsn, checkIp, goParseUint, unusableAddress } from '../../config/index.js';
+import { DEFAULT_MULTIHOP_TTL, checkAsn, checkIp, goParseUint, unusablePeerAddress } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { abortable } from '../client.js';
 import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from '../informers/informer.js';
@@ -89,22 +94,31 @@ export function nodeBgpOverrides(annotations: Readonly<Record<string, string>> |
     passwordUsable = password !== undefined;
   }
 
+  // kube-vip: exactly "true" or "false", else an error that voids every annotation.
+  let multihop = false;
+  let multihopUsable = true;
+  const hop = single(all, prefix, 'peer-multi-hop');
+  if (hop && hop.value !== 'true' && hop.value !== 'false') {
+    invalid(hop.name, `${hop.name}: expected "true" or "false", as kube-vip reads it, got ${JSON.stringify(hop.value)}`);
+    multihopUsable = false;
+  } else multihop = hop?.value === 'true';
+
   const peerIps = peerIpAnnotations(all, prefix);
   if (peerIps.length > 0 && typeof peerAsn === 'number') {
     const peers: PeerSpec[] = [];
     for (const { name, value } of peerIps) {
       for (const text of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
         const address = checkIp(text);
-        const unusable = address.ok ? unusableAddress(address.value) : undefined;
+        const unusable = address.ok ? unusablePeerAddress(address.value) : undefined;
         if (!address.ok) invalid(name, `${name}: ${address.error.message}`);
         else if (unusable) invalid(name, `${name}: ${text} is ${unusable} and cannot be a peer`);
-        else if (!peers.some((p) => p.address === address.value)) peers.push(peerSpec(address.value, peerAsn, password, result.sourceAddress));
+        else if (!peers.some((p) => p.address === address.value)) peers.push(peerSpec(address.value, peerAsn, password, result.sourceAddress, multihop));
       }
     }
     result.peers = peers;
   }
 
-  result.complete = result.asn !== undefined && result.sourceAddress !== undefined && typeof peerAsn === 'number' && passwordUsable;
+  result.complete = result.asn !== undefined && result.sourceAddress !== undefined && typeof peerAsn === 'number' && passwordUsable && multihopUsable;
   return result;
 }
 
@@ -144,8 +158,9 @@ function decodeBase64(text: string): string | undefined {
   return Buffer.from(clean, 'base64').toString('utf8');
 }
 
-function peerSpec(address: string, asn: number, password: string | undefined, source: string | undefined): PeerSpec {
-  const spec: PeerSpec = { address, asn, port: 179, multihop: false, communities: [], largeCommunities: [], passive: false };
+function peerSpec(address: string, asn: number, password: string | undefined, source: string | undefined, multihop: boolean): PeerSpec {
+  // Multihop sends with kube-vip's TTL (MultihopTtl 50), as a configured multihop peer does.
+  const spec: PeerSpec = { address, asn, port: 179, multihop, ...(multihop ? { ttl: DEFAULT_MULTIHOP_TTL } : {}), communities: [], largeCommunities: [], passive: false };
   if (password !== undefined) {
     spec.password = password;
     spec.passwordSource = 'annotation';

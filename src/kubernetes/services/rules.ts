@@ -13,11 +13,15 @@
 // 4. `externalTrafficPolicy: Local`: announced while an endpoint on this node is serving;
 //    `Cluster`: announced by every node while the Service has a serving endpoint anywhere, or
 //    always with `kube-vip.io/allow-reconcile-without-endpoints: "true"`;
-// 5. BGP communities from vip-speaker's own annotations; a bad entry is reported and skipped.
+// 5. BGP communities from vip-speaker's own annotations; a bad entry is reported and skipped;
+// 6. every other kube-vip.io annotation as kube-vip-annotations.ts (src/config) decides: a warned
+//    one is reported once and the Service served; a refused one keeps the Service from being
+//    served, with the reason; kube-vip.io/serviceInterface chooses the interface of its VIPs where
+//    Service VIPs go on an interface (ARP mode, or BGP mode with kubernetes.servicesInterface).
 import type { V1EndpointConditions, V1EndpointSlice, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import type { LargeCommunity } from '../../../bgp/index.js';
 import { parseCommunity, parseLargeCommunity } from '../../communities.js';
-import { checkVip } from '../../config/index.js';
+import { checkInterfaceName, checkVip, parseLeaseName, SERVICE_ANNOTATION_PREFIX, serviceAnnotationDecision } from '../../config/index.js';
 import type { VipClaim } from '../../registry/index.js';
 
 export const SERVICE_ANNOTATIONS = {
@@ -31,6 +35,10 @@ export const SERVICE_ANNOTATIONS = {
   communities: 'vip-speaker.io/bgp-communities',
   /** vip-speaker: large communities (RFC 8092), "4200000000:1:2,...". */
   largeCommunities: 'vip-speaker.io/bgp-large-communities',
+  /** kube-vip: the interface the Service's VIPs go on (ARP mode; BGP mode with servicesInterface). */
+  serviceInterface: 'kube-vip.io/serviceInterface',
+  /** kube-vip: the Service's own Lease, "[namespace/]name". */
+  leaseName: 'kube-vip.io/leaseName',
 } as const;
 
 /** The label that ties an EndpointSlice to its Service. */
@@ -40,12 +48,16 @@ export interface ServiceRuleSettings {
   loadBalancerClass: string;
   loadBalancerClassOnly: boolean;
   loadBalancerClassLegacyHandling: boolean;
+  /** Service VIPs go on an interface chosen per Service (ARP mode, or BGP mode with servicesInterface); absent: false. */
+  placesOnInterface?: boolean;
+  /** Where a Service's VIPs go when it names no interface (kubernetes.servicesInterface); absent: the VIP interface. */
+  servicesInterface?: string;
 }
 
 /** Why a Service is not one of ours. */
-export type SkipReason = 'NOT_LOAD_BALANCER' | 'IGNORE_ANNOTATION' | 'OTHER_CLASS' | 'NO_CLASS';
+export type SkipReason = 'NOT_LOAD_BALANCER' | 'IGNORE_ANNOTATION' | 'OTHER_CLASS' | 'NO_CLASS' | 'UNSUPPORTED_ANNOTATION';
 
-export type ServiceProblemCode = 'SERVICE_INVALID_ADDRESS' | 'SERVICE_INVALID_COMMUNITY' | 'SERVICE_INVALID_LARGE_COMMUNITY';
+export type ServiceProblemCode = 'SERVICE_INVALID_ADDRESS' | 'SERVICE_INVALID_COMMUNITY' | 'SERVICE_INVALID_LARGE_COMMUNITY' | 'SERVICE_UNSUPPORTED_ANNOTATION' | 'SERVICE_INVALID_LEASE_NAME';
 
 /** Something in a Service that was skipped; the rest of the Service is still served. */
 export interface ServiceProblem {
@@ -72,6 +84,8 @@ export type ServiceDecision =
       largeCommunities: LargeCommunity[];
       trafficPolicy: TrafficPolicy;
       allowWithoutEndpoints: boolean;
+      /** The interface its VIPs go on; absent: the VIP interface. */
+      interface?: string;
       problems: ServiceProblem[];
     };
 
@@ -95,6 +109,27 @@ export function decideService(service: V1Service, settings: ServiceRuleSettings)
 
   const key = serviceKey(service.metadata);
   const problems: ServiceProblem[] = [];
+  const placesOnInterface = settings.placesOnInterface === true;
+  for (const [name, raw] of Object.entries(annotations)) {
+    const value = textOf(raw);
+    if (!name.startsWith(SERVICE_ANNOTATION_PREFIX) || value === undefined) continue;
+    const decision = serviceAnnotationDecision(name, { value, placesOnInterface });
+    if (decision?.use === 'refused') return { served: false, reason: 'UNSUPPORTED_ANNOTATION', detail: `${name}: ${JSON.stringify(value)}: ${decision.text}` };
+    if (decision?.use === 'warned') problems.push({ code: 'SERVICE_UNSUPPORTED_ANNOTATION', service: key, field: name, value, message: `${name}: ${decision.text}` });
+  }
+  let iface = settings.servicesInterface;
+  const named = textOf(annotations[SERVICE_ANNOTATIONS.serviceInterface])?.trim();
+  if (placesOnInterface && named) {
+    const checked = checkInterfaceName(named);
+    // Put on the wrong interface, a VIP would answer on the wrong segment: not served instead.
+    if (!checked.ok) return { served: false, reason: 'UNSUPPORTED_ANNOTATION', detail: `${SERVICE_ANNOTATIONS.serviceInterface}: ${checked.error.message}` };
+    iface = checked.value;
+  }
+  const lease = textOf(annotations[SERVICE_ANNOTATIONS.leaseName]);
+  if (lease !== undefined && lease.trim() !== '') {
+    const checked = parseLeaseName(lease);
+    if (!checked.ok) problems.push({ code: 'SERVICE_INVALID_LEASE_NAME', service: key, field: SERVICE_ANNOTATIONS.leaseName, value: lease, message: `${SERVICE_ANNOTATIONS.leaseName}: ${checked.error.message}; kubevip-<service> is used instead` });
+  }
   const fromAnnotation = textOf(annotations[SERVICE_ANNOTATIONS.loadBalancerIPs]);
   const fromSpec = textOf(spec.loadBalancerIP);
   const source = fromAnnotation !== undefined ? 'annotation' : fromSpec ? 'spec' : 'none';
@@ -128,6 +163,7 @@ export function decideService(service: V1Service, settings: ServiceRuleSettings)
     largeCommunities,
     trafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
     allowWithoutEndpoints: (textOf(annotations[SERVICE_ANNOTATIONS.allowWithoutEndpoints]) ?? '').toLowerCase() === 'true',
+    ...(iface !== undefined ? { interface: iface } : {}),
     problems,
   };
 }
@@ -205,7 +241,8 @@ export function announcement(decision: Extract<ServiceDecision, { served: true }
 
 /** The registry claims for a served Service that is announced. */
 export function claimsOf(decision: Extract<ServiceDecision, { served: true }>): VipClaim[] {
-  return decision.vips.map((address) => ({ address, attributes: { communities: [...decision.communities], largeCommunities: [...decision.largeCommunities] } }));
+  const where = decision.interface !== undefined ? { interface: decision.interface } : {};
+  return decision.vips.map((address) => ({ address, attributes: { communities: [...decision.communities], largeCommunities: [...decision.largeCommunities], ...where } }));
 }
 
 /** The name of the Service an EndpointSlice belongs to, or undefined. */

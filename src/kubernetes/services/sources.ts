@@ -7,6 +7,10 @@
 // elect the status writer. When the leases also elect the node that holds the VIPs (ARP mode;
 // BGP mode with kube-vip's svc_election or vip_leaderelection), they are handed to the mode
 // (`elections`), and a Service's own lease is stood for only while this node wants its VIPs.
+//
+// kube-vip's names apply: the services lease is svc_leasename's (kubernetes.servicesLease), a
+// Service's own is its kube-vip.io/leaseName's; with disable_service_updates
+// (kubernetes.writeServiceStatus: false) the elections still run but nothing is written.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, withTimeout } from '../../../bgp/index.js';
 import type { KubernetesSettings } from '../../config/index.js';
@@ -14,9 +18,9 @@ import type { Logger } from '../../log.js';
 import type { VipRegistry } from '../../registry/index.js';
 import { kubernetesDefaults } from '../../config/index.js';
 import type { Candidate } from '../elections/candidate.js';
-import { LeaderElector, SERVICES_LEASE } from '../elections/elector.js';
+import { LeaderElector } from '../elections/elector.js';
 import type { ElectionTimings } from '../elections/options.js';
-import { ServiceLeases } from '../elections/service-leases.js';
+import { type LeaseKey, ServiceLeases, serviceLeaseOf } from '../elections/service-leases.js';
 import { ServiceWatcher } from './watcher.js';
 import { ServiceStatusWriter } from './status.js';
 
@@ -39,12 +43,16 @@ export interface ServiceSourcesOptions {
   clock: Clock;
   /** How long start waits for the first lists before it goes on with what it has. */
   syncTimeoutMs: number;
+  /** The services lease (kube-vip's plndr-svcs-lock, or svc_leasename's). */
+  servicesLease: LeaseKey;
+  /** Why this node announces no Service VIP from the start (node drain), if it does not. */
+  drained?: string;
 }
 
 /** The Service leases, for the mode that holds VIPs by lease. */
 export interface ServiceElections {
-  /** The services lease (absent with per-Service election). */
-  servicesElector?: LeaderElector;
+  /** The services lease's elector now (absent with per-Service election); a fresh one once the last was stopped. */
+  servicesElector?: () => LeaderElector;
   /** A Service's own lease; stopping it lets a later stand make a fresh elector. */
   serviceCandidate(namespace: string, name: string): Candidate;
 }
@@ -53,6 +61,8 @@ export interface ServiceSources {
   watcher: ServiceWatcher;
   /** Set when the leases hold the VIPs (leasesHoldVips). */
   elections: ServiceElections | undefined;
+  /** Resolves once no status write is queued or running. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,31 +76,74 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   const arp = options.leasesHoldVips;
   const rules = kubernetesDefaults(settings);
   const perServiceStatus = settings.servicesElection === true;
+  const writeStatus = settings.writeServiceStatus !== false;
+  const services = options.servicesLease;
+  // Filled once the watcher exists: a Service's kube-vip.io/leaseName, as its cache has it.
+  let annotationsOf: (namespace: string, name: string) => Record<string, string> | undefined = () => undefined;
   // ARP mode gives a Local-policy Service a lease of its own even without svc_election.
-  const perService = perServiceStatus || (arp && (options.localPolicyLeases ?? true)) ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
-  const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: nodeName, watch: arp, clock, ...options.timings });
-  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
-  servicesElector?.on('leading', () => {
-    log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
-    void statusWriter.resync();
-  });
-  servicesElector?.on('stoppedLeading', (reason) => log.info({ reason }, 'no longer writes Service status'));
+  const perService = perServiceStatus || (arp && (options.localPolicyLeases ?? true))
+    ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings, leaseOf: (namespace, name) => serviceLeaseOf(namespace, name, annotationsOf(namespace, name)) })
+    : undefined;
+  // The services lease's elector; ARP mode stops it while this node is drained, and a new one
+  // stands when the drain ends (a stopped elector never starts again).
+  const makeServicesElector = () => {
+    const elector = new LeaderElector({ kubeConfig, namespace: services.namespace, name: services.name, identity: nodeName, watch: arp, clock, ...options.timings });
+    elector.on('leading', () => {
+      log.info({ lease: `${services.namespace}/${services.name}` }, writeStatus ? 'elected to write Service status' : 'holds the services lease');
+      void statusWriter.resync();
+    });
+    elector.on('stoppedLeading', (reason) => log.info({ reason }, 'no longer writes Service status'));
+    return elector;
+  };
+  let servicesElector: LeaderElector | undefined;
+  const currentServicesElector = () => {
+    if (servicesElector?.stopped) servicesElector = makeServicesElector();
+    return servicesElector;
+  };
+  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, vipHost: nodeName, isLeader: () => writeStatus && (servicesElector ? servicesElector.isLeader : true) });
+  if (!writeStatus) log.info('Service status and kube-vip.io/vipHost are not written (disable_service_updates)');
+  servicesElector = perServiceStatus ? undefined : makeServicesElector();
   statusWriter.on('failed', (namespace, name, message) => log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
 
   /** The VIPs each served Service asks for, for its status. */
   const latest = new Map<string, string[]>();
-  // A Service's own elector, made once with its status listener.
-  const withStatus = new WeakSet<LeaderElector>();
+  // A Service's own elector, made once with its status listener; Services sharing a Lease
+  // (kube-vip.io/leaseName) share an elector, whose holder writes the status of each of them.
+  const statusOf = new WeakMap<LeaderElector, Set<string>>();
   const serviceElector = (namespace: string, name: string) => {
     const el = perService!.elector(namespace, name);
-    if (perServiceStatus && !withStatus.has(el)) {
-      withStatus.add(el);
-      el.on('leading', () => void statusWriter.sync(namespace, name, latest.get(`${namespace}/${name}`) ?? []));
+    if (!perServiceStatus) return el;
+    const key = `${namespace}/${name}`;
+    let keys = statusOf.get(el);
+    if (!keys) {
+      const mine = (keys = new Set());
+      statusOf.set(el, mine);
+      el.on('leading', () => {
+        for (const k of mine) {
+          if (perService!.active.get(k) !== el) continue;
+          const slash = k.indexOf('/');
+          void statusWriter.sync(k.slice(0, slash), k.slice(slash + 1), latest.get(k) ?? []);
+        }
+      });
+    }
+    if (!keys.has(key)) {
+      keys.add(key);
+      // Joined a Lease this node already holds: its status is ours to write now.
+      if (el.isLeader) void statusWriter.sync(namespace, name, latest.get(key) ?? []);
     }
     return el;
   };
 
-  const watcher = new ServiceWatcher({ kubeConfig, registry: options.registry, nodeName, rules, log, informer: { clock } });
+  const watcher = new ServiceWatcher({
+    kubeConfig, registry: options.registry, nodeName, log, informer: { clock },
+    rules: { ...rules, placesOnInterface: arp || settings.servicesInterface !== undefined, ...(settings.servicesInterface !== undefined ? { servicesInterface: settings.servicesInterface } : {}) },
+    ...(settings.servicesNamespace !== undefined ? { namespace: settings.servicesNamespace } : {}),
+    ...(options.drained !== undefined ? { drained: options.drained } : {}),
+  });
+  annotationsOf = (namespace, name) => watcher.services.get(name, namespace)?.metadata?.annotations;
+  /** The Lease each Service was last seen to elect under, for its deletion once the Service is gone. */
+  const leases = new Map<string, LeaseKey>();
+  const inUse = (lease: LeaseKey) => [...leases.values()].some((l) => l.namespace === lease.namespace && l.name === lease.name);
   watcher.on('problem', (p) => log.warn({ problem: p }, 'Service value skipped'));
   watcher.on('served', (key, vips) => {
     const slash = key.indexOf('/');
@@ -98,9 +151,11 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     if (vips === null) {
       latest.delete(key);
       statusWriter.forget(namespace, name);
-      // kube-vip leaves per-Service leases behind; ours go with their Service.
+      const lease = leases.get(key);
+      leases.delete(key);
+      // kube-vip leaves per-Service leases behind; ours go with their (last) Service.
       if (perService) {
-        void perService.deleteServiceLease(namespace, name).then(
+        void perService.deleteServiceLease(namespace, name, { ...(lease ? { lease } : {}), inUse }).then(
           (r) => log.info({ service: key, lease: r }, 'Service lease cleaned up'),
           (err: Error) => log.warn({ service: key, error: err.message }, 'Service lease not cleaned up'),
         );
@@ -108,6 +163,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
       return;
     }
     latest.set(key, vips);
+    if (perService) leases.set(key, perService.leaseOf(namespace, name));
     if (!perServiceStatus) {
       void statusWriter.sync(namespace, name, vips);
       return;
@@ -120,7 +176,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
 
   const elections: ServiceElections | undefined = arp
     ? {
-        ...(servicesElector ? { servicesElector } : {}),
+        ...(servicesElector ? { servicesElector: () => currentServicesElector()! } : {}),
         serviceCandidate: (namespace, name) => {
           const el = serviceElector(namespace, name);
           return {
@@ -138,7 +194,8 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
       }
     : undefined;
 
-  servicesElector?.start();
+  // A node drained from the start leaves the services lease to the others (the mode stands when the drain ends).
+  if (!(arp && options.drained !== undefined)) servicesElector?.start();
   const timeoutMs = options.syncTimeoutMs;
   // Bounded as a whole: a first watch whose answer never starts (a proxy that holds the headers
   // back until the first event) must not hold the daemon's start; the informers carry on.
@@ -149,6 +206,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   return {
     watcher,
     elections,
+    settled: () => statusWriter.settled(),
     stop: async () => {
       await watcher.stop();
       await statusWriter.stop();

@@ -1,6 +1,8 @@
 // The Service status writer: once a Service's VIPs are announced, its
 // status.loadBalancer.ingress lists them (`{ ip, ipMode: 'VIP' }`), as kube-vip does, so that
-// `kubectl get svc` shows the EXTERNAL-IP and kube-proxy knows the address is a real VIP.
+// `kubectl get svc` shows the EXTERNAL-IP and kube-proxy knows the address is a real VIP; and its
+// kube-vip.io/vipHost annotation names the node that wrote it, as kube-vip's does (tools and
+// kube-vip's own tests read it to find the node holding an ARP VIP).
 //
 // One node writes, not every node: only while `isLeader()` holds (the holder of the services
 // lease). Writes are few: the current status is read first and nothing is written when it
@@ -28,9 +30,14 @@ export interface ServiceStatusWriterOptions {
   /** A write that failed otherwise (API server down, say) is tried again after this long (default 5000 ms). */
   retryDelayMs?: number;
   clock?: Clock;
+  /** This node's name, written to kube-vip.io/vipHost with a non-empty status; absent: no annotation. */
+  vipHost?: string;
   /** Replaces the API client (tests). */
   api?: CoreV1Api;
 }
+
+/** kube-vip's annotation naming the node that last wrote a Service's status (pkg/kubevip/annotations.go). */
+export const VIP_HOST_ANNOTATION = 'kube-vip.io/vipHost';
 
 export type StatusSyncResult =
   /** The status was patched. */
@@ -89,6 +96,7 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
   private readonly conflictRetries: number;
   private readonly retryDelayMs: number;
   private readonly clock: Clock;
+  private readonly vipHost: string | undefined;
   private readonly entries = new Map<string, Entry>();
 
   constructor(options: ServiceStatusWriterOptions) {
@@ -99,6 +107,7 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     this.conflictRetries = options.conflictRetries ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 5000;
     this.clock = options.clock ?? systemClock;
+    this.vipHost = options.vipHost;
   }
 
   /**
@@ -168,11 +177,15 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     const ips = entry.ips;
     for (let conflicts = 0; conflicts <= this.conflictRetries; conflicts++) {
       let resourceVersion: string | undefined;
+      let statusDone: boolean;
+      let host: string | null | undefined;
       try {
         // GET on the Service itself (its status comes with it): RBAC that lets a speaker watch
         // Services lets it read them, while services/status needs only patch.
         const service = await this.api.readNamespacedService({ namespace, name });
-        if (sameIngress(service.status?.loadBalancer?.ingress ?? [], ips, this.ipMode)) return 'unchanged';
+        statusDone = sameIngress(service.status?.loadBalancer?.ingress ?? [], ips, this.ipMode);
+        host = this.hostChange(service.metadata?.annotations?.[VIP_HOST_ANNOTATION], ips);
+        if (statusDone && host === undefined) return 'unchanged';
         resourceVersion = service.metadata?.resourceVersion;
       } catch (err) {
         if (httpStatusOf(err) === 404) return 'not-found';
@@ -182,9 +195,14 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
       if (!this.tracked(entry)) return 'forgotten';
       if (!this.isLeader()) return 'not-leader';
       const ingress: V1LoadBalancerIngress[] | null = ips.length === 0 ? null : ips.map((ip) => (this.ipMode ? { ip, ipMode: this.ipMode } : { ip }));
-      const body = { metadata: { resourceVersion }, status: { loadBalancer: { ingress } } };
+      const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
       try {
-        await this.api.patchNamespacedServiceStatus({ namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        if (!statusDone) {
+          const written = await this.api.patchNamespacedServiceStatus({ namespace, name, body: { metadata: { resourceVersion }, status: { loadBalancer: { ingress } } } }, mergePatch);
+          resourceVersion = written.metadata?.resourceVersion;
+        }
+        // The annotation after the status, on the version the status write made.
+        if (host !== undefined) await this.api.patchNamespacedService({ namespace, name, body: { metadata: { resourceVersion, annotations: { [VIP_HOST_ANNOTATION]: host } } } }, mergePatch);
         this.emit('written', namespace, name, ips);
         return 'written';
       } catch (err) {
@@ -195,6 +213,16 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
       }
     }
     return this.failed(entry, new Error(`${this.conflictRetries + 1} conflicts in a row`));
+  }
+
+  /**
+   * What to write to kube-vip.io/vipHost: this node's name with a non-empty status; null to remove
+   * our name when the status is cleared (another node's is left alone); undefined: nothing.
+   */
+  private hostChange(current: string | undefined, ips: readonly string[]): string | null | undefined {
+    if (this.vipHost === undefined) return undefined;
+    if (ips.length > 0) return current === this.vipHost ? undefined : this.vipHost;
+    return current === this.vipHost ? null : undefined;
   }
 
   private failed(entry: Entry, err: unknown): StatusSyncResult {

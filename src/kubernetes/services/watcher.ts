@@ -5,6 +5,10 @@
 // that a half-seen cluster never withdraws anything; and while the API server cannot be reached
 // the caches, and so the claims, stay as they were. Two Services sharing a VIP are two owners of
 // it: the registry keeps it until the last one lets go.
+//
+// With kubernetes.servicesNamespace (kube-vip's svc_namespace) only that namespace is watched. A
+// drained node (setDrained: excluded from external load balancers, or cordoned when asked) claims
+// nothing, and claims again what its Services ask for once the drain ends.
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
@@ -26,6 +30,10 @@ export interface ServiceWatcherOptions {
   log: Logger;
   /** Back-off, clock and watch timeouts (tests). */
   informer?: InformerTuning;
+  /** Watch only this namespace's Services and EndpointSlices (kube-vip's svc_namespace); absent: all. */
+  namespace?: string;
+  /** Drained from the start: why this node announces no Service VIP. */
+  drained?: string;
 }
 
 export interface ServiceWatcherEvents {
@@ -63,26 +71,31 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
   /** EndpointSlice → the Service it last belonged to (its label can change). */
   private readonly sliceOwners = new Map<string, string>();
   private ready = false;
+  /** Why this node announces no Service VIP now; undefined while it may. */
+  private drainedBecause: string | undefined;
 
   constructor(private readonly options: ServiceWatcherOptions) {
     super();
     this.log = options.log;
     const { kubeConfig } = options;
+    this.drainedBecause = options.drained;
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+    const namespace = options.namespace;
+    const within = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
     this.services = new ResilientInformer<V1Service>({
       ...options.informer,
       name: 'services',
       kubeConfig,
-      path: '/api/v1/services',
-      list: (signal) => core.listServiceForAllNamespaces({}, abortable(signal)),
+      path: `/api/v1${within}/services`,
+      list: (signal) => (namespace === undefined ? core.listServiceForAllNamespaces({}, abortable(signal)) : core.listNamespacedService({ namespace }, abortable(signal))),
     });
     this.endpointSlices = new ResilientInformer<V1EndpointSlice>({
       ...options.informer,
       name: 'endpointslices',
       kubeConfig,
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      list: (signal) => discovery.listEndpointSliceForAllNamespaces({}, abortable(signal)),
+      path: `/apis/discovery.k8s.io/v1${within}/endpointslices`,
+      list: (signal) => (namespace === undefined ? discovery.listEndpointSliceForAllNamespaces({}, abortable(signal)) : discovery.listNamespacedEndpointSlice({ namespace }, abortable(signal))),
     });
     const serviceChanged = (service: V1Service) => this.recompute(serviceKey(service.metadata));
     this.services.on('add', serviceChanged);
@@ -101,9 +114,23 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
     }
   }
 
+  /**
+   * Why this node must announce no Service VIP now (node drain), or undefined when it may again:
+   * every Service's VIPs are released at once, and claimed again when the drain ends.
+   */
+  setDrained(reason: string | undefined): void {
+    if (reason === this.drainedBecause) return;
+    this.drainedBecause = reason;
+    if (this.ready) this.recomputeAll();
+  }
+
+  get drained(): string | undefined {
+    return this.drainedBecause;
+  }
+
   /** Starts both informers; resolves after their first attempts (whenSynced() waits for the lists). */
   async start(): Promise<void> {
-    this.log.info({ node: this.options.nodeName, loadBalancerClass: this.options.rules.loadBalancerClass, loadBalancerClassOnly: this.options.rules.loadBalancerClassOnly }, 'watching LoadBalancer Services');
+    this.log.info({ node: this.options.nodeName, namespace: this.options.namespace ?? '(all)', loadBalancerClass: this.options.rules.loadBalancerClass, loadBalancerClassOnly: this.options.rules.loadBalancerClassOnly }, 'watching LoadBalancer Services');
     await Promise.all([this.services.start(), this.endpointSlices.start()]);
   }
 
@@ -222,6 +249,7 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
     const mine = slices ?? this.endpointSlices.list(namespace).filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
     const { announce, why } = announcement(decision, countEndpoints(mine, this.options.nodeName));
     if (!announce || decision.vips.length === 0) return this.release(key, decision.vips.length === 0 ? `no address (${decision.source === 'none' ? 'none assigned yet' : 'none usable'})` : why);
+    if (this.drainedBecause !== undefined) return this.release(key, this.drainedBecause);
     this.claim(key, decision, why);
   }
 

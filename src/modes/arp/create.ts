@@ -27,7 +27,8 @@ export function createArpMode(config: DaemonConfig, deps: ModeDeps): ArpMode {
     globalGroups: config.kubernetes.services && config.kubernetes.servicesElection !== true ? [{ key: SERVICES_GROUP }] : [],
     candidate: (group, elections) => candidateFor(group, elections, solo),
     settle: () => deps.reconcile(),
-    announcer: () => deps.announcer ?? createAnnouncer({ interface: config.vips.interface, clock: deps.clock }),
+    // A Service's VIPs may be on an interface of their own (kube-vip's vip_servicesinterface, serviceInterface).
+    announcer: (iface) => deps.announcer ?? createAnnouncer({ interface: iface ?? config.vips.interface, clock: deps.clock }),
     refreshIntervalMs: config.arp.refreshIntervalMs,
     log,
     clock: deps.clock,

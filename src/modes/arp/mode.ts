@@ -2,6 +2,10 @@
 // groups this node leads (ArpHolders.held, which the reconcile puts on the interface), and tell
 // the segment with a takeover burst and a refresh per VIP. A group's lease is released only once
 // the interface no longer carries its VIPs (`settle`), so that two nodes never answer for one VIP.
+//
+// A drained node (no Service VIPs: excluded from external load balancers, or cordoned when
+// asked) sits out the services lease too: holding it, it would keep the Service VIPs from every
+// node that can hold them.
 import { type Clock, type PeerStatus, systemClock } from '../../../bgp/index.js';
 import type { ModeStatus, VipHolder } from '../../admin/index.js';
 import type { Announcer, Refresh } from '../../arp/index.js';
@@ -11,6 +15,7 @@ import type { Owner, VipRegistry } from '../../registry/index.js';
 import { type GroupStatus, LeaseHolders, type HeldVipStatus, type HoldingGroup } from '../leases/holders.js';
 import { LeaseStanding } from '../leases/standing.js';
 import type { ModeCounters, ModeStopOptions, VipMode } from '../port.js';
+import { SERVICES_GROUP } from './holders.js';
 
 export interface ArpModeOptions {
   wanted: VipRegistry;
@@ -21,8 +26,8 @@ export interface ArpModeOptions {
   candidate(group: HoldingGroup, elections: Elections | undefined): Candidate;
   /** Resolves once the interface shows what `held` wants now (one reconcile). */
   settle(): Promise<void>;
-  /** The link side: bursts and refreshes. */
-  announcer(): Announcer;
+  /** The link side of one interface (absent: the VIP interface): bursts and refreshes. */
+  announcer(iface?: string): Announcer;
   /** Between refresh rounds while a VIP is held; 0: no refresh. */
   refreshIntervalMs: number;
   log: Logger;
@@ -49,8 +54,11 @@ export class ArpMode implements VipMode {
   private readonly counts = { bursts: 0, failures: new Map<string, number>() };
   private readonly clock: Clock;
   private elections: Elections | undefined;
-  private link: Announcer | undefined;
+  /** The link side per interface ('' for the VIP interface), opened on first use. */
+  private readonly links = new Map<string, Announcer>();
   private running = false;
+  /** Why this node stands for no global group now (node drain). */
+  private drained: string | undefined;
 
   constructor(private readonly options: ArpModeOptions) {
     this.clock = options.clock ?? systemClock;
@@ -94,6 +102,12 @@ export class ArpMode implements VipMode {
       else this.options.log.warn('ARP mode without leader election: this node holds the VIPs alone; never run it on two nodes of one segment');
     }
     this.running = true;
+    this.drained = context?.cluster?.servicesDrained;
+    this.standing.sitOutGlobal(SERVICES_GROUP, this.drained !== undefined);
+    context?.cluster?.onServicesDrained((reason) => {
+      this.drained = reason;
+      this.standing.sitOutGlobal(SERVICES_GROUP, reason !== undefined);
+    });
     this.standing.start();
   }
 
@@ -122,15 +136,17 @@ export class ArpMode implements VipMode {
       this.refreshes.delete(address);
     }
     if (!added.length) return;
-    let announcer: Announcer;
-    try {
-      announcer = this.announcer();
-    } catch (err) {
-      // The VIPs are on the interface and the kernel answers for them; only the news is missing.
-      for (const address of added) this.failed(address, err, 'gratuitous ARP / NA not sent');
-      return;
-    }
+    // Each VIP is announced on the interface it was put on (a Service's own, or the VIP interface).
+    const where = new Map(this.holders.held.desired().map((d) => [d.address, d.attributes.interface ?? ''] as const));
     for (const address of added) {
+      let announcer: Announcer;
+      try {
+        announcer = this.announcer(where.get(address) ?? '');
+      } catch (err) {
+        // The VIP is on the interface and the kernel answers for it; only the news is missing.
+        this.failed(address, err, 'gratuitous ARP / NA not sent');
+        continue;
+      }
       const vip = address.split('/')[0]!;
       announcer.announce(vip).then(
         () => this.counts.bursts++,
@@ -150,10 +166,14 @@ export class ArpMode implements VipMode {
     this.options.log.warn({ vip: address, code, error: (err as Error).message }, what);
   }
 
-  /** The link side, opened on first use and closed by stop(). */
-  private announcer(): Announcer {
-    this.link ??= this.options.announcer();
-    return this.link;
+  /** The link side of an interface ('' for the VIP interface), opened on first use and closed by stop(). */
+  private announcer(iface: string): Announcer {
+    let link = this.links.get(iface);
+    if (!link) {
+      link = iface === '' ? this.options.announcer() : this.options.announcer(iface);
+      this.links.set(iface, link);
+    }
+    return link;
   }
 
   /**
@@ -173,7 +193,8 @@ export class ArpMode implements VipMode {
     for (const r of this.refreshes.values()) r.stop();
     this.refreshes.clear();
     await this.standing.stop(cleared);
-    this.link?.close();
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
     if (options) this.options.log.info('stopped: VIPs removed, leases released');
   }
 

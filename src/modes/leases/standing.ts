@@ -27,6 +27,8 @@ export interface StandingOptions {
 
 export class LeaseStanding {
   private readonly candidates = new Map<string, Candidate>();
+  /** Global groups this node sits out for now (ARP mode: the services lease while drained). */
+  private readonly sittingOut = new Set<string>();
   private running = false;
 
   constructor(private readonly options: StandingOptions) {
@@ -42,8 +44,15 @@ export class LeaseStanding {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (const g of this.options.globalGroups) this.stand(g);
     this.options.holders.sync();
+    this.standForWantedGroups();
+  }
+
+  /** A global group this node sits out (its VIPs leave first, then its lease) or stands for again. */
+  sitOutGlobal(key: string, out: boolean): void {
+    if (out === this.sittingOut.has(key)) return;
+    if (out) this.sittingOut.add(key);
+    else this.sittingOut.delete(key);
     this.standForWantedGroups();
   }
 
@@ -63,11 +72,13 @@ export class LeaseStanding {
 
   private standForWantedGroups(): void {
     if (!this.running) return;
+    const globals = this.options.globalGroups.filter((g) => !this.sittingOut.has(g.key));
+    for (const g of globals) this.stand(g);
     const wanted = this.options.holders.wantedGroups();
-    for (const g of wanted.values()) this.stand(g);
+    for (const g of wanted.values()) if (!this.sittingOut.has(g.key)) this.stand(g);
     for (const key of [...this.candidates.keys()]) {
-      const global = this.options.globalGroups.some((g) => g.key === key);
-      if (!global && !wanted.has(key)) void this.sitOut(key);
+      const global = globals.some((g) => g.key === key);
+      if (!global && (!wanted.has(key) || this.sittingOut.has(key))) void this.sitOut(key);
     }
   }
 

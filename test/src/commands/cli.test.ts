@@ -107,6 +107,28 @@ describe('vip-speaker command line', function () {
     assert.match(r.stdout, /ok: environment: mode bgp, AS 65100, router ID 192\.0\.2\.2, 1 peer\(s\), 1 static VIP\(s\) on lo/);
   });
 
+  it('validate lists every kube-vip variable found: used (where), used differently (how), not used (why)', async () => {
+    const env = {
+      bgp_enable: 'true', cp_enable: 'true', address: '192.0.2.10', bgp_as: '65100', bgp_routerid: '192.0.2.2', bgp_peers: '192.0.2.1:65000:s3cret:false',
+      vip_leaseannotations: '{"a":"b"}', vip_skipdad: 'false', egress_podcidr: '10.0.0.0/8',
+    };
+    const r = await cli(['validate'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const listing = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+    assert.match(r.stdout, /^kube-vip variables: 9 found$/m);
+    assert.equal(listing.length, 9, 'one line each');
+    assert.ok(listing.includes('  used: bgp_as → asn'), listing.join('\n'));
+    assert.ok(listing.some((l) => /^ {2}used differently: vip_skipdad: IPv6 VIPs are added without DAD/.test(l)), listing.join('\n'));
+    assert.ok(listing.some((l) => /^ {2}not used: egress_podcidr: egress SNAT/.test(l)), listing.join('\n'));
+    assert.ok(!r.stdout.includes('s3cret'), 'no value, and so no password, is shown');
+  });
+
+  it('validate refuses a kube-vip variable whose absence would lose traffic, naming it and why', async () => {
+    const r = await cli(['validate'], { bgp_enable: 'true', cp_enable: 'true', address: '192.0.2.10', bgp_as: '65100', bgp_routerid: '192.0.2.2', bgp_peers: '192.0.2.1:65000::false', vip_routingtable: 'true' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^vip-speaker: vip_routingtable: not supported: kube-vip's routing-table mode leaves the VIP routes in a table/m);
+  });
+
   it('says clearly when status cannot reach a running daemon', async () => {
     const r = await cli(['status', '--admin', '127.0.0.1:1']);
     assert.equal(r.code, 1);

@@ -2,7 +2,7 @@
 // (its code, path and sentence), its conflict with bgp mode, and its place in a reload's diff.
 import { strict as assert } from 'node:assert';
 import { DEFAULT_REFRESH_INTERVAL_MS } from '../../../src/arp/announcer.js';
-import { ARP_DEFAULTS, configFromEnv, diffConfig, formatErrors, parseConfig, resolveConfig, type ConfigError, type DaemonConfig } from '../../../src/config/index.js';
+import { ARP_DEFAULTS, configFromEnv, diffConfig, formatErrors, kubeVipWarning, parseConfig, resolveConfig, type ConfigError, type DaemonConfig } from '../../../src/config/index.js';
 import { fakeHost, MINIMAL, valid } from './helpers.js';
 
 /** The smallest ARP-mode file; tests append the arp section. */
@@ -149,6 +149,13 @@ function envNotes(env: Record<string, string>): string[] {
   return result.value.notes;
 }
 
+/** The start-up warning kube-vip.ts's table gives for one variable. */
+function kubeVipSays(env: Record<string, string>, name: string): string[] {
+  const result = resolveConfig({ host: fakeHost({ env }) });
+  if (!result.ok) throw new Error(formatErrors(result.error).join('\n'));
+  return result.value.kubeVip.filter((a) => a.name === name).map(kubeVipWarning).filter((w) => w !== undefined);
+}
+
 describe('kube-vip environment: ARP mode', () => {
   it('runs a kube-vip ARP manifest in arp mode with the defaults', () => {
     const config = fromEnv(KUBE_VIP_ARP);
@@ -194,7 +201,7 @@ describe('kube-vip environment: ARP mode', () => {
   it('raises a vip_arpRate under 500 ms to 3000 ms, as kube-vip does, and says so', () => {
     for (const rate of ['499', '0', '-5', '+100']) assert.equal(fromEnv({ ...KUBE_VIP_ARP, vip_arpRate: rate }).arp.refreshIntervalMs, 3000, rate);
     assert.equal(fromEnv({ ...KUBE_VIP_ARP, vip_arpRate: '500' }).arp.refreshIntervalMs, 500);
-    assert.deepEqual(envNotes({ ...KUBE_VIP_ARP, vip_arpRate: '250' }), ['vip_arpRate 250 ms is under 500 ms: refreshing every 3000 ms instead, as kube-vip does']);
+    assert.deepEqual(kubeVipSays({ ...KUBE_VIP_ARP, vip_arpRate: '250' }, 'vip_arpRate'), ['kube-vip\'s vip_arpRate is used differently: under 500 ms: a round every 3000 ms instead, as kube-vip does']);
   });
 
   it('keeps a vip_arpRate that is not a multiple of a second', () => {
@@ -213,8 +220,8 @@ describe('kube-vip environment: ARP mode', () => {
   it('ignores vip_cidr in ARP mode, as kube-vip does (it set the prefix announced over BGP), and says so', () => {
     const config = fromEnv({ ...KUBE_VIP_ARP, vip_cidr: '24' });
     assert.deepEqual(config.arp.prefixLength, { ipv4: 32, ipv6: 128 });
-    assert.deepEqual(envNotes({ ...KUBE_VIP_ARP, vip_cidr: '24' }), [
-      'vip_cidr is ignored in ARP mode, as kube-vip ignores it there (it only set the prefix announced over BGP); vip_subnet sets the prefix length on the interface',
+    assert.deepEqual(kubeVipSays({ ...KUBE_VIP_ARP, vip_cidr: '24' }, 'vip_cidr'), [
+      'kube-vip\'s vip_cidr is not used: ARP mode: ignored, as kube-vip ignores it there (it only set the prefix announced over BGP); vip_subnet sets the prefix length on the interface',
     ]);
   });
 

@@ -60,7 +60,8 @@ describe('kube-vip environment: a BGP manifest', () => {
   });
 
   it('enables Kubernetes with the control plane and services', () => {
-    assert.deepEqual(config.kubernetes, { enabled: true, controlPlane: true, services: true, apiServerPort: 6443 });
+    // namespaceFromPod: the Leases go where kube-vip's went, in the pod's own namespace.
+    assert.deepEqual(config.kubernetes, { enabled: true, controlPlane: true, services: true, apiServerPort: 6443, namespaceFromPod: true });
   });
 });
 

@@ -2,7 +2,7 @@
 // was expected and what arrived.
 import { strict as assert } from 'node:assert';
 import { formatErrors, parseConfig } from '../../../src/config/index.js';
-import { errorAt, errorLines, fakeHost, MINIMAL } from './helpers.js';
+import { errorAt, errorLines, fakeHost, MINIMAL, valid } from './helpers.js';
 
 /** MINIMAL with one more peer, given as a YAML flow mapping or a peer string. */
 const withPeer = (peer: string) => `${MINIMAL}  - ${peer}\n`;
@@ -21,7 +21,7 @@ describe('config file errors: keys and types', () => {
   });
 
   it('refuses a list where a mapping belongs', () => {
-    assert.match(errorAt(`${MINIMAL}admin: [1]\n`, 'admin'), /admin: expected a mapping of keys \(address, port\), got a list/);
+    assert.match(errorAt(`${MINIMAL}admin: [1]\n`, 'admin'), /admin: expected a mapping of keys \(address, port, healthPort\), got a list/);
   });
 
   it('refuses a top level that is not a mapping', () => {
@@ -154,7 +154,12 @@ describe('config file errors: peers', () => {
   it('refuses a peer address that is not an IP address, or that no router can be', () => {
     assert.match(errorAt(withPeer('{ address: tor-a.example, asn: 65001 }'), 'peers[1].address'), /"tor-a\.example" is not an IP address/);
     assert.match(errorAt(withPeer('{ address: 224.0.0.5, asn: 65001 }'), 'peers[1].address'), /is a multicast address and cannot be a peer/);
-    assert.match(errorAt(withPeer('{ address: "fe80::1", asn: 65001 }'), 'peers[1].address'), /link-local \(unnumbered\) peers are not supported yet/);
+    assert.match(errorAt(withPeer('{ address: "fe80::1", asn: 65001 }'), 'peers[1].address'), /IPv6 link-local address: unnumbered peers .* are not supported yet/);
+  });
+
+  it('takes an IPv4 link-local peer, as Equinix Metal\'s routers at 169.254.255.1 and .2', () => {
+    const config = valid(withPeer('{ address: 169.254.255.1, asn: 65530, multihop: true }'));
+    assert.deepEqual(config.peers.map((p) => [p.address, p.multihop, p.ttl]).at(-1), ['169.254.255.1', true, 50]);
   });
 
   it('says when a password file cannot be read', () => {

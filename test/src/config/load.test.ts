@@ -1,6 +1,6 @@
 // Which source configures the daemon, and the few VIP_SPEAKER_* overrides.
 import { strict as assert } from 'node:assert';
-import { formatErrors, resolveConfig } from '../../../src/config/index.js';
+import { formatErrors, kubeVipWarning, resolveConfig } from '../../../src/config/index.js';
 import { fakeHost, MINIMAL } from './helpers.js';
 
 const KUBE_VIP = { bgp_enable: 'true', bgp_as: '65020', bgp_routerid: '198.51.100.8', bgp_peers: '192.0.2.9:65001', svc_enable: 'true' };
@@ -11,7 +11,7 @@ describe('resolveConfig', () => {
     assert.ok(result.ok);
     assert.equal(result.value.config.node.asn, 65010);
     assert.deepEqual(result.value.source, { kind: 'file', path: '/etc/vip-speaker.yaml' });
-    assert.deepEqual(result.value.notes, ["the config file /etc/vip-speaker.yaml is the whole configuration: ignoring kube-vip's bgp_enable, bgp_routerid, bgp_as, bgp_peers, svc_enable"]);
+    assert.deepEqual(result.value.notes, ["the config file /etc/vip-speaker.yaml is the whole configuration: ignoring kube-vip's bgp_enable, bgp_as, bgp_routerid, bgp_peers, svc_enable"]);
   });
 
   it('takes the file path from VIP_SPEAKER_CONFIG', () => {
@@ -48,10 +48,10 @@ describe('resolveConfig', () => {
     assert.deepEqual([result.value.notes, result.value.config.peers[0]!.bfd], [[], { enabled: true, rx: 300, tx: 300, multiplier: 3 }]);
   });
 
-  it('notes an address that kube-vip would ignore too', () => {
+  it('warns about an address that kube-vip would ignore too', () => {
     const result = resolveConfig({ host: fakeHost({ env: { ...KUBE_VIP, address: '192.0.2.10' } }) });
     assert.ok(result.ok);
-    assert.deepEqual(result.value.notes, ['address is set but cp_enable is not true: ignored, as kube-vip does']);
+    assert.deepEqual(result.value.kubeVip.map(kubeVipWarning).filter((w) => w !== undefined), ["kube-vip's address is not used: cp_enable is not true: ignored, as kube-vip does"]);
   });
 });
 

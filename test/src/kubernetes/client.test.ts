@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { type ClientHost, SERVICE_ACCOUNT_DIR, loadKubeConfig, resolveNodeName } from '../../../src/kubernetes/client.js';
+import { type ClientHost, SERVICE_ACCOUNT_DIR, loadKubeConfig, podNamespace, resolveNodeName } from '../../../src/kubernetes/client.js';
 import { FakeApiServer } from '../../support/fake-apiserver/index.js';
 
 describe('kubernetes client: credentials', () => {
@@ -61,7 +61,61 @@ describe('kubernetes client: credentials', () => {
     const error = failure(loadKubeConfig({}, host({}, join(dir, 'nothing-here'))));
     assert.equal(error.code, 'KUBE_NO_CREDENTIALS');
     const standard = failure(loadKubeConfig({}, { env: {}, serviceAccountDir: SERVICE_ACCOUNT_DIR, hostname: () => 'x' }));
-    assert.match(standard.message, /^no service account at \/var\/run\/secrets\/kubernetes\.io\/serviceaccount and no kubeconfig given/);
+    assert.match(standard.message, /^no service account at \/var\/run\/secrets\/kubernetes\.io\/serviceaccount, no kubeconfig given and KUBECONFIG not set: .*set KUBECONFIG or kubernetes\.kubeconfig/);
+  });
+
+  it('reads the files KUBECONFIG lists, merged with the first one\'s context current, as kubectl does', async () => {
+    const server = new FakeApiServer();
+    await server.start();
+    try {
+      // The first file names the context, which lives in the second.
+      const first = join(dir, 'context-only.conf');
+      writeFileSync(first, 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\ncurrent-context: fake\n');
+      const second = join(dir, 'cluster.conf');
+      writeFileSync(second, server.kubeconfigYaml().replace('current-context: fake', 'current-context: other'));
+      const loaded = loadKubeConfig({}, host({ KUBECONFIG: `${first}:${second}` }, join(dir, 'no-account')));
+      assert.ok(loaded.ok, loaded.ok ? '' : loaded.error.message);
+      assert.deepEqual([loaded.value.source, loaded.value.server], ['KUBECONFIG', server.url]);
+      const list = await loaded.value.kubeConfig.makeApiClient(CoreV1Api).listServiceForAllNamespaces();
+      assert.deepEqual(list.items, []);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('prefers kubernetes.kubeconfig (k8s_config_file) to KUBECONFIG, and names KUBECONFIG when its file is missing', () => {
+    const given = join(dir, 'given.conf');
+    writeFileSync(given, 'apiVersion: v1\nkind: Config\nclusters: [{ name: k, cluster: { server: "https://192.0.2.1:6443" } }]\nusers: [{ name: u, user: { token: t } }]\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\ncurrent-context: c\n');
+    const loaded = loadKubeConfig({ kubeconfig: given }, host({ KUBECONFIG: join(dir, 'missing.conf') }));
+    assert.ok(loaded.ok);
+    assert.equal(loaded.value.server, 'https://192.0.2.1:6443');
+    const missing = failure(loadKubeConfig({}, host({ KUBECONFIG: join(dir, 'missing.conf') })));
+    assert.equal(missing.code, 'KUBE_KUBECONFIG_UNREADABLE');
+    assert.match(missing.message, /missing\.conf \(from KUBECONFIG=.*\): ENOENT/);
+  });
+
+  it('kubernetes.apiServerAddress (kubernetes_addr) replaces the kubeconfig\'s server, keeping its credentials', async () => {
+    const server = new FakeApiServer({ token: 'only-this-token' });
+    await server.start();
+    try {
+      const path = join(dir, 'elsewhere.conf');
+      writeFileSync(path, server.kubeconfigYaml().replace(server.url, 'http://127.0.0.2:1'));
+      const loaded = loadKubeConfig({ kubeconfig: path, apiServerAddress: server.url }, host());
+      assert.ok(loaded.ok);
+      assert.equal(loaded.value.server, server.url);
+      const list = await loaded.value.kubeConfig.makeApiClient(CoreV1Api).listServiceForAllNamespaces();
+      assert.deepEqual(list.items, [], 'answered with the kubeconfig\'s token, at the address given');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('reads the pod\'s own namespace from its service account, and nothing out of a pod', () => {
+    const accountDir = join(dir, 'sa');
+    mkdirSync(accountDir);
+    writeFileSync(join(accountDir, 'namespace'), 'kube-vip\n');
+    assert.equal(podNamespace({ serviceAccountDir: accountDir }), 'kube-vip');
+    assert.equal(podNamespace({ serviceAccountDir: join(dir, 'none') }), undefined);
   });
 
   describe('in a pod', () => {

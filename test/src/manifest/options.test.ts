@@ -84,13 +84,16 @@ describe('manifest flags: refused, each with a code and a reason', () => {
   });
 
   it('refuses kube-vip features vip-speaker does not have', () => {
-    assert.deepEqual(problems([...SERVICES, '--enableLoadBalancer', '--prometheusHTTPServer', ':2112', '--leaseName', 'cp', '--servicesLeaseName', 'svcs']), [
+    assert.deepEqual(problems([...SERVICES, '--enableLoadBalancer', '--prometheusHTTPServer', ':2112']), [
       '--enableLoadBalancer MANIFEST_UNSUPPORTED',
       '--prometheusHTTPServer MANIFEST_UNSUPPORTED',
-      '--leaseName MANIFEST_UNSUPPORTED',
-      '--servicesLeaseName MANIFEST_UNSUPPORTED',
     ]);
-    assert.match(onlyProblem([...ARP, '--services', '--leaseName', 'cp'], '--leaseName MANIFEST_UNSUPPORTED'), /plndr-cp-lock and plndr-svcs-lock/);
+  });
+
+  it("takes kube-vip's lease names and node labeling, a lease name only in --namespace", () => {
+    const o = options([...ARP, '--services', '--leaseName', 'cp-lock', '--servicesLeaseName', 'svcs-lock', '--enableNodeLabeling']);
+    assert.deepEqual([o.leaseName, o.servicesLeaseName, o.nodeLabeling], ['cp-lock', 'svcs-lock', true]);
+    assert.match(onlyProblem([...ARP, '--services', '--leaseName', 'ops/cp'], '--leaseName MANIFEST_INVALID_VALUE'), /Lease name in --namespace/);
   });
 
   it('takes --leaderElection in BGP mode, as kube-vip: the control-plane VIP announced by the elected node only', () => {

@@ -9,13 +9,17 @@ const find = (objects: RbacObject[], kind: string, name = 'vip-speaker') => obje
 const grants = (rules: V1PolicyRule[] | undefined) => (rules ?? []).map((r) => `${r.apiGroups!.join(',')}/${r.resources!.join(',')}: ${r.verbs.join(',')}`);
 
 describe('manifest rbac', () => {
-  it('grants a Service speaker reads of nodes, Services and EndpointSlices, and writes of services/status', () => {
+  it('grants a Service speaker reads of nodes, Services and EndpointSlices, writes of services/status, and patches of Services (kube-vip.io/vipHost)', () => {
     assert.deepEqual(grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules), [
       '/nodes: get,list,watch',
-      '/services: get,list,watch',
+      '/services: get,list,watch,patch',
       '/services/status: update,patch',
       'discovery.k8s.io/endpointslices: get,list,watch',
     ]);
+  });
+
+  it('grants patches of nodes only with --enableNodeLabeling (kube-vip.io/has-ip)', () => {
+    assert.deepEqual(grants((find(rbac([...CONTROL_PLANE, '--enableNodeLabeling']), 'ClusterRole') as V1ClusterRole).rules), ['/nodes: get,list,watch,patch']);
   });
 
   it('grants a control-plane speaker nodes only, cluster-wide', () => {

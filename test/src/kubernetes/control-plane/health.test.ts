@@ -2,7 +2,10 @@
 // with a certificate made here by openssl, flipped between 200 and 500, hung, stopped; the
 // probe cadence and the thresholds run on a manual clock.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { until } from '../../../support/wait.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,6 +228,101 @@ describe('control-plane health', () => {
       await h.stop();
       assert.equal(registry.size, 0);
       assert.equal(clock.pending, 0);
+    });
+  });
+
+  describe("kube-vip's control_plane_health_check_address: a URL of the user's", () => {
+    let dir: string;
+    let tls: { cert: string; key: string };
+    let otherCa: { cert: string; key: string };
+    let clock: ManualClock;
+    let registry: VipRegistry;
+    let health: ControlPlaneHealth | undefined;
+    let plain: Server;
+    let plainStatus = 200;
+    let paths: string[];
+
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'vip-speaker-url-'));
+      tls = makeCertificate(dir, 'apiserver');
+      otherCa = makeCertificate(dir, 'other');
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    beforeEach(async () => {
+      clock = new ManualClock();
+      registry = new VipRegistry();
+      paths = [];
+      plainStatus = 200;
+      plain = createServer((req, res) => {
+        paths.push(req.url ?? '');
+        res.writeHead(plainStatus).end();
+      });
+      await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    });
+    afterEach(async () => {
+      await health?.stop();
+      health = undefined;
+      plain.closeAllConnections();
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    });
+
+    async function run(ms: number, step = 100): Promise<void> {
+      for (let t = 0; t < ms; t += step) {
+        clock.advance(step);
+        await health?.settled();
+      }
+    }
+    const claimed = () => registry.ownersOf(VIP).includes('control-plane');
+
+    it('probes an http URL, with its path, at its period and failure threshold', async () => {
+      const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/healthz?verbose`;
+      health = new ControlPlaneHealth({ registry, vips: [{ address: VIP }], url, intervalMs: 5000, timeoutMs: 3000, failureThreshold: 2, clock });
+      const verdicts: string[] = [];
+      health.on('healthy', () => verdicts.push(`${clock.now()} healthy`));
+      health.on('unhealthy', (reason) => verdicts.push(`${clock.now()} unhealthy ${reason}`));
+      health.start();
+      await run(5000, 500);
+      assert.equal(claimed(), true, 'probes at 0 and 5000 ms');
+      assert.deepEqual(paths, ['/healthz?verbose', '/healthz?verbose']);
+      plainStatus = 503;
+      await run(10_000, 500);
+      assert.equal(claimed(), false);
+      assert.deepEqual(verdicts, ['5000 healthy', '15000 unhealthy HTTP_503']);
+    });
+
+    it('checks an https URL against its own host, with the CA file given', async () => {
+      const livez = new LivezServer(tls);
+      await livez.listen(0);
+      try {
+        const target = { address: 'unused', port: 0, serverName: 'unused', timeoutMs: 1000, url: `https://127.0.0.1:${livez.port}/livez` };
+        assert.deepEqual(await probeLivez({ ...target, caFile: tls.cert, caFileGiven: true }, clock), { ok: true, status: 200 });
+        const wrongCa = await probeLivez({ ...target, caFile: otherCa.cert, caFileGiven: true }, clock);
+        assert.match(wrongCa.ok ? '' : wrongCa.reason, /^TLS_/);
+        const missing = await probeLivez({ ...target, caFile: join(dir, 'missing.crt'), caFileGiven: true }, clock);
+        assert.equal(missing.ok ? '' : missing.reason, 'CA_UNREADABLE');
+        // The cluster's CA is a help only: unreadable, the system's CAs remain (which do not know this one).
+        const fallback = await probeLivez({ ...target, caFile: join(dir, 'missing.crt') }, clock);
+        assert.match(fallback.ok ? '' : fallback.reason, /^TLS_/);
+      } finally {
+        await livez.close();
+      }
+    });
+
+    it('checks the certificate against the URL\'s host, not the name /livez is checked against', async () => {
+      // A certificate for the name "kubernetes" only: right for the /livez probe, wrong for https://127.0.0.1.
+      const cert = join(dir, 'name-only.crt');
+      const key = join(dir, 'name-only.key');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=DNS:kubernetes', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      const livez = new LivezServer({ cert, key });
+      await livez.listen(0);
+      try {
+        const byUrl = await probeLivez({ address: 'unused', port: 0, serverName: 'kubernetes', timeoutMs: 1000, caFile: cert, caFileGiven: true, url: `https://127.0.0.1:${livez.port}/livez` }, clock);
+        assert.equal(byUrl.ok ? '' : byUrl.reason, 'TLS_ERR_TLS_CERT_ALTNAME_INVALID');
+        const livezProbe = await probeLivez({ address: '127.0.0.1', port: livez.port, serverName: 'kubernetes', timeoutMs: 1000, caFile: cert }, clock);
+        assert.deepEqual(livezProbe, { ok: true, status: 200 });
+      } finally {
+        await livez.close();
+      }
     });
   });
 });

@@ -15,7 +15,7 @@ function summary(o: NodeBgpOverrides) {
     complete: o.complete,
     asn: o.asn,
     routerId: o.routerId,
-    peers: o.peers?.map((p) => [p.address, p.asn, p.password ?? '', p.sourceAddress ?? ''].join(' ')),
+    peers: o.peers?.map((p) => [p.address, p.asn, p.password ?? '', p.sourceAddress ?? '', ...(p.multihop ? [p.ttl === 50 ? 'multihop' : `multihop ttl ${p.ttl}`] : [])].join(' ')),
     problems: o.errors.map((e) => `${e.code} ${e.annotation}`),
   };
 }
@@ -42,8 +42,23 @@ describe('node annotations: parsing', () => {
       { complete: true, asn: 65010, routerId: '198.51.100.7', peers: ['192.0.2.1 65530 pw 198.51.100.7', '192.0.2.2 65530 pw 198.51.100.7', '192.0.2.3 65530 pw 198.51.100.7'], problems: [] },
     ],
     [
-      'a link-local peer (Equinix Metal peers at 169.254.255.1 and .2) is refused, as the config refuses one',
-      { ...BASE, [`${P}/peer-ip`]: '169.254.255.1' },
+      "Equinix Metal's own setup: link-local peers 169.254.255.1 and .2, multihop",
+      { ...BASE, [`${P}/peer-ip`]: '169.254.255.1,169.254.255.2', [`${P}/peer-multi-hop`]: 'true' },
+      { complete: true, asn: 65010, routerId: '198.51.100.7', peers: ['169.254.255.1 65001  198.51.100.7 multihop', '169.254.255.2 65001  198.51.100.7 multihop'], problems: [] },
+    ],
+    [
+      'peer-multi-hop in the numbered form, "false" meaning single hop',
+      { ...BASE, [`${P}/bgp-peers-0-peer-multi-hop`]: 'false' },
+      { complete: true, asn: 65010, routerId: '198.51.100.7', peers: ['192.0.2.1 65001  198.51.100.7'], problems: [] },
+    ],
+    [
+      'peer-multi-hop other than "true" or "false": kube-vip gives up on every annotation, so incomplete',
+      { ...BASE, [`${P}/peer-multi-hop`]: 'yes' },
+      { complete: false, asn: 65010, routerId: '198.51.100.7', peers: ['192.0.2.1 65001  198.51.100.7'], problems: ['NODE_ANNOTATION_INVALID bgp.example.com/peer-multi-hop'] },
+    ],
+    [
+      'an IPv6 link-local peer is refused: it needs an interface to be reached through',
+      { ...BASE, [`${P}/peer-ip`]: 'fe80::1' },
       { complete: true, asn: 65010, routerId: '198.51.100.7', peers: [], problems: ['NODE_ANNOTATION_INVALID bgp.example.com/peer-ip'] },
     ],
     [

@@ -137,3 +137,42 @@ describe('service rules: endpoints', () => {
     });
   }
 });
+
+describe("service rules: kube-vip's other annotations, as the table in src/config decides", () => {
+  const ARP: ServiceRuleSettings = { ...KUBE_VIP, placesOnInterface: true };
+  const served = (d: ServiceDecision) => {
+    assert.ok(d.served, d.served ? '' : d.detail);
+    return d;
+  };
+
+  it('a warned annotation is reported once per Service, and the Service is served', () => {
+    const d = served(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/egress': 'true', 'kube-vip.io/egress-ipv6': 'true' } }), KUBE_VIP));
+    assert.deepEqual(d.problems.map((p) => [p.code, p.field]), [['SERVICE_UNSUPPORTED_ANNOTATION', 'kube-vip.io/egress']], 'egress-ipv6 only tunes egress: no second line');
+    assert.match(d.problems[0]!.message, /egress SNAT is not done/);
+    assert.deepEqual(served(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/egress': 'false' } }), KUBE_VIP)).problems, []);
+  });
+
+  it('kube-vip.io/serviceInterface puts the VIPs on that interface where Service VIPs go on an interface', () => {
+    assert.equal(served(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/serviceInterface': 'eth1' } }), ARP)).interface, 'eth1');
+    assert.equal(served(decideService(svc({ annotations: { [IPS]: '192.0.2.10' } }), { ...ARP, servicesInterface: 'eth2' })).interface, 'eth2', 'vip_servicesinterface by default');
+    assert.equal(served(decideService(svc({ annotations: { [IPS]: '192.0.2.10' } }), ARP)).interface, undefined, 'else the VIP interface');
+    assert.equal(served(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/serviceInterface': 'eth1' } }), KUBE_VIP)).interface, undefined, 'BGP mode on lo: not read');
+    const claims = claimsOf(served(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/serviceInterface': 'eth1' } }), ARP)));
+    assert.equal(claims[0]!.attributes?.interface, 'eth1');
+  });
+
+  it('refuses to serve where the VIP would land off its segment: serviceVLAN, serviceInterface "auto" or a bad name', () => {
+    const refused: Record<string, string>[] = [{ 'kube-vip.io/serviceVLAN': 'eth0.200' }, { 'kube-vip.io/serviceInterface': 'auto' }, { 'kube-vip.io/serviceInterface': 'has space' }];
+    for (const annotations of refused) {
+      const d = decideService(svc({ annotations: { [IPS]: '192.0.2.10', ...annotations } }), ARP);
+      assert.equal(d.served ? 'served' : d.reason, 'UNSUPPORTED_ANNOTATION', JSON.stringify(annotations));
+    }
+    // In BGP mode on lo, serviceVLAN asks nothing of vip-speaker (nor of kube-vip).
+    assert.equal(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/serviceVLAN': 'eth0.200' } }), KUBE_VIP).served, true);
+  });
+
+  it('a kube-vip.io/leaseName that is no Lease name is reported', () => {
+    const d = served(decideService(svc({ annotations: { [IPS]: '192.0.2.10', 'kube-vip.io/leaseName': 'a/b/c' } }), KUBE_VIP));
+    assert.deepEqual(d.problems.map((p) => p.code), ['SERVICE_INVALID_LEASE_NAME']);
+  });
+});

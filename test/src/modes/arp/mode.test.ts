@@ -134,6 +134,53 @@ describe('ArpMode', () => {
     assert.equal(mode.arpStatus().vips[0]!.leader, 'node1');
   });
 
+  it('announces each VIP on the interface it was put on (a Service\'s own, kube-vip\'s serviceInterface)', () => {
+    const journal: string[] = [];
+    const wanted = new VipRegistry();
+    const opened: string[] = [];
+    const mode = new ArpMode({
+      wanted,
+      groupOf: () => ({ key: CONTROL_PLANE_GROUP }),
+      globalGroups: [{ key: CONTROL_PLANE_GROUP }],
+      candidate: (g) => new FakeCandidate(g.key, journal),
+      settle: async () => undefined,
+      announcer: (iface) => {
+        opened.push(iface ?? '(vip interface)');
+        const a = recordingAnnouncer(journal);
+        a.announce = async (vip) => void journal.push(`announce ${vip} on ${iface ?? '(vip interface)'}`);
+        return a;
+      },
+      refreshIntervalMs: 0,
+      log: pino({ level: 'silent' }),
+    });
+    wanted.claim('static', { address: '192.0.2.50' });
+    wanted.claim('service:shop/web', { address: '192.0.2.60', attributes: { interface: 'eth1' } });
+    mode.start();
+    (mode as unknown as { candidates: Map<string, FakeCandidate> }).candidates.get(CONTROL_PLANE_GROUP)!.lead();
+    mode.reconciled({ added: ['192.0.2.50/32', '192.0.2.60/32'], removed: [] });
+    assert.deepEqual(journal.filter((l) => l.startsWith('announce')), ['announce 192.0.2.50 on (vip interface)', 'announce 192.0.2.60 on eth1']);
+    assert.deepEqual(opened, ['(vip interface)', 'eth1'], 'one link side per interface');
+  });
+
+  it('drained, sits out the services lease (releasing it once its VIPs are off) and stands again when the drain ends', async () => {
+    const { wanted, candidates, mode, held, journal } = setup({ services: true });
+    let drainListener: ((reason: string | undefined) => void) | undefined;
+    const cluster = { servicesDrained: undefined as string | undefined, onServicesDrained: (l: (r: string | undefined) => void) => void (drainListener = l) };
+    wanted.claim('service:web/shop', { address: '192.0.2.60' });
+    await mode.start({ cluster: cluster as never });
+    candidates.get(SERVICES_GROUP)!.lead();
+    assert.deepEqual(held(), ['192.0.2.60/32']);
+    // The drain: the watcher releases the Service VIPs, and the mode hears of it.
+    wanted.releaseOwner('service:web/shop');
+    drainListener!('this node is labelled node.kubernetes.io/exclude-from-external-load-balancers');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(journal.slice(-2), ['settled holding []', `released ${SERVICES_GROUP}`]);
+    assert.deepEqual(mode.arpStatus().groups.map((g) => g.group), [CONTROL_PLANE_GROUP], 'the control-plane lease is no Service\'s: still stood for');
+    drainListener!(undefined);
+    assert.deepEqual(mode.arpStatus().groups.map((g) => g.group), [CONTROL_PLANE_GROUP, SERVICES_GROUP]);
+    assert.ok(candidates.get(SERVICES_GROUP)!.started);
+  });
+
   it('sends a burst for each VIP added and refreshes it until it is removed', () => {
     const { journal, announcer, mode } = setup({ refreshIntervalMs: 2_000 });
     mode.reconciled({ added: ['192.0.2.50/32', '2001:db8::50/128'], removed: [] });
