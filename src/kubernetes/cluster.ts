@@ -248,8 +248,8 @@ async function startDrain(options: ClusterOptions, credentials: LoadedKubeConfig
   const k = options.config.kubernetes;
   const watcher = new NodeDrainWatcher({ kubeConfig: credentials.kubeConfig, nodeName, log: options.log, informer: { clock: options.clock }, rules: { excluded: k.withdrawWhenExcluded !== false, cordoned: k.withdrawWhenCordoned === true } });
   const synced = new Promise<void>((resolve) => watcher.once('synced', () => resolve()));
-  await watcher.start();
-  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, synced, () => undefined);
+  // Bounded as a whole, the first watch included (see services/sources.ts).
+  await withTimeout(options.clock, options.syncTimeoutMs ?? KUBERNETES_SYNC_TIMEOUT_MS, Promise.all([watcher.start(), synced]).then(() => undefined), () => undefined);
   return watcher;
 }
 

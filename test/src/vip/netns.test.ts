@@ -2,6 +2,7 @@
 // and deleted in `after` whatever happens. Documentation addresses only (RFC 5737, RFC 3849);
 // the host's own interfaces are never touched: every call names a namespace.
 import { strict as assert } from 'node:assert';
+import { until } from '../../support/wait.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -120,8 +121,9 @@ describe('VIP addresses on lo in a network namespace (root only)', function () {
 
   it('adds only the local-table route: no /128 in the main table, no prefix route for a /32', async () => {
     await manager.add(['192.0.2.7', '2001:db8::7']);
+    // The kernel inserts an IPv6 address's local route from its address work queue, just after.
+    await until('the IPv6 local route', () => /^local 2001:db8::7 dev lo/m.test(ip('-n', ns, '-6', 'route', 'show', 'table', 'local')));
     assert.doesNotMatch(ip('-n', ns, '-6', 'route', 'show', 'table', 'main'), /2001:db8::7/);
-    assert.match(ip('-n', ns, '-6', 'route', 'show', 'table', 'local'), /^local 2001:db8::7 dev lo/m);
     const v4 = ip('-n', ns, '-4', 'route', 'show', 'table', 'all').split('\n').filter((l) => l.includes('192.0.2'));
     assert.deepEqual(v4.map((l) => l.trim().split(' ').slice(0, 6).join(' ')), ['local 192.0.2.7 dev lo table local']);
   });

@@ -138,11 +138,16 @@ describe('ArpMode', () => {
     const journal: string[] = [];
     const wanted = new VipRegistry();
     const opened: string[] = [];
+    const made = new Map<string, FakeCandidate>();
     const mode = new ArpMode({
       wanted,
       groupOf: () => ({ key: CONTROL_PLANE_GROUP }),
       globalGroups: [{ key: CONTROL_PLANE_GROUP }],
-      candidate: (g) => new FakeCandidate(g.key, journal),
+      candidate: (g) => {
+        const c = new FakeCandidate(g.key, journal);
+        made.set(g.key, c);
+        return c;
+      },
       settle: async () => undefined,
       announcer: (iface) => {
         opened.push(iface ?? '(vip interface)');
@@ -156,7 +161,7 @@ describe('ArpMode', () => {
     wanted.claim('static', { address: '192.0.2.50' });
     wanted.claim('service:shop/web', { address: '192.0.2.60', attributes: { interface: 'eth1' } });
     mode.start();
-    (mode as unknown as { candidates: Map<string, FakeCandidate> }).candidates.get(CONTROL_PLANE_GROUP)!.lead();
+    made.get(CONTROL_PLANE_GROUP)!.lead();
     mode.reconciled({ added: ['192.0.2.50/32', '192.0.2.60/32'], removed: [] });
     assert.deepEqual(journal.filter((l) => l.startsWith('announce')), ['announce 192.0.2.50 on (vip interface)', 'announce 192.0.2.60 on eth1']);
     assert.deepEqual(opened, ['(vip interface)', 'eth1'], 'one link side per interface');
