@@ -54,4 +54,6 @@ export {
   type VipAddressManagerOptions,
 } from './manager.js';
 export type { AddressChange, AddressTable, KernelTableOptions } from './kernel-table.js';
+export { createLocalRoutePlacer, type LocalRoutePlacer, type LocalRoutePlacerOptions, type PlacementProgress } from './local-routes.js';
+export { AUTO_ROUTE_THRESHOLD, VIP_PLACEMENTS, createVipPlacer, type PlacedForm, type VipPlacement, type VipPlacer, type VipPlacerOptions } from './placer.js';
 export type { KernelAddress, KernelLink, NetlinkAck } from './netlink-messages.js';

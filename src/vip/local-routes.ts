@@ -1,0 +1,182 @@
+// IPv4 VIPs as local routes ("AnyIP"): `local 192.0.2.7 dev lo table local proto 86`. The
+// kernel delivers traffic to a destination its local table calls local, and bind(2) to an IPv4
+// address accepts any such destination (inet_addr_type() is RTN_LOCAL), so a local route makes a
+// VIP as reachable as an address does, at the cost of one FIB insert. Adding an IPv4 address
+// instead walks the interface's whole address list (__inet_insert_ifa), so 100,000 of them cost
+// the square of the count: minutes. See index.ts for when each form is used.
+//
+// Ownership is the route's protocol (rtm_protocol), the same number as the addresses' IFA_PROTO:
+// one dump filtered by the kernel finds our routes after a kill -9, and a delete names the
+// protocol, so that the kernel never removes another's route of the same destination. Unlike the
+// address manager, nothing is dumped around each change: an insert the kernel did not refuse is
+// in the table (it answers inside send(2)), and a dump of 100,000 routes per change would cost
+// more than the change. Only the unusual answers are checked with a dump: EEXIST (ours or
+// another's?) and replies the kernel dropped for want of buffer (ENOBUFS).
+import { AddressFamily, formatIpv4Vip, ipv4VipNumber, isAddressProblem, parseVipAddress } from './address.js';
+import { VipError, errnoName, refusalError } from './errors.js';
+import type { BatchResult } from './manager.js';
+import type { NetlinkAck } from './netlink-messages.js';
+import { type LocalRouteTable, type RouteChunk, type RouteTableOptions, openLocalRouteTable } from './route-table.js';
+
+/** Called after each chunk of an add with what is now in place: the caller may announce it. */
+export type PlacementProgress = (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => void;
+
+export interface LocalRoutePlacer {
+  /** Our local routes on the interface, canonical ('192.0.2.7/32'), kernel order. */
+  listOwned(): Promise<string[]>;
+  /** Adds a local route for each IPv4 VIP; one already there and not ours is foreign and untouched. */
+  add(addresses: readonly string[], progress?: PlacementProgress): Promise<BatchResult>;
+  /** Removes ours; an absent one (ESRCH) is done; another's route of the same address is never matched. */
+  remove(addresses: readonly string[]): Promise<BatchResult>;
+}
+
+export interface LocalRoutePlacerOptions {
+  readonly interface: string;
+  /** rtm_protocol that marks our routes, 4 to 255 (0 to 3 are the kernel's). */
+  readonly protocol: number;
+  readonly netns?: string;
+  /** The kernel side; a fake in unit tests. */
+  readonly openTable?: (options: RouteTableOptions) => LocalRouteTable;
+}
+
+interface Parsed {
+  /** Canonical text, in input order, duplicates dropped. */
+  readonly keys: string[];
+  readonly values: number[];
+  readonly failed: BatchResult['failed'];
+}
+
+export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalRoutePlacer {
+  const name = options.interface;
+  const openTable = options.openTable ?? openLocalRouteTable;
+  const tableOptions: RouteTableOptions = { interface: name, protocol: options.protocol, netns: options.netns };
+  const cannot = (kind: 'add' | 'remove', address: string) => (kind === 'add' ? `cannot add a local route for ${address} on ${name}` : `cannot remove the local route for ${address} from ${name}`);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  function serialized<T>(operation: (table: LocalRouteTable) => Promise<T>): Promise<T> {
+    const run = queue.then(async () => {
+      const table = openTable(tableOptions);
+      try {
+        return await operation(table);
+      } finally {
+        table.close();
+      }
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function parseAll(inputs: readonly string[], kind: 'add' | 'remove'): Parsed {
+    const keys: string[] = [];
+    const values: number[] = [];
+    const failed: BatchResult['failed'] = [];
+    const seen = new Set<number>();
+    for (const input of inputs) {
+      let value = ipv4VipNumber(input);
+      let key = input;
+      if (value === undefined) {
+        const parsed = parseVipAddress(input);
+        const reason = isAddressProblem(parsed) ? parsed.reason : parsed.family !== AddressFamily.Inet ? 'a local route stands for IPv4 VIPs only (IPv6 bind(2) needs the address)' : undefined;
+        if (reason !== undefined || isAddressProblem(parsed)) {
+          failed.push({ address: input, error: new VipError('VIP_ERR_INVALID_ADDRESS', `${cannot(kind, input)}: ${reason}`, { interface: name, address: input }) });
+          continue;
+        }
+        value = new DataView(parsed.bytes.buffer, parsed.bytes.byteOffset, 4).getUint32(0, false);
+        key = parsed.text;
+      } else if (!input.endsWith('/32')) {
+        key = formatIpv4Vip(value);
+      }
+      if (seen.has(value)) continue;
+      seen.add(value);
+      keys.push(key);
+      values.push(value);
+    }
+    return { keys, values, failed };
+  }
+
+  function refused(kind: 'add' | 'remove', address: string, ack: NetlinkAck): BatchResult['failed'][number] {
+    return { address, error: refusalError({ errno: errnoName(ack.errno), kernelMessage: ack.kernelMessage }, { operation: kind, interface: name, address, family: 'inet' }) };
+  }
+
+  function stopped(kind: 'add' | 'remove', address: string, cause: VipError): BatchResult['failed'][number] {
+    return { address, error: new VipError(cause.code, `${cannot(kind, address)}: the batch stopped before it (${cause.message})`, { interface: name, address, errno: cause.errno, cause }) };
+  }
+
+  const ownedSet = async (table: LocalRouteTable, ifindex: number) => new Set((await table.owned(ifindex, AddressFamily.Inet)) as number[]);
+
+  return {
+    listOwned: () =>
+      serialized(async (table) => {
+        const link = await table.link();
+        return ((await table.owned(link.ifindex, AddressFamily.Inet)) as number[]).map(formatIpv4Vip);
+      }),
+
+    add: (inputs, progress) =>
+      serialized(async (table) => {
+        const { keys, values, failed } = parseAll(inputs, 'add');
+        const link = await table.link();
+        const done: string[] = [];
+        const foreign: string[] = [];
+        /** Indexes whose answer needs a look at the table: EEXIST, or lost. */
+        const unsure: number[] = [];
+        const firstRefusal = new Map<number, NetlinkAck>();
+        const onChunk = (chunk: RouteChunk) => {
+          const chunkDone: string[] = [];
+          const answered = new Map(chunk.refused.map((r) => [r.index, r.ack]));
+          for (let i = chunk.start; i < chunk.end; i++) {
+            const ack = answered.get(i);
+            if (ack === undefined && !chunk.lost) chunkDone.push(keys[i]!);
+            else if (ack === undefined || errnoName(ack.errno) === 'EEXIST') unsure.push(i);
+            else failed.push(refused('add', keys[i]!, ack));
+          }
+          if (chunk.lost && chunk.refused.length > 0) firstRefusal.set(chunk.start, chunk.refused[0]!.ack);
+          done.push(...chunkDone);
+          if (chunkDone.length > 0) progress?.({ done: chunkDone, foreign: [] });
+        };
+        const applied = await table.apply(link.ifindex, 'add', values, onChunk);
+        for (let i = applied.sent; i < keys.length; i++) failed.push(stopped('add', keys[i]!, applied.stoppedBy!));
+        if (unsure.length > 0) {
+          // EEXIST: a local route for it was there, ours (a restart) or another's (an operator's
+          // own, or the kernel's for an address on the node). Lost answers: whatever is ours is done.
+          const ours = await ownedSet(table, link.ifindex);
+          const late = { done: [] as string[], foreign: [] as string[] };
+          for (const i of unsure) {
+            if (ours.has(values[i]!)) late.done.push(keys[i]!);
+            else if (!firstRefusal.size) late.foreign.push(keys[i]!);
+            else failed.push(refused('add', keys[i]!, firstRefusal.values().next().value!));
+          }
+          done.push(...late.done);
+          foreign.push(...late.foreign);
+          if (late.done.length + late.foreign.length > 0) progress?.(late);
+        }
+        return { done, foreign, failed, interfaceUp: link.up };
+      }),
+
+    remove: (inputs) =>
+      serialized(async (table) => {
+        const { keys, values, failed } = parseAll(inputs, 'remove');
+        const link = await table.link();
+        const done: string[] = [];
+        const unsure: number[] = [];
+        const applied = await table.apply(link.ifindex, 'remove', values, (chunk) => {
+          const answered = new Map(chunk.refused.map((r) => [r.index, r.ack]));
+          for (let i = chunk.start; i < chunk.end; i++) {
+            const ack = answered.get(i);
+            // ESRCH: no route of ours for it (absent, or only another's): not ours on the node now.
+            if ((ack === undefined && !chunk.lost) || (ack !== undefined && errnoName(ack.errno) === 'ESRCH')) done.push(keys[i]!);
+            else if (ack === undefined) unsure.push(i);
+            else failed.push(refused('remove', keys[i]!, ack));
+          }
+        });
+        for (let i = applied.sent; i < keys.length; i++) failed.push(stopped('remove', keys[i]!, applied.stoppedBy!));
+        if (unsure.length > 0) {
+          const ours = await ownedSet(table, link.ifindex);
+          for (const i of unsure) {
+            if (!ours.has(values[i]!)) done.push(keys[i]!);
+            else failed.push({ address: keys[i]!, error: new VipError('VIP_ERR_NETLINK_FAILED', `${cannot('remove', keys[i]!)}: no answer from the kernel and the route is still there`, { interface: name, address: keys[i]! }) });
+          }
+        }
+        return { done, foreign: [], failed, interfaceUp: link.up };
+      }),
+  };
+}
