@@ -11,7 +11,7 @@ import { peerDeconfigured } from '../session/notifications.js';
 import type { NegotiatedSession, SessionDownAction, SessionState } from '../session/types.js';
 import { connect as transportConnect, listen as transportListen, type Listener, peerKey, ttlFor } from '../transport/index.js';
 import { SpeakerPeer, type PeerCounters } from './peer.js';
-import type { Route } from './route.js';
+import { type Route, routeAttributeId } from './route.js';
 
 export interface PeerConfig {
   address: string;
@@ -173,8 +173,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       ...(config.ipv4InMp ? { ipv4InMp: true } : {}),
       ...(config.communities?.length ? { communities: config.communities } : {}),
       ...(config.largeCommunities?.length ? { largeCommunities: config.largeCommunities } : {}),
-    }, () => this.clock.now());
-    for (const route of this.routes.values()) peer.rib.announce(route);
+    }, () => this.clock.now(), this.routes);
     driver.on('state', (to, from) => this.emit('peerState', key, to, from));
     driver.on('established', (n) => this.emit('peerUp', key, n));
     driver.on('down', (d) => this.emit('peerDown', key, d));
@@ -203,17 +202,24 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     return [...this.peers.values()].map((e) => e.config);
   }
 
-  /** Adds or changes a route at every peer. */
+  /** Adds or changes a route at every peer; the same route again changes nothing. */
   announce(route: Route): void {
-    this.routes.set(route.prefix.toString(), route);
-    for (const { peer } of this.peers.values()) peer.rib.announce(route);
+    const key = route.prefix.toString();
+    const old = this.routes.get(key);
+    if (old && (old === route || routeAttributeId(old) === routeAttributeId(route))) return;
+    // The table is every peer's Adj-RIB-Out: change it first, then tell each peer what changed.
+    this.routes.set(key, route);
+    for (const { peer } of this.peers.values()) peer.rib.changed(key, old);
     this.scheduleFlush();
   }
 
   /** Withdraws a route from every peer. */
   withdraw(prefix: Prefix): void {
-    if (!this.routes.delete(prefix.toString())) return;
-    for (const { peer } of this.peers.values()) peer.rib.withdraw(prefix);
+    const key = prefix.toString();
+    const old = this.routes.get(key);
+    if (!old) return;
+    this.routes.delete(key);
+    for (const { peer } of this.peers.values()) peer.rib.changed(key, old);
     this.scheduleFlush();
   }
 
@@ -259,7 +265,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       await listenerClosed;
       return;
     }
-    for (const prefix of [...this.routes.values()].map((r) => r.prefix)) for (const p of peers) p.rib.withdraw(prefix);
+    const routes = [...this.routes];
+    this.routes.clear(); // every peer's Adj-RIB-Out reads this table
+    for (const [key, old] of routes) for (const p of peers) p.rib.changed(key, old);
     for (const p of peers) p.flush();
     const stop = options.shutdownMessage === undefined ? {} : { shutdownMessage: options.shutdownMessage };
     await Promise.all(peers.map((p) => p.driver.stop(stop)));
