@@ -1,22 +1,33 @@
-// The reconcile: turns the registry's desired VIPs into addresses on the interface and routes
-// at every peer, doing only the difference. Order matters to never blackhole traffic:
-// an address is in place before its route is announced, and a route is withdrawn before its
-// address goes. A VIP whose address could not be added is not announced. Runs coalesce: a burst
-// of registry changes during a run leads to one more run, not one per change.
+// The reconcile: turns the registry's wanted VIPs into VIPs placed on the node and routes at
+// every peer, doing only the difference. Order matters to never blackhole traffic: a VIP is in
+// place before its route is announced, and a route is withdrawn (on the wire) before its VIP
+// goes. A VIP that could not be placed is not announced, and is tried again at the next run.
+// Runs coalesce: a burst of registry changes during a run leads to one more run, not one per
+// change.
+//
+// Scale: the first run reads every wanted VIP; later runs read only what the registry says
+// changed, so that one new Service among 100,000 VIPs costs one VIP's work. Placement goes in
+// chunks, and each chunk is announced as soon as it is in place: the first routes leave while the
+// rest are still being placed, and the BGP session comes up meanwhile (the placer yields to the
+// event loop between chunks).
 import { EventEmitter } from 'node:events';
-import type { Prefix, Route } from '../bgp/index.js';
-import type { VipRegistry } from './registry/registry.js';
+import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
+import { collectGarbage } from './memory.js';
+import type { ChangeTracker, VipRegistry, WantedVip } from './registry/registry.js';
 
-/** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
+/** Makes VIPs local on the node (src/vip implements it with marked addresses and local routes). */
 export interface AddressPlacer {
   listOwned(): Promise<string[]>;
-  add(addresses: string[]): Promise<PlacementResult>;
+  /** `progress`, when the placer supports it, hears of each chunk once it is in place. */
+  add(addresses: string[], progress?: (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => void): Promise<PlacementResult>;
   remove(addresses: string[]): Promise<PlacementResult>;
+  /** How a placed VIP is made local ('address' or 'route'), for status pages. */
+  formOfPlaced?(address: string): string;
 }
 
 export interface PlacementResult {
   done: string[];
-  /** Already on the interface without our mark (an operator's): in place, but never removed by us. */
+  /** Already on the node without our mark (an operator's): in place, but never removed by us. */
   foreign?: string[];
   failed: Array<{ address: string; error: Error }>;
 }
@@ -45,27 +56,43 @@ export interface ReconcileResult {
   desired: number;
 }
 
+/** A run that looked at this many VIPs leaves enough garbage to collect at once (memory.ts). */
+const LARGE_CHANGE = 10_000;
+/**
+ * After the UPDATEs of the run are written, and late enough for V8 to see the allocation rate
+ * fall (it measures over 5 s, and only then gives back its young generation too).
+ */
+const GARBAGE_DELAY_MS = 6000;
+
 export interface ReconcilerEvents {
   reconciled: [result: ReconcileResult];
 }
 
 export class Reconciler extends EventEmitter<ReconcilerEvents> {
-  /** Addresses we know are on the interface with our mark. */
+  /** VIPs we know are on the node with our mark. */
   private readonly placed = new Set<string>();
-  /** Wanted addresses found on the interface without our mark: usable, not ours to remove. */
+  /** Wanted VIPs found on the node without our mark: usable, not ours to remove. */
   private readonly foreign = new Set<string>();
+  /** Wanted VIPs not in place (their placement failed): tried again at every run. */
+  private readonly missing = new Set<string>();
+  private readonly changes: ChangeTracker;
+  /** At the first run, which reads every wanted VIP: the changed ones nobody wants any more. */
+  private readonly unwantedAtStart: string[] = [];
   private initialized = false;
   private running: Promise<void> | undefined;
   private again = false;
   private lastResult: ReconcileResult | undefined;
+  private garbageTimer: TimerHandle | undefined;
 
   constructor(
     private readonly registry: VipRegistry,
     private readonly addresses: AddressPlacer,
     private readonly routes: RouteSink | undefined,
     private readonly now: () => number = () => performance.now(),
+    private readonly clock: Clock = systemClock,
   ) {
     super();
+    this.changes = registry.track();
   }
 
   get last(): ReconcileResult | undefined {
@@ -77,9 +104,16 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     return this.placed;
   }
 
-  /** Whether a VIP's address is usable on the interface (ours or an operator's). */
+  /** Whether a VIP is usable on the node (ours or an operator's). */
   isInPlace(address: string): boolean {
     return this.placed.has(address) || this.foreign.has(address);
+  }
+
+  /** 'address' or 'route' for ours, 'foreign' for an operator's, undefined when not in place. */
+  placementOf(address: string): string | undefined {
+    if (this.foreign.has(address)) return 'foreign';
+    if (!this.placed.has(address)) return undefined;
+    return this.addresses.formOfPlaced?.(address) ?? 'address';
   }
 
   /** Runs soon; a call during a run makes one more run after it. Resolves when the state is applied. */
@@ -104,74 +138,129 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   private async runOnce(): Promise<void> {
     const start = this.now();
     const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
-    const desired = this.registry.desired();
-    const want = new Map(desired.map((d) => [d.address, d]));
-    result.desired = desired.length;
-
+    const changed = this.changes.take();
+    const fail = (f: { address: string; error: Error }) => result.failures.push({ address: f.address, message: f.error.message });
+    let stale: string[] = [];
+    /** Wanted VIPs to look at in this run: every one at first, then the changed and the missing. */
+    let candidates: Iterable<string>;
     if (!this.initialized) {
-      // The stale-address rule: what an earlier run (a crash, kill -9) left with our mark and
-      // nobody wants now goes; what is still wanted stays, so that no traffic is lost.
+      // What an earlier run (a crash, kill -9) left with our mark and is still wanted stays, so
+      // that no traffic is lost; what nobody wants goes, after the wanted ones are placed.
       const owned = await this.addresses.listOwned();
-      const stale = owned.filter((a) => !want.has(a));
-      for (const a of owned) if (want.has(a)) this.placed.add(a);
-      if (stale.length) {
-        const r = await this.addresses.remove(stale);
-        result.staleRemoved = r.done;
-        for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
+      for (const a of owned) {
+        if (this.registry.wanted(a)) this.placed.add(a);
+        else stale.push(a);
       }
       this.initialized = true;
+      candidates = this.registry.addresses();
+      // Routes a replaced speaker carried over that nobody wants any more.
+      for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) changed.add(a);
+      for (const a of changed) if (!this.registry.wanted(a)) this.unwantedAtStart.push(a);
+    } else {
+      for (const a of this.missing) changed.add(a);
+      candidates = changed;
     }
 
-    for (const a of [...this.foreign]) if (!want.has(a)) this.foreign.delete(a);
-    const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a) && !this.foreign.has(a));
-    if (toAdd.length) {
-      const r = await this.addresses.add(toAdd);
-      for (const a of r.done) this.placed.add(a);
-      for (const a of r.foreign ?? []) this.foreign.add(a);
+    const toAdd: string[] = [];
+    const unwanted: string[] = this.unwantedAtStart.splice(0);
+    let changes = 0;
+    for (const a of candidates) {
+      changes++;
+      const wanted = this.registry.wanted(a);
+      if (!wanted) unwanted.push(a);
+      else if (this.placed.has(a) || this.foreign.has(a)) this.announce(a, wanted, result);
+      else toAdd.push(a);
+    }
+    if (toAdd.length > 0) {
+      // Announce each chunk as soon as it is in place; the speaker sends it at its next flush.
+      let heard = false;
+      const r = await this.addresses.add(toAdd, (placed) => {
+        heard = true;
+        this.inPlace(placed.done, placed.foreign, result);
+      });
+      // A placer without progress reports here only.
+      if (!heard) this.inPlace(r.done, r.foreign ?? [], result);
       result.added = r.done;
       result.foreign = r.foreign ?? [];
-      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
-    }
-    const inPlace = (a: string) => this.placed.has(a) || this.foreign.has(a);
-
-    if (this.routes) {
-      for (const d of desired) {
-        if (!inPlace(d.address)) continue;
-        const route: Route = { prefix: d.prefix };
-        if (d.attributes.communities.length) route.communities = d.attributes.communities;
-        if (d.attributes.largeCommunities.length) route.largeCommunities = d.attributes.largeCommunities;
-        if (!this.routes.table.has(d.address)) result.announced++;
-        this.routes.announce(route);
+      for (const f of r.failed) {
+        fail(f);
+        if (this.registry.wanted(f.address)) this.missing.add(f.address);
       }
-      for (const [key, route] of [...this.routes.table]) {
-        if (want.has(key) && inPlace(key)) continue;
-        this.routes.withdraw(route.prefix);
+    }
+
+    for (const a of unwanted) {
+      this.foreign.delete(a);
+      this.missing.delete(a);
+      if (this.routes?.table.has(a)) {
+        this.routes.withdraw(this.routes.table.get(a)!.prefix);
         result.withdrawn++;
       }
-      // The withdrawals are on the wire before the addresses go.
-      this.routes.flushNow();
     }
+    // The withdrawals are on the wire before the VIPs go.
+    this.routes?.flushNow();
 
-    const toRemove = [...this.placed].filter((a) => !want.has(a));
+    const toRemove = unwanted.filter((a) => this.placed.has(a));
     if (toRemove.length) {
       const r = await this.addresses.remove(toRemove);
       for (const a of r.done) this.placed.delete(a);
       result.removed = r.done;
-      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
+      r.failed.forEach(fail);
+    }
+    if (stale.length) {
+      const r = await this.addresses.remove(stale);
+      result.staleRemoved = r.done;
+      r.failed.forEach(fail);
+      stale = [];
     }
 
-    result.inPlace = desired.filter((d) => inPlace(d.address)).length;
+    result.desired = this.registry.size;
+    result.inPlace = result.desired - this.missing.size;
     result.durationMs = this.now() - start;
     this.lastResult = result;
     this.emit('reconciled', result);
+    if (changes >= LARGE_CHANGE) this.releaseGarbageSoon();
+  }
+
+  /** One full collection a moment after a large change, once the UPDATEs are written (memory.ts). */
+  private releaseGarbageSoon(): void {
+    this.garbageTimer?.cancel();
+    this.garbageTimer = this.clock.setTimeout(() => {
+      this.garbageTimer = undefined;
+      collectGarbage();
+    }, GARBAGE_DELAY_MS);
+  }
+
+  /** Records placed VIPs (ours, or foreign) and announces those still wanted. */
+  private inPlace(done: readonly string[], foreign: readonly string[], result: ReconcileResult): void {
+    for (const a of done) this.placed.add(a);
+    for (const a of foreign) this.foreign.add(a);
+    for (const list of [done, foreign]) {
+      for (const a of list) {
+        if (this.missing.size > 0) this.missing.delete(a);
+        // Still wanted: a change during this run may have released it (the next run withdraws it).
+        const wanted = this.registry.wanted(a);
+        if (wanted) this.announce(a, wanted, result);
+      }
+    }
   }
 
   /**
-   * Clean shutdown: withdraws every route, then removes every address we placed. (A graceful
-   * restart does not call this: addresses and routes stay while the next run starts.)
+   * Announces (or re-announces with new attributes) one wanted VIP that is in place. The
+   * registry's entry is the route itself: one object per VIP, not two.
+   */
+  private announce(address: string, wanted: WantedVip, result: ReconcileResult): void {
+    if (!this.routes) return;
+    if (!this.routes.table.has(address)) result.announced++;
+    this.routes.announce(wanted);
+  }
+
+  /**
+   * Clean shutdown: withdraws every route, then removes every VIP we placed. (A graceful
+   * restart does not call this: VIPs and routes stay while the next run starts.)
    */
   async teardown(): Promise<PlacementResult> {
     await this.running;
+    this.garbageTimer?.cancel();
     if (this.routes) {
       for (const route of [...this.routes.table.values()]) this.routes.withdraw(route.prefix);
       this.routes.flushNow();
