@@ -331,7 +331,7 @@ export class Daemon {
   private async apply(next: DaemonConfig): Promise<string[]> {
     const d = diffConfig(this.config, next);
     // These cannot change under a running process; refuse the whole file, keep everything as is.
-    const needRestart = [...d.nodeChanges.filter((c) => c === 'mode'), ...d.otherChanges.filter((c) => c === 'vips.interface' || c === 'admin' || c === 'arp')];
+    const needRestart = [...d.nodeChanges.filter((c) => c === 'mode'), ...d.otherChanges.filter((c) => c === 'vips.interface' || c === 'vips.placement' || c === 'admin' || c === 'arp')];
     if (needRestart.length) throw new ReloadRefused(`${needRestart.join(', ')} cannot change without a restart; the running configuration is kept`);
     const done: string[] = [];
     if (d.otherChanges.includes('log')) {
@@ -455,6 +455,7 @@ export class Daemon {
         address: v.address,
         owners: v.owners,
         inPlace: this.reconciler.isInPlace(v.address),
+        placedAs: this.reconciler.placementOf(v.address) ?? null,
         announced: announced.has(v.address),
         communities: v.attributes.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
         mode: this.config.mode,

@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { formatErrors, resolveConfig } from '../config/index.js';
 import { Daemon, ReloadRefused } from '../daemon.js';
 import { createLogger } from '../log.js';
-import { createVipAddressManager } from '../vip/index.js';
+import { createVipPlacer } from '../vip/index.js';
 
 export interface RunOptions {
   configPath?: string;
@@ -26,8 +26,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
   for (const note of notes) log.info({ note }, 'configuration note');
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
-  // ARP mode puts a VIP on its interface with the segment's prefix length when configured.
-  const addresses = createVipAddressManager({ interface: config.vips.interface, ...(config.mode === 'arp' ? { prefixLength: config.arp.prefixLength } : {}) });
+  // ARP mode puts each VIP on its interface as an address, with the segment's prefix length when
+  // configured; BGP mode chooses per VIP between an address and a local route (src/vip/index.ts).
+  const addresses = createVipPlacer({
+    interface: config.vips.interface,
+    ...(config.mode === 'arp' ? { placement: 'addresses', prefixLength: config.arp.prefixLength } : { placement: config.vips.placement }),
+  });
   const daemon = new Daemon(config, { log, addresses });
   // A signal during start-up (a pod deleted at once) stops the daemon once start() has settled,
   // so that nothing start() sets up afterwards is left running, and the exit is clean.

@@ -19,7 +19,7 @@ export interface ConfigDiff {
   vipsRemoved: StaticVip[];
   /** Same prefix, other communities: the new spec. */
   vipsChanged: StaticVip[];
-  /** Other sections that changed: 'vips.interface', 'admin', 'log', 'kubernetes', 'arp'. */
+  /** Other sections that changed: 'vips.interface', 'vips.placement', 'admin', 'log', 'kubernetes', 'arp'. */
   otherChanges: string[];
   unchanged: boolean;
 }
@@ -40,6 +40,7 @@ export function diffConfig(before: DaemonConfig, after: DaemonConfig): ConfigDif
   const vipsChanged = vips.both.filter(([old, next]) => !same(old, next)).map(([, next]) => next);
   const otherChanges = [
     ...(before.vips.interface === after.vips.interface ? [] : ['vips.interface']),
+    ...(before.vips.placement === after.vips.placement ? [] : ['vips.placement']),
     ...(['admin', 'log', 'kubernetes', 'arp'] as const).filter((key) => !same(before[key], after[key])),
   ];
   const peersChanged = peerChanges.map((c) => after.peers.find((p) => p.address === c.address)!);
