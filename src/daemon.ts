@@ -383,8 +383,10 @@ export class Daemon {
         await this.sink.speaker.stop({ graceful: true });
         this.log.info({ vips: this.reconciler.placedAddresses.size }, 'stopped for a graceful restart: routes and VIPs left in place');
       } else {
-        await this.reconciler.teardown();
+        // The Cease first: every peer drops all our routes at once, then the VIPs go (no traffic
+        // reaches a VIP already gone; 100,000 withdrawals would come slower, see BgpSpeaker.stop).
         await this.sink.speaker.stop({ shutdownMessage: options.message ?? 'vip-speaker shutting down' });
+        await this.reconciler.teardown();
         this.log.info('stopped: routes withdrawn, VIPs removed');
       }
     })();

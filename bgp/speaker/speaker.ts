@@ -251,8 +251,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /**
    * Stops every peer. `graceful`: close without NOTIFICATION so that routers keep our routes as
-   * stale while we restart (RFC 4724). Otherwise withdraw every route first, then Cease /
-   * Administrative Shutdown with `shutdownMessage` (RFC 9003).
+   * stale while we restart (RFC 4724). Otherwise Cease / Administrative Shutdown with
+   * `shutdownMessage` (RFC 9003), which makes every peer drop our routes at once.
    */
   async stop(options: { graceful?: boolean; shutdownMessage?: string } = {}): Promise<void> {
     this.running = false;
@@ -265,10 +265,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       await listenerClosed;
       return;
     }
-    const routes = [...this.routes];
-    this.routes.clear(); // every peer's Adj-RIB-Out reads this table
-    for (const [key, old] of routes) for (const p of peers) p.rib.changed(key, old);
-    for (const p of peers) p.flush();
+    // No UPDATE withdraws the routes first: the Cease does. A peer drops every route of a session
+    // that ends with a NOTIFICATION (RFC 4724 §4; we never offer RFC 8538's N bit, which would let
+    // it keep them). 100,000 withdrawals would only queue the Cease behind 500 KB, and a socket
+    // closed before that drained would leave the rest at the router as stale routes.
+    this.routes.clear();
     const stop = options.shutdownMessage === undefined ? {} : { shutdownMessage: options.shutdownMessage };
     await Promise.all(peers.map((p) => p.driver.stop(stop)));
     await listenerClosed;
