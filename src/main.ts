@@ -1,10 +1,7 @@
 // The vip-speaker command line: argument parsing and dispatch to the commands.
+// Each command is imported when it runs: `run` is on the clock of every cold start, and the
+// manifest generator, the decoder and the status client are modules it has no use for.
 import { parseArgs } from 'node:util';
-import { decodeCommand } from './commands/decode.js';
-import { manifestCommand } from './manifest/index.js';
-import { runCommand } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
-import { validateCommand } from './commands/validate.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage: vip-speaker <command> [options]
@@ -38,19 +35,23 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'keep-routes-on-stop': { type: 'boolean' }, 'no-watch': { type: 'boolean' } } });
+        const { runCommand } = await import('./commands/run.js');
         const options: Parameters<typeof runCommand>[0] = { keepRoutesOnStop: values['keep-routes-on-stop'] === true, watchConfig: values['no-watch'] !== true };
         if (values.config !== undefined) options.configPath = values.config;
         return await runCommand(options);
       }
       case 'validate': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } } });
+        const { validateCommand } = await import('./commands/validate.js');
         return validateCommand(values.config, (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(`vip-speaker: ${l}\n`));
       }
       case 'status': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, admin: { type: 'string' } } });
+        const { statusCommand } = await import('./commands/status.js');
         return await statusCommand({ admin: values.admin ?? '127.0.0.1:9469', json: values.json === true }, (l) => process.stdout.write(l + '\n'));
       }
       case 'manifest':
+        const { manifestCommand } = await import('./manifest/index.js');
         return manifestCommand(rest, (l) => process.stdout.write(l + '\n'));
       case 'decode': {
         const { values, positionals } = parseArgs({
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
           options: { json: { type: 'boolean' }, 'two-octet-as': { type: 'boolean' }, 'extended-message': { type: 'boolean' } },
         });
         if (positionals.length !== 1) return fail(`decode: expected one FILE, got ${positionals.length}`);
+        const { decodeCommand } = await import('./commands/decode.js');
         const failures = decodeCommand(
           positionals[0]!,
           { json: values.json === true, fourOctetAs: values['two-octet-as'] !== true, extendedMessage: values['extended-message'] === true },
