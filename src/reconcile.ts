@@ -11,8 +11,8 @@
 // rest are still being placed, and the BGP session comes up meanwhile (the placer yields to the
 // event loop between chunks).
 import { EventEmitter } from 'node:events';
-import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
-import { collectGarbage } from './memory.js';
+import { type Clock, type Prefix, type Route, systemClock } from '../bgp/index.js';
+import { LARGE_CHANGE, cancelGarbageCollection, collectGarbageSoon } from './memory.js';
 import type { ChangeTracker, VipRegistry, WantedVip } from './registry/registry.js';
 
 /** Makes VIPs local on the node (src/vip implements it with marked addresses and local routes). */
@@ -56,14 +56,6 @@ export interface ReconcileResult {
   desired: number;
 }
 
-/** A run that looked at this many VIPs leaves enough garbage to collect at once (memory.ts). */
-const LARGE_CHANGE = 10_000;
-/**
- * After the UPDATEs of the run are written, and late enough for V8 to see the allocation rate
- * fall (it measures over 5 s, and only then gives back its young generation too).
- */
-const GARBAGE_DELAY_MS = 6000;
-
 export interface ReconcilerEvents {
   reconciled: [result: ReconcileResult];
 }
@@ -82,7 +74,6 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   private running: Promise<void> | undefined;
   private again = false;
   private lastResult: ReconcileResult | undefined;
-  private garbageTimer: TimerHandle | undefined;
 
   constructor(
     private readonly registry: VipRegistry,
@@ -218,16 +209,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     result.durationMs = this.now() - start;
     this.lastResult = result;
     this.emit('reconciled', result);
-    if (changes >= LARGE_CHANGE) this.releaseGarbageSoon();
-  }
-
-  /** One full collection a moment after a large change, once the UPDATEs are written (memory.ts). */
-  private releaseGarbageSoon(): void {
-    this.garbageTimer?.cancel();
-    this.garbageTimer = this.clock.setTimeout(() => {
-      this.garbageTimer = undefined;
-      collectGarbage();
-    }, GARBAGE_DELAY_MS);
+    if (changes >= LARGE_CHANGE) collectGarbageSoon(this.clock);
   }
 
   /** Records placed VIPs (ours, or foreign) and announces those still wanted. */
@@ -260,7 +242,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
    */
   async teardown(): Promise<PlacementResult> {
     await this.running;
-    this.garbageTimer?.cancel();
+    cancelGarbageCollection();
     if (this.routes) {
       for (const route of [...this.routes.table.values()]) this.routes.withdraw(route.prefix);
       this.routes.flushNow();

@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { formatErrors, resolveConfig } from '../config/index.js';
 import { Daemon, ReloadRefused } from '../daemon.js';
 import { createLogger } from '../log.js';
+import { LARGE_CHANGE, collectGarbageSoon } from '../memory.js';
 import { createVipPlacer } from '../vip/index.js';
 
 export interface RunOptions {
@@ -59,6 +60,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
         log.error({ trigger: why, errors: formatErrors(next.error) }, 'configuration reload refused: the file is invalid; the running configuration is kept');
         return;
       }
+      // A reload of a large file leaves a file's worth of garbage: give it back soon (memory.ts).
+      if (next.value.config.vips.static.length >= LARGE_CHANGE) collectGarbageSoon();
       try {
         const changes = await daemon.reload(next.value.config);
         log.info({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');

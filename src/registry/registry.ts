@@ -221,8 +221,13 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
       }
       if (state && wanted) {
         // Indexed owners look at their own VIPs; a large one (the static config) at every VIP.
-        const held = state.index ? [...state.index] : [...this.vips].filter(([, e]) => ownedBy(e, owner)).map(([a]) => a);
-        for (const address of held) if (!wanted.has(address)) this.release(owner, address);
+        const released: string[] = [];
+        if (state.index) {
+          for (const address of state.index) if (!wanted.has(address)) released.push(address);
+        } else {
+          for (const [address, entry] of this.vips) if (!wanted.has(address) && ownedBy(entry, owner)) released.push(address);
+        }
+        for (const address of released) this.release(owner, address);
       }
     } finally {
       this.quiet = false;
