@@ -1,9 +1,11 @@
-// IPv4 VIPs as local routes ("AnyIP"): `local 192.0.2.7 dev lo table local proto 86`. The
-// kernel delivers traffic to a destination its local table calls local, and bind(2) to an IPv4
-// address accepts any such destination (inet_addr_type() is RTN_LOCAL), so a local route makes a
+// VIPs as local routes ("AnyIP"): `local 192.0.2.7 dev lo table local proto 86`. The kernel
+// delivers traffic to a destination its local table calls local, and bind(2) to an IPv4 address
+// accepts any such destination (inet_addr_type() is RTN_LOCAL), so a local route makes an IPv4
 // VIP as reachable as an address does, at the cost of one FIB insert. Adding an IPv4 address
 // instead walks the interface's whole address list (__inet_insert_ifa), so 100,000 of them cost
-// the square of the count: minutes. See index.ts for when each form is used.
+// the square of the count: minutes. IPv6 takes the traffic too, but bind(2) to one needs the
+// address (ipv6_chk_addr), IPV6_FREEBIND, or net.ipv6.ip_nonlocal_bind: IPv6 VIPs become routes
+// only when the operator asks for routes. See index.ts for when each form is used.
 //
 // Ownership is the route's protocol (rtm_protocol), the same number as the addresses' IFA_PROTO:
 // one dump filtered by the kernel finds our routes after a kill -9, and a delete names the
@@ -12,19 +14,19 @@
 // in the table (it answers inside send(2)), and a dump of 100,000 routes per change would cost
 // more than the change. Only the unusual answers are checked with a dump: EEXIST (ours or
 // another's?) and replies the kernel dropped for want of buffer (ENOBUFS).
-import { AddressFamily, formatIpv4Vip, ipv4VipNumber, isAddressProblem, parseVipAddress } from './address.js';
+import { AddressFamily, formatAddress, formatIpv4Vip, ipv4VipNumber, isAddressProblem, parseVipAddress } from './address.js';
 import { VipError, errnoName, refusalError } from './errors.js';
 import type { BatchResult } from './manager.js';
 import type { NetlinkAck } from './netlink-messages.js';
-import { type LocalRouteTable, type RouteChunk, type RouteTableOptions, openLocalRouteTable } from './route-table.js';
+import { type LocalRouteTable, type RouteChunk, type RouteDestination, type RouteTableOptions, openLocalRouteTable } from './route-table.js';
 
 /** Called after each chunk of an add with what is now in place: the caller may announce it. */
 export type PlacementProgress = (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => void;
 
 export interface LocalRoutePlacer {
-  /** Our local routes on the interface, canonical ('192.0.2.7/32'), kernel order. */
+  /** Our local routes on the interface, canonical ('192.0.2.7/32', '2001:db8::7/128'), IPv4 first, kernel order. */
   listOwned(): Promise<string[]>;
-  /** Adds a local route for each IPv4 VIP; one already there and not ours is foreign and untouched. */
+  /** Adds a local route for each VIP; one already there and not ours is foreign and untouched. */
   add(addresses: readonly string[], progress?: PlacementProgress): Promise<BatchResult>;
   /** Removes ours; an absent one (ESRCH) is done; another's route of the same address is never matched. */
   remove(addresses: readonly string[]): Promise<BatchResult>;
@@ -42,7 +44,8 @@ export interface LocalRoutePlacerOptions {
 interface Parsed {
   /** Canonical text, in input order, duplicates dropped. */
   readonly keys: string[];
-  readonly values: number[];
+  /** IPv4 as a number, IPv6 as its 16 octets. */
+  readonly values: RouteDestination[];
   readonly failed: BatchResult['failed'];
 }
 
@@ -68,26 +71,25 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
 
   function parseAll(inputs: readonly string[], kind: 'add' | 'remove'): Parsed {
     const keys: string[] = [];
-    const values: number[] = [];
+    const values: RouteDestination[] = [];
     const failed: BatchResult['failed'] = [];
-    const seen = new Set<number>();
+    const seen = new Set<string>();
     for (const input of inputs) {
-      let value = ipv4VipNumber(input);
+      let value: RouteDestination | undefined = ipv4VipNumber(input);
       let key = input;
       if (value === undefined) {
         const parsed = parseVipAddress(input);
-        const reason = isAddressProblem(parsed) ? parsed.reason : parsed.family !== AddressFamily.Inet ? 'a local route stands for IPv4 VIPs only (IPv6 bind(2) needs the address)' : undefined;
-        if (reason !== undefined || isAddressProblem(parsed)) {
-          failed.push({ address: input, error: new VipError('VIP_ERR_INVALID_ADDRESS', `${cannot(kind, input)}: ${reason}`, { interface: name, address: input }) });
+        if (isAddressProblem(parsed)) {
+          failed.push({ address: input, error: new VipError('VIP_ERR_INVALID_ADDRESS', `${cannot(kind, input)}: ${parsed.reason}`, { interface: name, address: input }) });
           continue;
         }
-        value = new DataView(parsed.bytes.buffer, parsed.bytes.byteOffset, 4).getUint32(0, false);
+        value = parsed.family === AddressFamily.Inet ? new DataView(parsed.bytes.buffer, parsed.bytes.byteOffset, 4).getUint32(0, false) : parsed.bytes;
         key = parsed.text;
       } else if (!input.endsWith('/32')) {
         key = formatIpv4Vip(value);
       }
-      if (seen.has(value)) continue;
-      seen.add(value);
+      if (seen.has(key)) continue;
+      seen.add(key);
       keys.push(key);
       values.push(value);
     }
@@ -95,20 +97,26 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
   }
 
   function refused(kind: 'add' | 'remove', address: string, ack: NetlinkAck): BatchResult['failed'][number] {
-    return { address, error: refusalError({ errno: errnoName(ack.errno), kernelMessage: ack.kernelMessage }, { operation: kind, interface: name, address, family: 'inet' }) };
+    return { address, error: refusalError({ errno: errnoName(ack.errno), kernelMessage: ack.kernelMessage }, { operation: kind, interface: name, address, family: address.includes(':') ? 'inet6' : 'inet' }) };
   }
 
   function stopped(kind: 'add' | 'remove', address: string, cause: VipError): BatchResult['failed'][number] {
     return { address, error: new VipError(cause.code, `${cannot(kind, address)}: the batch stopped before it (${cause.message})`, { interface: name, address, errno: cause.errno, cause }) };
   }
 
-  const ownedSet = async (table: LocalRouteTable, ifindex: number) => new Set((await table.owned(ifindex, AddressFamily.Inet)) as number[]);
+  /** Our routes of both families, canonical text. */
+  const owned = async (table: LocalRouteTable, ifindex: number) => {
+    const v4 = (await table.owned(ifindex, AddressFamily.Inet)).map((d) => formatIpv4Vip(d as number));
+    const v6 = (await table.owned(ifindex, AddressFamily.Inet6)).map((d) => formatAddress(AddressFamily.Inet6, d as Uint8Array, 128));
+    return [...v4, ...v6];
+  };
+  const ownedSet = async (table: LocalRouteTable, ifindex: number) => new Set(await owned(table, ifindex));
 
   return {
     listOwned: () =>
       serialized(async (table) => {
         const link = await table.link();
-        return ((await table.owned(link.ifindex, AddressFamily.Inet)) as number[]).map(formatIpv4Vip);
+        return owned(table, link.ifindex);
       }),
 
     add: (inputs, progress) =>
@@ -141,7 +149,7 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
           const ours = await ownedSet(table, link.ifindex);
           const late = { done: [] as string[], foreign: [] as string[] };
           for (const i of unsure) {
-            if (ours.has(values[i]!)) late.done.push(keys[i]!);
+            if (ours.has(keys[i]!)) late.done.push(keys[i]!);
             else if (!firstRefusal.size) late.foreign.push(keys[i]!);
             else failed.push(refused('add', keys[i]!, firstRefusal.values().next().value!));
           }
@@ -172,7 +180,7 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
         if (unsure.length > 0) {
           const ours = await ownedSet(table, link.ifindex);
           for (const i of unsure) {
-            if (!ours.has(values[i]!)) done.push(keys[i]!);
+            if (!ours.has(keys[i]!)) done.push(keys[i]!);
             else failed.push({ address: keys[i]!, error: new VipError('VIP_ERR_NETLINK_FAILED', `${cannot('remove', keys[i]!)}: no answer from the kernel and the route is still there`, { interface: name, address: keys[i]! }) });
           }
         }

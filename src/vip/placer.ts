@@ -6,7 +6,7 @@ import { createLocalRoutePlacer, type LocalRoutePlacer, type PlacementProgress }
 
 /**
  * 'addresses': every VIP an address (what `ip addr` shows; ARP mode always).
- * 'routes': IPv4 VIPs as local routes, IPv6 VIPs as addresses.
+ * 'routes': every VIP a local route (IPv6 ones then need IPV6_FREEBIND to be bound to).
  * 'auto': IPv4 VIPs as addresses while the node holds at most `routeThreshold` IPv4 VIPs, as
  * local routes beyond; IPv6 VIPs as addresses.
  */
@@ -15,9 +15,9 @@ export type VipPlacement = 'auto' | 'addresses' | 'routes';
 export const VIP_PLACEMENTS: readonly VipPlacement[] = ['auto', 'addresses', 'routes'];
 
 /**
- * Above this many IPv4 VIPs, 'auto' places new ones as local routes. At 1,000 addresses each new
- * one costs the kernel a walk of 1,000 list entries (40 ms for all of them on a quiet 2-core
- * machine, see bench/README.md); at 10,000 the walks add up to over a second.
+ * Above this many IPv4 VIPs, 'auto' places new ones as local routes. Each new IPv4 address costs
+ * the kernel a walk of the interface's list: 1,000 take 20-100 ms in all, 10,000 over a second
+ * (bench/vip-addresses.ts).
  */
 export const AUTO_ROUTE_THRESHOLD = 1000;
 
@@ -48,8 +48,10 @@ export interface VipPlacerOptions {
   readonly routes?: LocalRoutePlacer;
 }
 
-/** Addresses per call to the address manager: it dumps the interface before and after each. */
-const ADDRESS_CHUNK = 1024;
+/** Addresses per call to the address manager: 256, then four times more each call, up to 16,384. */
+const FIRST_ADDRESS_CHUNK = 256;
+const ADDRESS_CHUNK_GROWTH = 4;
+const MAX_ADDRESS_CHUNK = 16_384;
 
 const isIpv6 = (address: string) => address.includes(':');
 
@@ -60,12 +62,17 @@ export function createVipPlacer(options: VipPlacerOptions): VipPlacer {
     createVipAddressManager({ interface: options.interface, proto, ...(options.netns ? { netns: options.netns } : {}), ...(options.prefixLength ? { prefixLength: options.prefixLength } : {}) });
   const routes = options.routes ?? createLocalRoutePlacer({ interface: options.interface, protocol: proto, ...(options.netns ? { netns: options.netns } : {}) });
   const threshold = options.routeThreshold ?? AUTO_ROUTE_THRESHOLD;
-  /** IPv4 VIPs of ours placed as addresses; every other IPv4 VIP of ours is a route. */
-  const ipv4Addresses = new Set<string>();
+  /** VIPs of ours placed as addresses; every other VIP of ours is a local route. */
+  const asAddresses = new Set<string>();
+  /** How many of ours are IPv4 VIPs placed as addresses, and as routes: the threshold counts both. */
+  let ipv4Addresses = 0;
   let ipv4Routes = 0;
-  // Every form comes from the answers; IPv6 never goes to the route side.
-  const usesRoutes = (newIpv4: number) =>
-    options.placement === 'routes' || (options.placement === 'auto' && ipv4Addresses.size + ipv4Routes + newIpv4 > threshold);
+  const countAddress = (a: string, delta: number) => {
+    if (!isIpv6(a)) ipv4Addresses += delta;
+  };
+  /** Where this batch's IPv4 VIPs go: routes when forced, or past the threshold in 'auto'. */
+  const ipv4ToRoutes = (newIpv4: number) =>
+    options.placement === 'routes' || (options.placement === 'auto' && ipv4Addresses + ipv4Routes + newIpv4 > threshold);
 
   const merge = (into: { done: string[]; foreign: string[]; failed: BatchResult['failed']; interfaceUp: boolean }, r: BatchResult) => {
     into.done.push(...r.done);
@@ -76,34 +83,48 @@ export function createVipPlacer(options: VipPlacerOptions): VipPlacer {
 
   return {
     async listOwned() {
-      const asAddresses = await addresses.listOwned();
+      const asAddress = await addresses.listOwned();
       // Routes too in 'addresses': a run with another placement may have left some.
-      const asRoutes = await routes.listOwned();
-      ipv4Addresses.clear();
-      for (const a of asAddresses) if (!isIpv6(a)) ipv4Addresses.add(a);
+      const asRoute = await routes.listOwned();
+      asAddresses.clear();
+      ipv4Addresses = 0;
+      for (const a of asAddress) {
+        asAddresses.add(a);
+        countAddress(a, 1);
+      }
       // One VIP in both forms (a crash between two runs of different placements): keep the address.
-      const twice = asRoutes.filter((a) => ipv4Addresses.has(a));
+      const twice = asRoute.filter((a) => asAddresses.has(a));
       if (twice.length > 0) await routes.remove(twice);
-      ipv4Routes = asRoutes.length - twice.length;
-      return [...asAddresses, ...asRoutes.filter((a) => !ipv4Addresses.has(a))];
+      const onlyRoutes = asRoute.filter((a) => !asAddresses.has(a));
+      ipv4Routes = onlyRoutes.filter((a) => !isIpv6(a)).length;
+      return [...asAddress, ...onlyRoutes];
     },
 
     async add(inputs, progress) {
       const v6: string[] = [];
       const v4: string[] = [];
       for (const a of inputs) (isIpv6(a) ? v6 : v4).push(a);
-      const toRoutes = usesRoutes(v4.length) ? v4 : [];
-      const toAddresses = toRoutes.length > 0 ? v6 : [...v4, ...v6];
+      const v4Routes = ipv4ToRoutes(v4.length);
+      const v6Routes = options.placement === 'routes';
+      const toRoutes = [...(v4Routes ? v4 : []), ...(v6Routes ? v6 : [])];
+      const toAddresses = [...(v4Routes ? [] : v4), ...(v6Routes ? [] : v6)];
       const result = { done: [] as string[], foreign: [] as string[], failed: [] as BatchResult['failed'], interfaceUp: true };
-      for (let start = 0; start < toAddresses.length; start += ADDRESS_CHUNK) {
-        const r = await addresses.add(toAddresses.slice(start, start + ADDRESS_CHUNK));
-        for (const a of r.done) if (!isIpv6(a)) ipv4Addresses.add(a);
+      // The address manager dumps the interface before and after each call: small chunks first,
+      // so that the first VIPs are announced soon, then larger ones, so that the dumps stay few.
+      let chunk = FIRST_ADDRESS_CHUNK;
+      for (let start = 0; start < toAddresses.length; start += chunk, chunk = Math.min(chunk * ADDRESS_CHUNK_GROWTH, MAX_ADDRESS_CHUNK)) {
+        const r = await addresses.add(toAddresses.slice(start, start + chunk));
+        for (const a of r.done) {
+          if (asAddresses.has(a)) continue;
+          asAddresses.add(a);
+          countAddress(a, 1);
+        }
         merge(result, r);
         if (r.done.length + r.foreign.length > 0) progress?.({ done: r.done, foreign: r.foreign });
       }
       if (toRoutes.length > 0) {
         const r = await routes.add(toRoutes, (placed) => {
-          ipv4Routes += placed.done.length;
+          for (const a of placed.done) if (!isIpv6(a)) ipv4Routes++;
           progress?.(placed);
         });
         merge(result, r);
@@ -114,21 +135,21 @@ export function createVipPlacer(options: VipPlacerOptions): VipPlacer {
     async remove(inputs) {
       const asAddress: string[] = [];
       const asRoute: string[] = [];
-      for (const a of inputs) (isIpv6(a) || ipv4Addresses.has(a) ? asAddress : asRoute).push(a);
+      for (const a of inputs) (asAddresses.has(a) ? asAddress : asRoute).push(a);
       const result = { done: [] as string[], foreign: [] as string[], failed: [] as BatchResult['failed'], interfaceUp: true };
       if (asAddress.length > 0) {
         const r = await addresses.remove(asAddress);
-        for (const a of r.done) ipv4Addresses.delete(a);
+        for (const a of r.done) if (asAddresses.delete(a)) countAddress(a, -1);
         merge(result, r);
       }
       if (asRoute.length > 0) {
         const r = await routes.remove(asRoute);
-        ipv4Routes = Math.max(0, ipv4Routes - r.done.length);
+        ipv4Routes = Math.max(0, ipv4Routes - r.done.filter((a) => !isIpv6(a)).length);
         merge(result, r);
       }
       return result;
     },
 
-    formOfPlaced: (address) => (isIpv6(address) || ipv4Addresses.has(address) ? 'address' : 'route'),
+    formOfPlaced: (address) => (asAddresses.has(address) ? 'address' : 'route'),
   };
 }
