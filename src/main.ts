@@ -50,9 +50,10 @@ export async function main(argv: string[]): Promise<number> {
         const { statusCommand } = await import('./commands/status.js');
         return await statusCommand({ admin: values.admin ?? '127.0.0.1:9469', json: values.json === true }, (l) => process.stdout.write(l + '\n'));
       }
-      case 'manifest':
+      case 'manifest': {
         const { manifestCommand } = await import('./manifest/index.js');
         return manifestCommand(rest, (l) => process.stdout.write(l + '\n'));
+      }
       case 'decode': {
         const { values, positionals } = parseArgs({
           args: rest,

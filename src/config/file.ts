@@ -31,9 +31,12 @@ export function loadConfigFile(path: string, host: HostAccess = systemHost()): R
   return result;
 }
 
-/** Parses and validates the text of a config file. */
-export function parseConfig(text: string, host: Partial<HostAccess> = {}): Result<DaemonConfig, ConfigError[]> {
-  return parse(text, host, true);
+/**
+ * Parses and validates the text of a config file. `fastVips: false` gives the whole text to the
+ * YAML parser (tests compare the two paths).
+ */
+export function parseConfig(text: string, host: Partial<HostAccess> = {}, options: { fastVips?: boolean } = {}): Result<DaemonConfig, ConfigError[]> {
+  return parse(text, host, options.fastVips ?? true);
 }
 
 function parse(text: string, host: Partial<HostAccess>, fastVips: boolean): Result<DaemonConfig, ConfigError[]> {

@@ -50,6 +50,16 @@ export function cutVipBlock(text: string): VipBlock | undefined {
     const end = lineEnd(text, position);
     const source = text.slice(position, end);
     line++;
+    const plainItem = fastItem(text, position, end, indent);
+    if (plainItem) {
+      indent = plainItem.indent;
+      items.push(text.slice(plainItem.start, plainItem.end));
+      lines.push(line);
+      columns.push(plainItem.start - position + 1);
+      lastItemEnd = end;
+      position = end + 1;
+      continue;
+    }
     const item = ITEM.exec(source);
     if (item && (indent < 0 || item[1]!.length === indent)) {
       indent = item[1]!.length;
@@ -76,6 +86,43 @@ export function cutVipBlock(text: string): VipBlock | undefined {
     itemLines: Int32Array.from(lines),
     itemColumns: Int32Array.from(columns),
   };
+}
+
+const SPACE = 0x20;
+const DASH = 0x2d;
+const DOT = 0x2e;
+const COLON = 0x3a;
+const SLASH = 0x2f;
+const CR = 0x0d;
+
+/** 0-9, A-F, a-f, '.', ':', '/': what a plain address item is made of. */
+function isAddressChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) || c === DOT || c === COLON || c === SLASH;
+}
+
+/**
+ * The usual item, `<indent>- <address>` and nothing else on the line, read without a regular
+ * expression (a fifth of the time for 100,000 lines); anything else is left to ITEM. The same
+ * rule holds: a ':' or three dots, so that YAML reads the scalar as this very string.
+ */
+function fastItem(text: string, from: number, end: number, indent: number): { indent: number; start: number; end: number } | undefined {
+  let i = from;
+  while (i < end && text.charCodeAt(i) === SPACE) i++;
+  if ((indent >= 0 && i - from !== indent) || text.charCodeAt(i) !== DASH || text.charCodeAt(i + 1) !== SPACE) return undefined;
+  let start = i + 2;
+  while (start < end && text.charCodeAt(start) === SPACE) start++;
+  let j = start;
+  let colons = 0;
+  let dots = 0;
+  for (; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (!isAddressChar(c)) break;
+    if (c === COLON) colons++;
+    else if (c === DOT) dots++;
+  }
+  const tail = j < end && text.charCodeAt(j) === CR ? j + 1 : j;
+  if (tail !== end || j === start || (colons === 0 && dots < 3)) return undefined;
+  return { indent: i - from, start, end: j };
 }
 
 function lineEnd(text: string, from: number): number {

@@ -115,7 +115,8 @@ interface OwnerState {
 export class VipRegistry extends EventEmitter<RegistryEvents> {
   private readonly vips = new Map<string, Entry>();
   private readonly owners = new Map<Owner, OwnerState>();
-  private readonly trackers: Array<Set<string>> = [];
+  /** Each tracker's set of changed addresses; undefined before its first take. */
+  private readonly trackers: Array<Set<string> | undefined> = [];
   private generation = 0;
   /** Set while a batch of changes is applied, so that it emits one change. */
   private quiet = false;
@@ -125,16 +126,21 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
     return this.generation;
   }
 
-  /** Starts recording changed addresses for one reader (the reconcile). */
+  /**
+   * Starts recording changed addresses for one reader (the reconcile). Its first take is empty:
+   * a reader reads everything the first time, so nothing is recorded before (at a cold start,
+   * 100,000 claims would fill a set only to be thrown away).
+   */
   track(): ChangeTracker {
-    let changed = new Set<string>();
+    let changed: Set<string> | undefined;
     const trackers = this.trackers;
-    trackers.push(changed);
+    const slot = trackers.length;
+    trackers.push(undefined);
     return {
       take() {
-        const taken = changed;
+        const taken = changed ?? new Set<string>();
         changed = new Set();
-        trackers[trackers.indexOf(taken)] = changed;
+        trackers[slot] = changed;
         return taken;
       },
     };
@@ -288,7 +294,7 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
 
   private changed(address: string): void {
     this.generation++;
-    for (const t of this.trackers) t.add(address);
+    for (const t of this.trackers) t?.add(address);
     if (!this.quiet) this.emit('change');
   }
 }

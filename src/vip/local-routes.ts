@@ -18,7 +18,7 @@ import { AddressFamily, formatAddress, formatIpv4Vip, ipv4VipNumber, isAddressPr
 import { VipError, errnoName, refusalError } from './errors.js';
 import type { BatchResult } from './manager.js';
 import type { NetlinkAck } from './netlink-messages.js';
-import { type LocalRouteTable, type RouteChunk, type RouteDestination, type RouteTableOptions, openLocalRouteTable } from './route-table.js';
+import { type LocalRouteTable, type RouteDestination, type RouteTableOptions, openLocalRouteTable } from './route-table.js';
 
 /** Called after each chunk of an add with what is now in place: the caller may announce it. */
 export type PlacementProgress = (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => void;
@@ -41,8 +41,11 @@ export interface LocalRoutePlacerOptions {
   readonly openTable?: (options: RouteTableOptions) => LocalRouteTable;
 }
 
+/** Inputs parsed and sent per slice: the kernel's chunks (1,024) run inside each, with turns of the event loop between. */
+const PARSE_SLICE = 8192;
+
 interface Parsed {
-  /** Canonical text, in input order, duplicates dropped. */
+  /** Canonical text, in input order. */
   readonly keys: string[];
   /** IPv4 as a number, IPv6 as its 16 octets. */
   readonly values: RouteDestination[];
@@ -69,11 +72,15 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
     return run;
   }
 
+  /**
+   * Canonical keys and netlink destinations, invalid inputs reported. Duplicates are not looked
+   * for (a set of 100,000 keys cost 20-40 ms): a second request for one VIP finds it in place
+   * (EEXIST, then ours) or gone (ESRCH), and the VIP is reported twice.
+   */
   function parseAll(inputs: readonly string[], kind: 'add' | 'remove'): Parsed {
     const keys: string[] = [];
     const values: RouteDestination[] = [];
     const failed: BatchResult['failed'] = [];
-    const seen = new Set<string>();
     for (const input of inputs) {
       let value: RouteDestination | undefined = ipv4VipNumber(input);
       let key = input;
@@ -88,8 +95,6 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
       } else if (!input.endsWith('/32')) {
         key = formatIpv4Vip(value);
       }
-      if (seen.has(key)) continue;
-      seen.add(key);
       keys.push(key);
       values.push(value);
     }
@@ -121,37 +126,50 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
 
     add: (inputs, progress) =>
       serialized(async (table) => {
-        const { keys, values, failed } = parseAll(inputs, 'add');
         const link = await table.link();
         const done: string[] = [];
         const foreign: string[] = [];
-        /** Indexes whose answer needs a look at the table: EEXIST, or lost. */
-        const unsure: number[] = [];
-        const firstRefusal = new Map<number, NetlinkAck>();
-        const onChunk = (chunk: RouteChunk) => {
-          const chunkDone: string[] = [];
-          const answered = new Map(chunk.refused.map((r) => [r.index, r.ack]));
-          for (let i = chunk.start; i < chunk.end; i++) {
-            const ack = answered.get(i);
-            if (ack === undefined && !chunk.lost) chunkDone.push(keys[i]!);
-            else if (ack === undefined || errnoName(ack.errno) === 'EEXIST') unsure.push(i);
-            else failed.push(refused('add', keys[i]!, ack));
+        const failed: BatchResult['failed'] = [];
+        /** EEXIST (ours or another's?) and lost answers (placed or not?): the table decides, after the run. */
+        const existed: string[] = [];
+        const lost: string[] = [];
+        let refusalWhileLost: NetlinkAck | undefined;
+        // Parsed a slice at a time, between kernel work, so that no long stretch blocks the loop.
+        for (let from = 0; from < inputs.length; from += PARSE_SLICE) {
+          const slice = inputs.slice(from, from + PARSE_SLICE);
+          const parsed = parseAll(slice, 'add');
+          failed.push(...parsed.failed);
+          const applied = await table.apply(link.ifindex, 'add', parsed.values, (chunk) => {
+            const answered = new Map(chunk.refused.map((r) => [r.index, r.ack]));
+            const chunkDone: string[] = [];
+            for (let i = chunk.start; i < chunk.end; i++) {
+              const ack = answered.get(i);
+              if (ack === undefined && !chunk.lost) chunkDone.push(parsed.keys[i]!);
+              else if (ack === undefined) lost.push(parsed.keys[i]!);
+              else if (errnoName(ack.errno) === 'EEXIST') existed.push(parsed.keys[i]!);
+              else failed.push(refused('add', parsed.keys[i]!, ack));
+            }
+            if (chunk.lost && chunk.refused.length > 0) refusalWhileLost ??= chunk.refused[0]!.ack;
+            done.push(...chunkDone);
+            if (chunkDone.length > 0) progress?.({ done: chunkDone, foreign: [] });
+          });
+          if (applied.stoppedBy) {
+            for (const key of parsed.keys.slice(applied.sent)) failed.push(stopped('add', key, applied.stoppedBy));
+            for (const input of inputs.slice(from + PARSE_SLICE)) failed.push(stopped('add', input, applied.stoppedBy));
+            break;
           }
-          if (chunk.lost && chunk.refused.length > 0) firstRefusal.set(chunk.start, chunk.refused[0]!.ack);
-          done.push(...chunkDone);
-          if (chunkDone.length > 0) progress?.({ done: chunkDone, foreign: [] });
-        };
-        const applied = await table.apply(link.ifindex, 'add', values, onChunk);
-        for (let i = applied.sent; i < keys.length; i++) failed.push(stopped('add', keys[i]!, applied.stoppedBy!));
-        if (unsure.length > 0) {
+        }
+        if (existed.length + lost.length > 0) {
           // EEXIST: a local route for it was there, ours (a restart) or another's (an operator's
-          // own, or the kernel's for an address on the node). Lost answers: whatever is ours is done.
+          // own, or the kernel's for an address on the node). Lost answers: whatever is ours is
+          // done; the rest failed, for the reason the kernel gave the others of its chunk if any.
           const ours = await ownedSet(table, link.ifindex);
           const late = { done: [] as string[], foreign: [] as string[] };
-          for (const i of unsure) {
-            if (ours.has(keys[i]!)) late.done.push(keys[i]!);
-            else if (!firstRefusal.size) late.foreign.push(keys[i]!);
-            else failed.push(refused('add', keys[i]!, firstRefusal.values().next().value!));
+          for (const key of existed) (ours.has(key) ? late.done : late.foreign).push(key);
+          for (const key of lost) {
+            if (ours.has(key)) late.done.push(key);
+            else if (refusalWhileLost) failed.push(refused('add', key, refusalWhileLost));
+            else failed.push({ address: key, error: new VipError('VIP_ERR_NETLINK_FAILED', `${cannot('add', key)}: no answer from the kernel (its replies were dropped) and no route of ours is there`, { interface: name, address: key }) });
           }
           done.push(...late.done);
           foreign.push(...late.foreign);
@@ -162,26 +180,34 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
 
     remove: (inputs) =>
       serialized(async (table) => {
-        const { keys, values, failed } = parseAll(inputs, 'remove');
         const link = await table.link();
         const done: string[] = [];
-        const unsure: number[] = [];
-        const applied = await table.apply(link.ifindex, 'remove', values, (chunk) => {
-          const answered = new Map(chunk.refused.map((r) => [r.index, r.ack]));
-          for (let i = chunk.start; i < chunk.end; i++) {
-            const ack = answered.get(i);
-            // ESRCH: no route of ours for it (absent, or only another's): not ours on the node now.
-            if ((ack === undefined && !chunk.lost) || (ack !== undefined && errnoName(ack.errno) === 'ESRCH')) done.push(keys[i]!);
-            else if (ack === undefined) unsure.push(i);
-            else failed.push(refused('remove', keys[i]!, ack));
+        const failed: BatchResult['failed'] = [];
+        const unsure: string[] = [];
+        for (let from = 0; from < inputs.length; from += PARSE_SLICE) {
+          const parsed = parseAll(inputs.slice(from, from + PARSE_SLICE), 'remove');
+          failed.push(...parsed.failed);
+          const applied = await table.apply(link.ifindex, 'remove', parsed.values, (chunk) => {
+            const answered = new Map(chunk.refused.map((r) => [r.index, r.ack]));
+            for (let i = chunk.start; i < chunk.end; i++) {
+              const ack = answered.get(i);
+              // ESRCH: no route of ours for it (absent, or only another's): not ours on the node now.
+              if ((ack === undefined && !chunk.lost) || (ack !== undefined && errnoName(ack.errno) === 'ESRCH')) done.push(parsed.keys[i]!);
+              else if (ack === undefined) unsure.push(parsed.keys[i]!);
+              else failed.push(refused('remove', parsed.keys[i]!, ack));
+            }
+          });
+          if (applied.stoppedBy) {
+            for (const key of parsed.keys.slice(applied.sent)) failed.push(stopped('remove', key, applied.stoppedBy));
+            for (const input of inputs.slice(from + PARSE_SLICE)) failed.push(stopped('remove', input, applied.stoppedBy));
+            break;
           }
-        });
-        for (let i = applied.sent; i < keys.length; i++) failed.push(stopped('remove', keys[i]!, applied.stoppedBy!));
+        }
         if (unsure.length > 0) {
           const ours = await ownedSet(table, link.ifindex);
-          for (const i of unsure) {
-            if (!ours.has(keys[i]!)) done.push(keys[i]!);
-            else failed.push({ address: keys[i]!, error: new VipError('VIP_ERR_NETLINK_FAILED', `${cannot('remove', keys[i]!)}: no answer from the kernel and the route is still there`, { interface: name, address: keys[i]! }) });
+          for (const key of unsure) {
+            if (!ours.has(key)) done.push(key);
+            else failed.push({ address: key, error: new VipError('VIP_ERR_NETLINK_FAILED', `${cannot('remove', key)}: no answer from the kernel and the route is still there`, { interface: name, address: key }) });
           }
         }
         return { done, foreign: [], failed, interfaceUp: link.up };
