@@ -138,6 +138,8 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     let stale: string[] = [];
     /** Wanted VIPs to look at in this run: every one at first, then the changed and the missing. */
     let candidates: Iterable<string>;
+    /** At the first run, the registry's entries with their keys (no lookup per VIP). */
+    let entries: Iterable<[string, WantedVip]> | undefined;
     if (!this.initialized) {
       // What an earlier run (a crash, kill -9) left with our mark and is still wanted stays, so
       // that no traffic is lost; what nobody wants goes, after the wanted ones are placed.
@@ -147,7 +149,8 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
         else stale.push(a);
       }
       this.initialized = true;
-      candidates = this.registry.addresses();
+      candidates = [];
+      entries = this.registry.entries();
       // Routes a replaced speaker carried over that nobody wants any more.
       for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) changed.add(a);
       for (const a of changed) if (!this.registry.wanted(a)) this.unwantedAtStart.push(a);
@@ -159,13 +162,19 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     const toAdd: string[] = [];
     const unwanted: string[] = this.unwantedAtStart.splice(0);
     let changes = 0;
-    for (const a of candidates) {
-      // Let the sessions and timers run between slices: a first run reads 100,000 VIPs.
-      if (++changes % YIELD_EVERY === 0) await yieldToEventLoop();
-      const wanted = this.registry.wanted(a);
+    const look = (a: string, wanted: WantedVip | undefined) => {
       if (!wanted) unwanted.push(a);
       else if (this.placed.has(a) || this.foreign.has(a)) this.announce(a, wanted, result);
       else toAdd.push(a);
+    };
+    // Let the sessions and timers run between slices: a first run reads 100,000 VIPs.
+    for (const [a, wanted] of entries ?? []) {
+      look(a, wanted);
+      if (++changes % YIELD_EVERY === 0) await yieldToEventLoop();
+    }
+    for (const a of candidates) {
+      look(a, this.registry.wanted(a));
+      if (++changes % YIELD_EVERY === 0) await yieldToEventLoop();
     }
     if (toAdd.length > 0) {
       // Announce each chunk as soon as it is in place; the speaker sends it at its next flush.

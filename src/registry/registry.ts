@@ -264,6 +264,11 @@ export class VipRegistry extends EventEmitter<RegistryEvents> {
     return this.vips.keys();
   }
 
+  /** Every wanted VIP with its canonical text, in no particular order. */
+  entries(): IterableIterator<[string, WantedVip]> {
+    return this.vips.entries();
+  }
+
   /** What should be reachable now, sorted by address (for status pages: it copies everything). */
   desired(): DesiredVip[] {
     const out: DesiredVip[] = [];
