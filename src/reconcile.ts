@@ -72,8 +72,6 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   /** Wanted VIPs not in place (their placement failed): tried again at every run. */
   private readonly missing = new Set<string>();
   private readonly changes: ChangeTracker;
-  /** At the first run, which reads every wanted VIP: the changed ones nobody wants any more. */
-  private readonly unwantedAtStart: string[] = [];
   private initialized = false;
   private running: Promise<void> | undefined;
   private again = false;
@@ -136,6 +134,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     const changed = this.changes.take();
     const fail = (f: { address: string; error: Error }) => result.failures.push({ address: f.address, message: f.error.message });
     let stale: string[] = [];
+    const unwanted: string[] = [];
     /** Wanted VIPs to look at in this run: every one at first, then the changed and the missing. */
     let candidates: Iterable<string>;
     /** At the first run, the registry's entries with their keys (no lookup per VIP). */
@@ -152,15 +151,13 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       candidates = [];
       entries = this.registry.entries();
       // Routes a replaced speaker carried over that nobody wants any more.
-      for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) changed.add(a);
-      for (const a of changed) if (!this.registry.wanted(a)) this.unwantedAtStart.push(a);
+      for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) unwanted.push(a);
     } else {
       for (const a of this.missing) changed.add(a);
       candidates = changed;
     }
 
     const toAdd: string[] = [];
-    const unwanted: string[] = this.unwantedAtStart.splice(0);
     let changes = 0;
     const look = (a: string, wanted: WantedVip | undefined) => {
       if (!wanted) unwanted.push(a);

@@ -54,7 +54,7 @@ export function goals(r: SuiteResult): Goal[] {
     out.push({ goal: 'one VIP added by a Service, p99 < 50 ms with 100,000 up', measured: `${service.toFixed(1)} ms`, met: service < 50 });
     out.push({ goal: 'one VIP added by a config reload, p99 < 50 ms with 100,000 up', measured: `${reload.toFixed(1)} ms`, met: reload < 50 });
     out.push({ goal: 'a burst of 1,000 new VIPs (one reload) in < 1 s', measured: `${(churn.burstReloadMs ?? NaN).toFixed(0)} ms`, met: (churn.burstReloadMs ?? Infinity) < 1000 });
-    out.push({ goal: 'a burst of 1,000 new VIPs (1,000 Services created one after the other) in < 1 s', measured: `${(churn.burstServicesMs ?? NaN).toFixed(0)} ms`, met: (churn.burstServicesMs ?? Infinity) < 1000 });
+    out.push({ goal: 'a burst of 1,000 new VIPs (1,000 Services sent to the API server at once) in < 1 s', measured: `${(churn.burstServicesMs ?? NaN).toFixed(0)} ms`, met: (churn.burstServicesMs ?? Infinity) < 1000 });
   } else {
     out.push({ goal: 'churn with 100,000 up', measured: churn ? `failed: ${churn.error}` : 'not run', met: undefined });
   }
