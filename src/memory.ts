@@ -34,6 +34,10 @@ export function collectGarbage(): boolean {
     }
   }
   if (!collect) return false;
+  // First without compaction: the garbage goes and its pages are given back; compacting then
+  // copies only the survivors, so the peak stays lower (176 MiB with one compacting collection
+  // at 100,000 VIPs and two peers).
+  collect();
   setFlagsFromString('--compact-on-every-full-gc');
   try {
     collect();
@@ -56,4 +60,15 @@ export function collectGarbageSoon(clock: Clock = systemClock): void {
 export function cancelGarbageCollection(): void {
   pending?.cancel();
   pending = undefined;
+}
+
+/**
+ * Keeps V8's young generation at its first size (two 1 MiB semi-spaces) instead of letting it grow
+ * to 2 x 16 MiB under load: a daemon's data lives long, so a large nursery saves little copying,
+ * and once grown it stays resident until V8 sees the allocation rate fall, which an idle daemon
+ * (no allocation at all) never shows: the settled resident memory at 100,000 VIPs and two peers
+ * was 97 or 128 MiB from one run to the next. V8 reads this flag whenever it would grow.
+ */
+export function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
 }

@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { formatErrors, resolveConfig } from '../config/index.js';
 import { Daemon, ReloadRefused } from '../daemon.js';
 import { createLogger } from '../log.js';
-import { LARGE_CHANGE, collectGarbageSoon } from '../memory.js';
+import { LARGE_CHANGE, collectGarbageSoon, keepYoungGenerationSmall } from '../memory.js';
 import { createVipPlacer } from '../vip/index.js';
 
 export interface RunOptions {
@@ -16,6 +16,7 @@ export interface RunOptions {
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
+  keepYoungGenerationSmall();
   const loaded = resolveConfig(options.configPath !== undefined ? { configPath: options.configPath } : {});
   if (!loaded.ok) {
     for (const line of formatErrors(loaded.error)) process.stderr.write(`vip-speaker: ${line}\n`);
