@@ -92,6 +92,8 @@ describe('graceful restart with FRR', function () {
       samples.push(await Promise.all(ROUTES.map(view)));
       await new Promise((r) => setTimeout(r, 200));
     }
+    // Samples while down: each reads FRR through vtysh (40-80 ms on a loaded machine) every 200 ms.
+    const whileDown = samples.length;
     speaker = new SpeakerProcess(lab!, 'node', speakerConfig(true));
     await speaker.start();
     for (;;) {
@@ -101,7 +103,8 @@ describe('graceful restart with FRR', function () {
       if (samples.length > 400) assert.fail('routes did not become fresh after the restart');
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(samples.length > 10);
+    // The restart itself may take one sample or none now: it is the down time that must be watched.
+    assert.ok(whileDown >= 5, `${whileDown} samples while the speaker was down`);
     for (const s of samples) for (const [i, v] of s.entries()) assert.ok(v.present, `${ROUTES[i]} disappeared from FRR during the restart`);
     assert.ok(samples.some((s) => s.every((v) => v.stale)), 'routes were stale during the restart');
   });
