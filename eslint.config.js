@@ -11,7 +11,7 @@ import { layersRule } from './eslint/layers.js';
  * Data flows config and cluster → registry → reconcile → the mode → routers; the daemon composes.
  */
 const SRC_RANKS = {
-  result: 0, log: 0, version: 0, native: 0, communities: 0,
+  result: 0, log: 0, version: 0, native: 0, communities: 0, memory: 0,
   config: 1, registry: 1,
   vip: 2, reconcile: 2,
   arp: 3, kubernetes: 3, admin: 3, monitoring: 3,

@@ -1,17 +1,20 @@
-// VIP addresses: time to add and then remove 1, 100 and 5,000 IPv4 /32s and IPv6 /128s on lo,
-// through the manager (rtnetlink, with its two dumps and IFA_PROTO mark) and, for comparison,
-// through one `ip -batch -` process (iproute2 6.1 cannot mark them). Runs in a network namespace
-// made for the run and deleted after, with documentation addresses only; needs root.
+// Making VIPs local: time to add and then remove IPv4 /32s and IPv6 /128s on lo through the
+// address manager (rtnetlink, with its two dumps and IFA_PROTO mark), through one `ip -batch -`
+// process (iproute2 6.1 cannot mark them), and IPv4 VIPs as local routes through the route
+// placer (src/vip/local-routes.ts). The numbers behind the choice in src/vip/index.ts. Runs in
+// a network namespace made for the run and deleted after; IPv4 beyond the 768 documentation
+// addresses comes from 198.18.0.0/15 (RFC 2544 benchmarking, bench/scale/vips.ts). Needs root.
 // Run alone: `node dist/bench/vip-addresses.js`.
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { createVipAddressManager } from '../src/vip/index.js';
+import { createLocalRoutePlacer, createVipAddressManager } from '../src/vip/index.js';
+import { benchVips } from './scale/vips.js';
 
 /** 'mixed': all 768 IPv4 documentation addresses, the rest IPv6, as a dual-stack cold start. */
 export type Family = 'IPv4' | 'IPv6' | 'mixed';
 
 export interface VipAddressRow {
-  mechanism: 'netlink (manager)' | 'ip -batch';
+  mechanism: 'netlink (manager)' | 'ip -batch' | 'local routes (placer)';
   family: Family;
   addresses: number;
   /** Medians over `repeats` runs, in milliseconds. */
@@ -22,12 +25,14 @@ export interface VipAddressRow {
 /** RFC 5737's three /24s hold 768 addresses: as /32s on lo even .0 and .255 are plain hosts. */
 export const DOCUMENTATION_IPV4_COUNT = 768;
 
-/** 5,000 IPv4 /32s would leave the documentation ranges: IPv4 stops at all 768 of them. */
+/** Addresses: IPv4 up to 10,000 (100,000 would take minutes: the kernel's cost is quadratic). */
 const PLAN: Array<[Family, number[]]> = [
-  ['IPv4', [1, 100, DOCUMENTATION_IPV4_COUNT]],
+  ['IPv4', [1, 100, 1000, 10_000]],
   ['IPv6', [1, 100, 5000]],
   ['mixed', [5000]],
 ];
+/** Local routes: IPv4 only (see src/vip/index.ts). */
+const ROUTE_PLAN = [1000, 10_000, 100_000];
 
 /** Why the bench cannot run here, or undefined when it can. */
 export function vipAddressBenchSkipReason(): string | undefined {
@@ -37,11 +42,14 @@ export function vipAddressBenchSkipReason(): string | undefined {
   return undefined;
 }
 
-/** Documentation addresses only (RFC 5737, RFC 3849), as the tests use: never a real network's. */
+/**
+ * Documentation addresses (RFC 5737, RFC 3849) up to 768 IPv4 ones, as the tests use; more IPv4
+ * come from the benchmarking block 198.18.0.0/15. Never a real network's.
+ */
 export function documentationAddresses(family: Family, n: number): string[] {
   const out: string[] = [];
   const v4 = family === 'IPv4' ? n : family === 'mixed' ? Math.min(n, DOCUMENTATION_IPV4_COUNT) : 0;
-  if (v4 > DOCUMENTATION_IPV4_COUNT) throw new Error(`only ${DOCUMENTATION_IPV4_COUNT} IPv4 documentation addresses exist, not ${v4}`);
+  if (v4 > DOCUMENTATION_IPV4_COUNT) return [...benchVips('ipv4', v4).addresses, ...benchVips('ipv6', n - v4).addresses];
   const nets = ['192.0.2', '198.51.100', '203.0.113'];
   for (let i = 0; i < v4; i++) out.push(`${nets[i >> 8]}.${i & 0xff}`);
   for (let i = 0; out.length < n; i++) out.push(`2001:db8:b::${(i + 1).toString(16)}`);
@@ -87,6 +95,16 @@ export async function runVipAddressBench(options: { repeats?: number } = {}): Pr
         rows.push({ mechanism: 'netlink (manager)', family, addresses: count, addMs: median(netlink.add), removeMs: median(netlink.remove) });
         rows.push({ mechanism: 'ip -batch', family, addresses: count, addMs: median(batch.add), removeMs: median(batch.remove) });
       }
+    }
+    const routes = createLocalRoutePlacer({ interface: 'lo', protocol: 86, netns: ns });
+    for (const count of ROUTE_PLAN) {
+      const vips = benchVips('ipv4', count).addresses;
+      const times = { add: [] as number[], remove: [] as number[] };
+      for (let r = 0; r < repeats; r++) {
+        times.add.push(await timed(async () => expectAll(await routes.add(vips), count, 'add')));
+        times.remove.push(await timed(async () => expectAll(await routes.remove(vips), count, 'remove')));
+      }
+      rows.push({ mechanism: 'local routes (placer)', family: 'IPv4', addresses: count, addMs: median(times.add), removeMs: median(times.remove) });
     }
     return rows;
   } finally {

@@ -182,6 +182,7 @@ export class Daemon {
       vips: this.registry.desired(),
       holders: this.mode.vipHolders(inPlace),
       inPlace,
+      placedAs: (a) => this.reconciler.placementOf(a),
       announced: (a) => this.mode.routes?.table.has(a) ?? false,
       lastReconcile: this.reconciler.last,
       kubernetes: this.cluster?.status() ?? null,

@@ -1,7 +1,7 @@
-// The vip-speaker command line: argument parsing and dispatch to the commands.
+// The vip-speaker command line: argument parsing and dispatch to the commands, each imported
+// when it runs (commands/index.ts).
 import { parseArgs } from 'node:util';
-import { decodeCommand, runCommand, statusCommand, validateCommand } from './commands/index.js';
-import { manifestCommand } from './manifest/index.js';
+import { type RunOptions, commands } from './commands/index.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage: vip-speaker <command> [options]
@@ -92,20 +92,20 @@ export async function main(argv: string[]): Promise<number> {
       case 'manager':
       case 'run': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'keep-routes-on-stop': { type: 'boolean' }, 'no-watch': { type: 'boolean' } } });
-        const options: Parameters<typeof runCommand>[0] = { keepRoutesOnStop: values['keep-routes-on-stop'] === true, watchConfig: values['no-watch'] !== true };
+        const options: RunOptions = { keepRoutesOnStop: values['keep-routes-on-stop'] === true, watchConfig: values['no-watch'] !== true };
         if (values.config !== undefined) options.configPath = values.config;
-        return await runCommand(options);
+        return await (await commands.run())(options);
       }
       case 'validate': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } } });
-        return validateCommand(values.config, (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(`vip-speaker: ${l}\n`));
+        return (await commands.validate())(values.config, (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(`vip-speaker: ${l}\n`));
       }
       case 'status': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, admin: { type: 'string' } } });
-        return await statusCommand({ admin: values.admin ?? '127.0.0.1:9469', json: values.json === true }, (l) => process.stdout.write(l + '\n'));
+        return await (await commands.status())({ admin: values.admin ?? '127.0.0.1:9469', json: values.json === true }, (l) => process.stdout.write(l + '\n'));
       }
       case 'manifest':
-        return manifestCommand(rest, (l) => process.stdout.write(l + '\n'));
+        return (await import('./manifest/index.js')).manifestCommand(rest, (l) => process.stdout.write(l + '\n'));
       case 'decode': {
         const { values, positionals } = parseArgs({
           args: rest,
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
           options: { json: { type: 'boolean' }, 'two-octet-as': { type: 'boolean' }, 'extended-message': { type: 'boolean' } },
         });
         if (positionals.length !== 1) return fail(`decode: expected one FILE, got ${positionals.length}`);
-        const failures = decodeCommand(
+        const failures = (await commands.decode())(
           positionals[0]!,
           { json: values.json === true, fourOctetAs: values['two-octet-as'] !== true, extendedMessage: values['extended-message'] === true },
           (line) => process.stdout.write(line + '\n'),

@@ -1,28 +1,45 @@
-// The reconcile: turns the registry's desired VIPs into addresses on the interface and routes
-// at every peer, doing only the difference. Order matters to never blackhole traffic:
-// an address is in place before its route is announced, and a route is withdrawn before its
-// address goes. A VIP whose address could not be added is not announced. Runs coalesce: a burst
-// of registry changes during a run leads to one more run, not one per change. A run that fails
-// as a whole (the interface cannot be read) is tried again after a capped back-off.
+// The reconcile: turns the registry's wanted VIPs into VIPs placed on the node and routes at
+// every peer, doing only the difference. Order matters to never blackhole traffic: a VIP is in
+// place before its route is announced, and a route is withdrawn (on the wire) before its VIP
+// goes. A VIP that could not be placed is not announced, and is tried again at the next run.
+// Runs coalesce: a burst of registry changes during a run leads to one more run, not one per
+// change. A run that fails as a whole (the node's VIPs cannot be read) is tried again after a
+// capped back-off.
+//
+// Scale: the first run reads every wanted VIP; later runs read only what the registry says
+// changed, so that one new Service among 100,000 VIPs costs one VIP's work. Placement goes in
+// chunks, and each chunk is announced as soon as it is in place: the first routes leave while the
+// rest are still being placed, and the BGP session comes up meanwhile (the placer yields to the
+// event loop between chunks).
 import { EventEmitter } from 'node:events';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
-import type { VipRegistry } from './registry/index.js';
+import { LARGE_CHANGE, cancelGarbageCollection, collectGarbageSoon } from './memory.js';
+import type { ChangeTracker, VipRegistry, WantedVip } from './registry/index.js';
 
-/** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
+/** Makes VIPs local on the node (src/vip implements it with marked addresses and local routes). */
 export interface AddressPlacer {
   listOwned(): Promise<string[]>;
-  /** `interfaces`: address → the interface it goes on, for those not on the VIP interface (a placer of one interface has none to offer). */
-  add(addresses: string[], interfaces?: ReadonlyMap<string, string>): Promise<PlacementResult>;
+  add(addresses: string[], options?: AddOptions): Promise<PlacementResult>;
   remove(addresses: string[]): Promise<PlacementResult>;
-  /** The interface an address of ours is on, when not the VIP interface; absent: a placer of one interface. */
+  /** How a placed VIP is made local ('address' or 'route'), for status pages. */
+  formOfPlaced?(address: string): string;
+  /** The interface a VIP of ours is on, when not the VIP interface; absent: a placer of one interface. */
   interfaceOf?(address: string): string | undefined;
   /** The VIP interface's name, with interfaceOf. */
   readonly defaultInterface?: string;
 }
 
+export interface AddOptions {
+  /** Address → the interface it goes on, for those not on the VIP interface. */
+  interfaces?: ReadonlyMap<string, string>;
+  /** When the placer supports it, hears of each chunk once it is in place. */
+  progress?: (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => void;
+}
+
 export interface PlacementResult {
   done: string[];
-  /** Already on the interface without our mark (an operator's): in place, but never removed by us. */
+  /** Already on the node without our mark (an operator's): in place, but never removed by us. */
   foreign?: string[];
   failed: Array<{ address: string; error: Error }>;
 }
@@ -51,6 +68,9 @@ export interface ReconcileResult {
   desired: number;
 }
 
+/** VIPs looked at between two turns of the event loop (about 5 ms of work). */
+const YIELD_EVERY = 8192;
+
 export interface ReconcilerEvents {
   reconciled: [result: ReconcileResult];
   /** A run failed as a whole; the next is tried `retryInMs` later (or at the next change). */
@@ -61,10 +81,13 @@ export interface ReconcilerEvents {
 export const RECONCILE_RETRY = { initialMs: 1_000, maxMs: 30_000 } as const;
 
 export class Reconciler extends EventEmitter<ReconcilerEvents> {
-  /** Addresses we know are on the interface with our mark. */
+  /** VIPs we know are on the node with our mark. */
   private readonly placed = new Set<string>();
-  /** Wanted addresses found on the interface without our mark: usable, not ours to remove. */
+  /** Wanted VIPs found on the node without our mark: usable, not ours to remove. */
   private readonly foreign = new Set<string>();
+  /** Wanted VIPs not in place (their placement failed): tried again at every run. */
+  private readonly missing = new Set<string>();
+  private readonly changes: ChangeTracker;
   private initialized = false;
   private running: Promise<void> | undefined;
   private again = false;
@@ -80,6 +103,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     private readonly clock: Clock = systemClock,
   ) {
     super();
+    this.changes = registry.track();
   }
 
   get last(): ReconcileResult | undefined {
@@ -91,9 +115,16 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     return this.placed;
   }
 
-  /** Whether a VIP's address is usable on the interface (ours or an operator's). */
+  /** Whether a VIP is usable on the node (ours or an operator's). */
   isInPlace(address: string): boolean {
     return this.placed.has(address) || this.foreign.has(address);
+  }
+
+  /** 'address' or 'route' for ours, 'foreign' for an operator's, undefined when not in place. */
+  placementOf(address: string): string | undefined {
+    if (this.foreign.has(address)) return 'foreign';
+    if (!this.placed.has(address)) return undefined;
+    return this.addresses.formOfPlaced?.(address) ?? 'address';
   }
 
   /**
@@ -123,83 +154,6 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     return this.running;
   }
 
-  private async runOnce(): Promise<void> {
-    const start = this.clock.now();
-    const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
-    const desired = this.registry.desired();
-    const want = new Map(desired.map((d) => [d.address, d]));
-    result.desired = desired.length;
-
-    if (!this.initialized) {
-      // The stale-address rule: what an earlier run (a crash, kill -9) left with our mark and
-      // nobody wants now goes; what is still wanted stays, so that no traffic is lost.
-      const owned = await this.addresses.listOwned();
-      const stale = owned.filter((a) => !want.has(a));
-      for (const a of owned) if (want.has(a)) this.placed.add(a);
-      if (stale.length) {
-        const r = await this.addresses.remove(stale);
-        result.staleRemoved = r.done;
-        for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
-      }
-      this.initialized = true;
-    }
-
-    for (const a of [...this.foreign]) if (!want.has(a)) this.foreign.delete(a);
-    // A VIP whose owner names another interface now (a Service's kube-vip.io/serviceInterface
-    // changed) is taken off the old one first and added on the new one below.
-    const where = new Map(desired.flatMap((d) => (d.attributes.interface !== undefined ? [[d.address, d.attributes.interface] as const] : [])));
-    const interfaceOf = this.addresses.interfaceOf?.bind(this.addresses);
-    const home = this.addresses.defaultInterface;
-    const moved = interfaceOf ? [...this.placed].filter((a) => want.has(a) && (interfaceOf(a) ?? home) !== (where.get(a) ?? home)) : [];
-    if (moved.length) {
-      const r = await this.addresses.remove(moved);
-      for (const a of r.done) this.placed.delete(a);
-      result.removed.push(...r.done);
-      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
-    }
-    const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a) && !this.foreign.has(a));
-    if (toAdd.length) {
-      const r = await this.addresses.add(toAdd, where);
-      for (const a of r.done) this.placed.add(a);
-      for (const a of r.foreign ?? []) this.foreign.add(a);
-      result.added = r.done;
-      result.foreign = r.foreign ?? [];
-      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
-    }
-    const inPlace = (a: string) => this.placed.has(a) || this.foreign.has(a);
-
-    if (this.routes) {
-      for (const d of desired) {
-        if (!inPlace(d.address)) continue;
-        const route: Route = { prefix: d.prefix };
-        if (d.attributes.communities.length) route.communities = d.attributes.communities;
-        if (d.attributes.largeCommunities.length) route.largeCommunities = d.attributes.largeCommunities;
-        if (!this.routes.table.has(d.address)) result.announced++;
-        this.routes.announce(route);
-      }
-      for (const [key, route] of [...this.routes.table]) {
-        if (want.has(key) && inPlace(key)) continue;
-        this.routes.withdraw(route.prefix);
-        result.withdrawn++;
-      }
-      // The withdrawals are on the wire before the addresses go.
-      this.routes.flushNow();
-    }
-
-    const toRemove = [...this.placed].filter((a) => !want.has(a));
-    if (toRemove.length) {
-      const r = await this.addresses.remove(toRemove);
-      for (const a of r.done) this.placed.delete(a);
-      result.removed = r.done;
-      for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
-    }
-
-    result.inPlace = desired.filter((d) => inPlace(d.address)).length;
-    result.durationMs = this.clock.now() - start;
-    this.lastResult = result;
-    this.emit('reconciled', result);
-  }
-
   private failed(error: Error): void {
     const retryInMs = Math.min(RECONCILE_RETRY.maxMs, RECONCILE_RETRY.initialMs * 2 ** this.failuresInARow);
     this.failuresInARow++;
@@ -207,14 +161,156 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     this.emit('failed', error, retryInMs);
   }
 
+  private async runOnce(): Promise<void> {
+    const start = this.clock.now();
+    const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
+    const changed = this.changes.take();
+    const fail = (f: { address: string; error: Error }) => result.failures.push({ address: f.address, message: f.error.message });
+    let stale: string[] = [];
+    const unwanted: string[] = [];
+    /** Wanted VIPs to look at in this run: every one at first, then the changed and the missing. */
+    let candidates: Iterable<string>;
+    /** At the first run, the registry's entries with their keys (no lookup per VIP). */
+    let entries: Iterable<[string, WantedVip]> | undefined;
+    if (!this.initialized) {
+      // What an earlier run (a crash, kill -9) left with our mark and is still wanted stays, so
+      // that no traffic is lost; what nobody wants goes, after the wanted ones are placed.
+      const owned = await this.addresses.listOwned();
+      for (const a of owned) {
+        if (this.registry.wanted(a)) this.placed.add(a);
+        else stale.push(a);
+      }
+      this.initialized = true;
+      candidates = [];
+      entries = this.registry.entries();
+      // Routes a replaced speaker carried over that nobody wants any more.
+      for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) unwanted.push(a);
+    } else {
+      for (const a of this.missing) changed.add(a);
+      candidates = changed;
+    }
+
+    const toAdd: string[] = [];
+    const moved: string[] = [];
+    const home = this.addresses.defaultInterface;
+    const interfaceOf = this.addresses.interfaceOf?.bind(this.addresses);
+    let changes = 0;
+    const look = (a: string, wanted: WantedVip | undefined) => {
+      if (!wanted) unwanted.push(a);
+      else if (this.foreign.has(a)) this.announce(a, wanted, result);
+      // A VIP whose owner names another interface now (a Service's kube-vip.io/serviceInterface
+      // changed) is taken off the old one first and added on the new one below.
+      else if (this.placed.has(a) && interfaceOf && (interfaceOf(a) ?? home) !== (wanted.interface ?? home)) moved.push(a);
+      else if (this.placed.has(a)) this.announce(a, wanted, result);
+      else toAdd.push(a);
+    };
+    // Let the sessions and timers run between slices: a first run reads 100,000 VIPs.
+    for (const [a, wanted] of entries ?? []) {
+      look(a, wanted);
+      if (++changes % YIELD_EVERY === 0) await yieldToEventLoop();
+    }
+    for (const a of candidates) {
+      look(a, this.registry.wanted(a));
+      if (++changes % YIELD_EVERY === 0) await yieldToEventLoop();
+    }
+    if (moved.length > 0) {
+      const r = await this.addresses.remove(moved);
+      for (const a of r.done) {
+        this.placed.delete(a);
+        toAdd.push(a);
+      }
+      result.removed.push(...r.done);
+      r.failed.forEach(fail);
+    }
+    if (toAdd.length > 0) {
+      const interfaces = new Map<string, string>();
+      for (const a of toAdd) {
+        const iface = this.registry.wanted(a)?.interface;
+        if (iface !== undefined) interfaces.set(a, iface);
+      }
+      // Announce each chunk as soon as it is in place; the speaker sends it at its next flush.
+      let heard = false;
+      const progress = (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => {
+        heard = true;
+        this.inPlace(placed.done, placed.foreign, result);
+      };
+      const r = await this.addresses.add(toAdd, { ...(interfaces.size > 0 ? { interfaces } : {}), progress });
+      // A placer without progress reports here only.
+      if (!heard) this.inPlace(r.done, r.foreign ?? [], result);
+      result.added = r.done;
+      result.foreign = r.foreign ?? [];
+      for (const f of r.failed) {
+        fail(f);
+        if (this.registry.wanted(f.address)) this.missing.add(f.address);
+      }
+    }
+
+    for (const a of unwanted) {
+      this.foreign.delete(a);
+      this.missing.delete(a);
+      if (this.routes?.table.has(a)) {
+        this.routes.withdraw(this.routes.table.get(a)!.prefix);
+        result.withdrawn++;
+      }
+    }
+    // The withdrawals are on the wire before the VIPs go.
+    this.routes?.flushNow();
+
+    const toRemove = unwanted.filter((a) => this.placed.has(a));
+    if (toRemove.length) {
+      const r = await this.addresses.remove(toRemove);
+      for (const a of r.done) this.placed.delete(a);
+      result.removed.push(...r.done);
+      r.failed.forEach(fail);
+    }
+    if (stale.length) {
+      const r = await this.addresses.remove(stale);
+      result.staleRemoved = r.done;
+      r.failed.forEach(fail);
+      stale = [];
+    }
+
+    result.desired = this.registry.size;
+    result.inPlace = result.desired - this.missing.size;
+    result.durationMs = this.clock.now() - start;
+    this.lastResult = result;
+    this.emit('reconciled', result);
+    if (changes >= LARGE_CHANGE) collectGarbageSoon(this.clock);
+  }
+
+  /** Records placed VIPs (ours, or foreign) and announces those still wanted. */
+  private inPlace(done: readonly string[], foreign: readonly string[], result: ReconcileResult): void {
+    for (const a of done) this.placed.add(a);
+    for (const a of foreign) this.foreign.add(a);
+    for (const list of [done, foreign]) {
+      for (const a of list) {
+        if (this.missing.size > 0) this.missing.delete(a);
+        // Still wanted: a change during this run may have released it (the next run withdraws it).
+        const wanted = this.registry.wanted(a);
+        if (wanted) this.announce(a, wanted, result);
+      }
+    }
+  }
+
   /**
-   * Clean shutdown: withdraws every route, then removes every address we placed. (A graceful
-   * restart does not call this: addresses and routes stay while the next run starts.)
+   * Announces (or re-announces with new attributes) one wanted VIP that is in place. The
+   * registry's entry is the route itself: one object per VIP, not two.
+   */
+  private announce(address: string, wanted: WantedVip, result: ReconcileResult): void {
+    if (!this.routes) return;
+    if (!this.routes.table.has(address)) result.announced++;
+    this.routes.announce(wanted);
+  }
+
+  /**
+   * Clean shutdown: withdraws every route, then removes every VIP we placed. (A graceful
+   * restart does not call this: VIPs and routes stay while the next run starts.)
    */
   async teardown(): Promise<PlacementResult> {
     this.stopped = true;
     this.retry?.cancel();
     await this.running;
+    cancelGarbageCollection();
     if (this.routes) {
       for (const route of [...this.routes.table.values()]) this.routes.withdraw(route.prefix);
       this.routes.flushNow();
@@ -225,12 +321,24 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   }
 }
 
-/** The log lines a reconcile is worth: one per VIP added, removed or refused, and per stale one removed. */
+/** Per-VIP log lines up to this many of a kind in one run; beyond, one line says how many. */
+const LOGGED_VIPS = 20;
+
+/**
+ * The log lines a reconcile is worth: one per VIP added, removed or refused, and per stale one
+ * removed; a run that places thousands (a cold start at scale) says so in one line per kind.
+ */
 export function describeReconcile(r: ReconcileResult, iface: string): Array<[Record<string, unknown>, string, 'info' | 'error']> {
-  return [
-    ...r.staleRemoved.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip }, 'removed a stale VIP left by an earlier run', 'info']),
-    ...r.added.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip, interface: iface }, 'VIP added', 'info']),
-    ...r.removed.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip, interface: iface }, 'VIP removed', 'info']),
-    ...r.failures.map((f): [Record<string, unknown>, string, 'error'] => [{ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced', 'error']),
-  ];
+  const lines: Array<[Record<string, unknown>, string, 'info' | 'error']> = [];
+  const each = (vips: readonly string[], message: string, fields: Record<string, unknown>) => {
+    if (vips.length <= LOGGED_VIPS) for (const vip of vips) lines.push([{ vip, ...fields }, message, 'info']);
+    else lines.push([{ count: vips.length, first: vips.slice(0, 5), ...fields }, `${message} (${vips.length} of them)`, 'info']);
+  };
+  each(r.staleRemoved, 'removed a stale VIP left by an earlier run', {});
+  each(r.added, 'VIP added', { interface: iface });
+  each(r.removed, 'VIP removed', { interface: iface });
+  const failures = r.failures.length <= LOGGED_VIPS ? r.failures : r.failures.slice(0, LOGGED_VIPS);
+  for (const f of failures) lines.push([{ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced', 'error']);
+  if (failures.length < r.failures.length) lines.push([{ count: r.failures.length - failures.length }, 'more VIPs could not be placed (the first are above); they are not announced', 'error']);
+  return lines;
 }

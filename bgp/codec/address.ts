@@ -79,3 +79,36 @@ export function parseIp(text: string): Uint8Array | undefined {
 export function formatIp(bytes: Uint8Array): string {
   return bytes.length === 4 ? formatIpv4(bytes) : formatIpv6(bytes);
 }
+
+const CHAR_0 = 48;
+const CHAR_DOT = 46;
+
+/**
+ * The dotted quad in `text` (up to `end`) as an unsigned 32-bit number, when it is written the
+ * canonical way (four decimal octets, no leading zeros), else undefined. For hot paths that
+ * read many addresses: no array, no intermediate string.
+ */
+export function parseIpv4Number(text: string, end = text.length): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === CHAR_DOT) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      dots++;
+      octet = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - CHAR_0;
+    if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return undefined; // not a digit, or a leading zero
+    octet = octet * 10 + d;
+    if (octet > 255) return undefined;
+    digits++;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + octet;
+}

@@ -4,7 +4,7 @@ export * from './context.js';
 export * from './errors.js';
 export type * from './messages.js';
 export { Prefix } from './prefix.js';
-export { formatIp, formatIpv4, formatIpv6, parseIp, parseIpv4, parseIpv6 } from './address.js';
+export { formatIp, formatIpv4, formatIpv6, parseIp, parseIpv4, parseIpv4Number, parseIpv6 } from './address.js';
 export { MessageFramer, type FramerOutput } from './framer.js';
 export { decodeMessage, encodeMessage, writeMessage, type Decoded } from './message.js';
 export { decodeHeader, maxMessageLength } from './header.js';

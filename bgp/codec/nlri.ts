@@ -37,7 +37,8 @@ function invalidNetwork(message: string) {
 
 export function encodePrefix(w: Writer, prefix: Prefix): void {
   w.u8(prefix.length);
-  w.bytesPrefix(prefix.address, (prefix.length + 7) >>> 3);
+  const n = (prefix.length + 7) >>> 3;
+  for (let i = 0; i < n; i++) w.u8(prefix.octet(i));
 }
 
 export function encodePrefixes(w: Writer, prefixes: readonly Prefix[]): void {

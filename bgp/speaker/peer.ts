@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import {
   Afi,
+  AttrType,
   MessageType,
   Prefix,
   RouteRefreshSubtype,
@@ -18,12 +19,13 @@ import {
   type DecodedUpdate,
   type LargeCommunity,
 } from '../codec/index.js';
+import { findAttribute } from '../codec/attribute-access.js';
 import { maximumNumberOfPrefixesReached } from '../session/notifications.js';
 import type { ConnectionInfo, PeerDriver } from '../session/driver.js';
 import { SessionState, type NegotiatedSession, type SessionDownAction } from '../session/types.js';
 import { AdjRibOut } from './adj-rib-out.js';
 import { nextHopsFor, type NextHops } from './nexthop.js';
-import { familyKey } from './route.js';
+import { type Route, familyKey } from './route.js';
 
 export interface PeerCounters {
   messagesReceived: Record<string, number>;
@@ -64,7 +66,7 @@ export interface PeerSettings {
 }
 
 export class SpeakerPeer extends EventEmitter<PeerEvents> {
-  readonly rib = new AdjRibOut();
+  readonly rib: AdjRibOut;
   readonly counters: PeerCounters = {
     messagesReceived: {},
     messagesSent: {},
@@ -90,8 +92,11 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
     readonly driver: PeerDriver,
     readonly settings: PeerSettings,
     private readonly now: () => number,
+    /** The speaker's routes, shared by every peer's Adj-RIB-Out; its own table when absent. */
+    table?: Map<string, Route>,
   ) {
     super();
+    this.rib = new AdjRibOut(table);
     driver.on('message', (dir, type) => {
       const bucket = dir === 'rx' ? this.counters.messagesReceived : this.counters.messagesSent;
       const name = MessageType[type] ?? String(type);
@@ -213,9 +218,13 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
     // RFC 7606 §2: treat-as-withdraw removes what the UPDATE announced.
     for (const p of withdrawnPrefixes(decoded.update)) this.received.get(afiKey(p))?.delete(p.toString());
     const announced = reachablePrefixes(decoded.update);
+    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop, never used; it replaces
+    // what the peer sent before for that prefix, and does not count towards maxPrefixes (a
+    // router that sends our own routes back must not make us reset the session).
+    const loop = this.isLoop(decoded);
     for (const p of announced) {
       const key = afiKey(p);
-      if (decoded.treatAsWithdraw) {
+      if (decoded.treatAsWithdraw || loop) {
         this.received.get(key)?.delete(p.toString());
         continue;
       }
@@ -231,6 +240,16 @@ export class SpeakerPeer extends EventEmitter<PeerEvents> {
       }
     }
     this.emit('received', decoded);
+  }
+
+  /** Whether the UPDATE's AS_PATH (or AS4_PATH, from a 2-octet peer) holds our AS. */
+  private isLoop(decoded: DecodedUpdate): boolean {
+    const localAs = this.settings.localAs;
+    for (const type of [AttrType.AsPath, AttrType.As4Path] as const) {
+      const path = findAttribute(decoded.update.attributes, type);
+      if (path?.segments.some((s) => s.asns.includes(localAs))) return true;
+    }
+    return false;
   }
 
   private onRouteRefresh(m: RouteRefreshMessage): void {

@@ -51,11 +51,29 @@ export function familyKey(f: Family): string {
   return `${f.afi}/${f.safi}`;
 }
 
+/** The attribute key of a route that carries nothing but its prefix: most VIPs. */
+const NO_ATTRIBUTES_KEY = '';
+/** Attribute keys interned as small numbers, 0 for none: one number per distinct attribute set. */
+const attributeIds = new Map<string, number>([[NO_ATTRIBUTES_KEY, 0]]);
+
+/**
+ * A small number equal for two routes exactly when they carry the same attributes to any one
+ * peer (see routeAttributeKey); a route with none gets 0 without building a key.
+ */
+export function routeAttributeId(route: Route): number {
+  if (!route.communities && !route.largeCommunities && !route.extendedCommunities && route.med === undefined && route.localPref === undefined && route.nextHop === undefined) return 0;
+  const key = routeAttributeKey(route);
+  let id = attributeIds.get(key);
+  if (id === undefined) attributeIds.set(key, (id = attributeIds.size));
+  return id;
+}
+
 /**
  * A key equal for two routes exactly when they carry the same attributes to any one peer, so
  * that routes can be grouped into shared UPDATEs.
  */
 export function routeAttributeKey(route: Route): string {
+  if (!route.communities?.length && !route.largeCommunities?.length && !route.extendedCommunities?.length && route.med === undefined && route.localPref === undefined && route.nextHop === undefined) return NO_ATTRIBUTES_KEY;
   const ext = route.extendedCommunities?.map((c) => Buffer.from(c).toString('hex'));
   return JSON.stringify([
     route.communities ?? null,

@@ -19,7 +19,7 @@ import { connect as transportConnect, listen as transportListen, type Listener, 
 import { bfdOptionsFor, bfdStatus, linkBfd, type PeerBfdConfig, type PeerBfdStatus } from './bfd-link.js';
 import { SpeakerError } from './errors.js';
 import { SpeakerPeer, type PeerCounters } from './peer.js';
-import type { Route } from './route.js';
+import { type Route, routeAttributeId } from './route.js';
 
 export interface PeerConfig {
   address: string;
@@ -195,8 +195,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       ...(config.ipv4InMp ? { ipv4InMp: true } : {}),
       ...(config.communities?.length ? { communities: config.communities } : {}),
       ...(config.largeCommunities?.length ? { largeCommunities: config.largeCommunities } : {}),
-    }, () => this.clock.now());
-    for (const route of this.routes.values()) peer.rib.announce(route);
+    }, () => this.clock.now(), this.routes);
     driver.on('state', (to, from) => this.emit('peerState', key, to, from));
     driver.on('established', (n) => this.emit('peerUp', key, n));
     driver.on('down', (d) => this.emit('peerDown', key, d));
@@ -242,17 +241,24 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     return [...this.peers.values()].map((e) => e.config);
   }
 
-  /** Adds or changes a route at every peer. */
+  /** Adds or changes a route at every peer; the same route again changes nothing. */
   announce(route: Route): void {
-    this.routes.set(route.prefix.toString(), route);
-    for (const { peer } of this.peers.values()) peer.rib.announce(route);
+    const key = route.prefix.toString();
+    const old = this.routes.get(key);
+    if (old && (old === route || routeAttributeId(old) === routeAttributeId(route))) return;
+    // The table is every peer's Adj-RIB-Out: change it first, then tell each peer what changed.
+    this.routes.set(key, route);
+    for (const { peer } of this.peers.values()) peer.rib.changed(key, old);
     this.scheduleFlush();
   }
 
   /** Withdraws a route from every peer. */
   withdraw(prefix: Prefix): void {
-    if (!this.routes.delete(prefix.toString())) return;
-    for (const { peer } of this.peers.values()) peer.rib.withdraw(prefix);
+    const key = prefix.toString();
+    const old = this.routes.get(key);
+    if (!old) return;
+    this.routes.delete(key);
+    for (const { peer } of this.peers.values()) peer.rib.changed(key, old);
     this.scheduleFlush();
   }
 
@@ -292,8 +298,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /**
    * Stops every peer. `graceful`: close without NOTIFICATION so that routers keep our routes as
-   * stale while we restart (RFC 4724). Otherwise withdraw every route first, then Cease /
-   * Administrative Shutdown with `shutdownMessage` (RFC 9003).
+   * stale while we restart (RFC 4724). Otherwise Cease / Administrative Shutdown with
+   * `shutdownMessage` (RFC 9003), which makes every peer drop our routes at once.
    */
   async stop(options: { graceful?: boolean; shutdownMessage?: string } = {}): Promise<void> {
     this.running = false;
@@ -311,8 +317,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       await Promise.all([listenerClosed, bfdStopped]);
       return;
     }
-    for (const prefix of [...this.routes.values()].map((r) => r.prefix)) for (const p of peers) p.rib.withdraw(prefix);
-    for (const p of peers) p.flush();
+    // No UPDATE withdraws the routes first: the Cease does. A peer drops every route of a session
+    // that ends with a NOTIFICATION (RFC 4724 §4; we never offer RFC 8538's N bit, which would let
+    // it keep them). 100,000 withdrawals would only queue the Cease behind 500 KB, and a socket
+    // closed before that drained would leave the rest at the router as stale routes.
+    this.routes.clear();
     const stop = options.shutdownMessage === undefined ? {} : { shutdownMessage: options.shutdownMessage };
     await Promise.all([...peers.map((p) => p.driver.stop(stop)), bfdStopped]);
     await listenerClosed;

@@ -40,6 +40,8 @@ export interface StatusParts {
   vips: readonly DesiredVip[];
   holders: readonly VipHolder[];
   inPlace(address: string): boolean;
+  /** How a VIP is made local here: 'address', 'route', 'foreign' (an operator's), undefined when not in place. */
+  placedAs(address: string): string | undefined;
   announced(address: string): boolean;
   lastReconcile: ReconcileResult | undefined;
   kubernetes: unknown;
@@ -60,6 +62,7 @@ export function statusDocument(p: StatusParts): unknown {
       address: v.address,
       owners: v.owners,
       inPlace: p.inPlace(v.address),
+      placedAs: p.placedAs(v.address) ?? null,
       announced: p.announced(v.address),
       // BGP: to how many peers the route went in their current session (0 while every session is down).
       announcedTo: holders.get(v.address)?.advertised ?? null,

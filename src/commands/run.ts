@@ -7,7 +7,8 @@ import { ConfigWatcher, ReloadRefused, formatErrors, kubeVipWarning, resolveConf
 import { Daemon } from '../daemon.js';
 import { placementOf } from '../modes/index.js';
 import { createLogger } from '../log.js';
-import { InterfacePlacer, createVipAddressManager } from '../vip/index.js';
+import { LARGE_CHANGE, collectGarbageSoon, keepYoungGenerationSmall } from '../memory.js';
+import { InterfacePlacer, createVipPlacer } from '../vip/index.js';
 
 export interface RunOptions {
   configPath?: string;
@@ -17,6 +18,7 @@ export interface RunOptions {
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
+  keepYoungGenerationSmall();
   const loaded = resolveConfig(options.configPath !== undefined ? { configPath: options.configPath } : {});
   if (!loaded.ok) {
     for (const line of formatErrors(loaded.error)) process.stderr.write(`vip-speaker: ${line}\n`);
@@ -34,12 +36,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   log.info({ source: source.kind === 'file' ? source.path : 'environment (kube-vip variables)' }, 'configuration loaded');
 
-  // Each mode says how a VIP goes on the interface (ARP: with the segment's prefix length), and
+  // Each mode says how a VIP goes on the interface: ARP mode as an address with the segment's
+  // prefix length, BGP mode as an address or a local route per VIP (src/vip/index.ts); and
   // whether a Service's VIPs may go on another interface (vip_servicesinterface, serviceInterface).
-  const { prefixLength, servicesElsewhere } = placementOf(config);
+  const { placement, prefixLength, servicesElsewhere } = placementOf(config);
   const addresses = new InterfacePlacer({
     defaultInterface: config.vips.interface,
-    manager: (iface) => createVipAddressManager({ interface: iface, ...(prefixLength ? { prefixLength } : {}) }),
+    manager: (iface) => createVipPlacer({ interface: iface, placement, ...(prefixLength ? { prefixLength } : {}) }),
     // Leftovers of a killed run are looked for on every interface only where VIPs can be elsewhere.
     ...(servicesElsewhere ? {} : { interfaceNames: () => [] }),
   });
@@ -72,6 +75,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
       }
       for (const warning of next.value.warnings) log.warn({ warning }, 'configuration warning');
       watcher?.setPaths(watchedPaths(next.value.config));
+      // A reload of a large file leaves a file's worth of garbage: give it back soon (memory.ts).
+      if (next.value.config.vips.static.length >= LARGE_CHANGE) collectGarbageSoon();
       try {
         const changes = await daemon.reload(next.value.config);
         log.info({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');

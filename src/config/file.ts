@@ -10,6 +10,7 @@ import type { Locator } from './reader.js';
 import type { ConfigError, DaemonConfig, HostAccess } from './types.js';
 import { PERMISSION_BITS, insecureFile } from './permissions.js';
 import { buildConfig } from './validate.js';
+import { type VipBlock, cutVipBlock } from './vip-list.js';
 
 /** The real host: process.env, the file system, os.networkInterfaces(). */
 export function systemHost(env: HostAccess['env'] = process.env): HostAccess {
@@ -46,19 +47,33 @@ export function loadConfigFile(path: string, host: HostAccess = systemHost()): R
   return result;
 }
 
-/** Parses and validates the text of a config file. */
-export function parseConfig(text: string, host: Partial<HostAccess> = {}): Result<DaemonConfig, ConfigError[]> {
+/**
+ * Parses and validates the text of a config file. `fastVips: false` gives the whole text to the
+ * YAML parser (tests compare the two paths).
+ */
+export function parseConfig(text: string, host: Partial<HostAccess> = {}, options: { fastVips?: boolean } = {}): Result<DaemonConfig, ConfigError[]> {
+  return parse(text, host, options.fastVips ?? true);
+}
+
+function parse(text: string, host: Partial<HostAccess>, fastVips: boolean): Result<DaemonConfig, ConfigError[]> {
   const full: HostAccess = { ...systemHost(host.env ?? {}), ...host };
+  // A long list of VIPs is read apart (vip-list.ts); the parser gets the rest.
+  const block = fastVips ? cutVipBlock(text) : undefined;
+  const source = block?.rest ?? text;
+  const realLine = (line: number) => (block && line > block.keyLine ? line + block.removedLines : line);
   const lineCounter = new LineCounter();
   // prettyErrors off: its messages quote the source line, which may hold a password.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntax = document.errors.map((e) => {
-    const { line, col } = lineCounter.linePos(e.pos[0]);
+    const position = lineCounter.linePos(e.pos[0]);
+    const line = realLine(position.line);
     const error = configError('CONFIG_SYNTAX', '', `YAML: ${e.message.split('\n')[0]}${quotingHint(text, line)}`);
     error.line = line;
-    error.column = col;
+    error.column = position.col;
     return error;
   });
+  // Whatever went wrong is told as the parser alone tells it, from the whole text.
+  if (block && syntax.length > 0) return parse(text, host, false);
   if (syntax.length > 0) return fail(syntax);
   let plain: unknown;
   try {
@@ -66,7 +81,11 @@ export function parseConfig(text: string, host: Partial<HostAccess> = {}): Resul
   } catch (err) {
     return fail([configError('CONFIG_SYNTAX', '', `YAML: ${(err as Error).message.split('\n')[0]}`)]);
   }
-  const built = buildConfig(plain, { host: full, locate: lineLocator(document.contents, lineCounter) });
+  if (block) {
+    if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return parse(text, host, false);
+    (plain as Record<string, unknown>).vips = block.items;
+  }
+  const built = buildConfig(plain, { host: full, locate: lineLocator(document.contents, lineCounter, block, realLine) });
   // In file order: a stable sort keeps the order of errors on one line.
   if (!built.ok) built.error.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return built;
@@ -79,7 +98,7 @@ function quotingHint(text: string, line: number): string {
 }
 
 /** Maps each key path of the document to where it is written. */
-function lineLocator(root: YamlNode | null, lineCounter: LineCounter): Locator {
+function lineLocator(root: YamlNode | null, lineCounter: LineCounter, block: VipBlock | undefined, realLine: (line: number) => number): Locator {
   const positions = new Map<string, number>();
   const visit = (node: unknown, path: string) => {
     if (isMap(node)) {
@@ -102,12 +121,16 @@ function lineLocator(root: YamlNode | null, lineCounter: LineCounter): Locator {
   };
   visit(root, '');
   return (path) => {
+    const item = block ? /^vips\[(\d+)\]/.exec(path) : null;
+    if (item && block && Number(item[1]) < block.items.length) {
+      return { path, line: block.itemLines[Number(item[1])]!, column: block.itemColumns[Number(item[1])]! };
+    }
     // The closest enclosing key that is written in the file (a default has no line of its own).
     for (let p = path; p !== ''; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
       const start = positions.get(p);
       if (start !== undefined) {
         const { line, col } = lineCounter.linePos(start);
-        return { path, line, column: col };
+        return { path, line: realLine(line), column: col };
       }
       if (!/(\.[^.[\]]+|\[\d+\])$/.test(p)) break;
     }

@@ -4,6 +4,7 @@
 export type Mode = 'bgp' | 'arp';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'pretty';
+export type VipPlacement = 'auto' | 'addresses' | 'routes';
 
 export interface DaemonConfig {
   mode: Mode;
@@ -15,8 +16,12 @@ export interface DaemonConfig {
   /** RFC 4724; restartTime is 12 bits (0..4095 s). */
   gracefulRestart: { enabled: boolean; restartTime: number };
   peers: PeerSpec[];
-  /** The interface the VIPs are bound to ('lo' in BGP mode), and the VIPs announced always. */
-  vips: { interface: string; static: StaticVip[] };
+  /**
+   * The interface the VIPs are bound to ('lo' in BGP mode), the VIPs announced always, and how
+   * a VIP is made local (src/vip/index.ts): addresses, IPv4 local routes, or 'auto' (addresses up
+   * to 1,000 IPv4 VIPs, local routes beyond). ARP mode always places addresses.
+   */
+  vips: { interface: string; static: StaticVip[]; placement: VipPlacement };
   /** Status, health and metrics endpoint; `healthPort`: a second listener, on every address, for GET /healthz only (kube-vip's health_check_port). */
   admin: { address: string; port: number; healthPort?: number };
   log: { level: LogLevel; format: LogFormat };

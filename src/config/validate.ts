@@ -9,14 +9,16 @@ import { BFD_KEYS, checkBfd, checkInterfaceName, checkMpbgp, readPeers, MPBGP_KE
 import { Reader, type Locator, type Mapping } from './reader.js';
 import { KUBERNETES_EXTRA_KEYS, readKubernetesExtra } from './kubernetes-extra.js';
 import { keepaliveFor, timerPairProblem } from './timers.js';
-import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, Mode, NodeIdentity, StaticVip, Timers } from './types.js';
+import type { ConfigError, DaemonConfig, HostAccess, InterfaceTable, KubernetesDefaulted, KubernetesSettings, LogFormat, LogLevel, Mode, NodeIdentity, StaticVip, Timers, VipPlacement } from './types.js';
 import { checkAsn, checkCommunity, checkDnsLabel, checkDnsSubdomain, checkHoldTime, checkInteger, checkIp, checkLargeCommunity, checkPort, checkRouterId, checkVip } from './values.js';
 
 export const TOP_LEVEL_KEYS = [
   'mode', 'asn', 'routerId', 'routerInterface', 'listen', 'holdTime', 'keepaliveTime', 'connectRetryTime',
-  'gracefulRestart', 'sourceAddress', 'sourceInterface', 'mpbgp', 'bfd', 'peers', 'vipInterface', 'vips', 'admin',
+  'gracefulRestart', 'sourceAddress', 'sourceInterface', 'mpbgp', 'bfd', 'peers', 'vipInterface', 'vipPlacement', 'vips', 'admin',
   'log', 'kubernetes', 'arp',
 ] as const;
+
+export const VIP_PLACEMENTS: readonly VipPlacement[] = ['auto', 'addresses', 'routes'];
 
 export const DEFAULTS = {
   /** kube-vip's defaults (--bgpHoldTimer 30, --bgpKeepAliveInterval 10, ConnectRetry 10). */
@@ -26,6 +28,7 @@ export const DEFAULTS = {
   gracefulRestart: { enabled: true, restartTime: DEFAULT_RESTART_TIME },
   listen: { address: '::', port: 179 },
   vipInterface: 'lo',
+  vipPlacement: 'auto' as VipPlacement,
   /**
    * 9469: loopback only, since the status endpoint shows the configuration; in the 9100-9999
    * range Prometheus exporters use, clear of the common ones (9100 node_exporter, 9090
@@ -68,6 +71,10 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
 
   const vipInterface = reader.check(top.vipInterface, 'vipInterface', checkInterfaceName) ?? DEFAULTS.vipInterface;
   if (mode === 'arp' && vipInterface === 'lo') reader.report('CONFIG_INVALID_VALUE', 'vipInterface', 'arp mode answers ARP on the VIPs\' own network: name that interface, not lo');
+  const placement = reader.oneOf(top.vipPlacement, 'vipPlacement', VIP_PLACEMENTS) ?? DEFAULTS.vipPlacement;
+  if (mode === 'arp' && placement === 'routes') {
+    reader.report('CONFIG_INVALID_VALUE', 'vipPlacement', 'arp mode puts each VIP on vipInterface as an address (with arp.prefixLength): "routes" is for bgp mode');
+  }
   const vips = readVips(reader, top.vips);
   const node = readNodeIdentity(reader, top, options.host.listInterfaces, { vips, vipInterface, mode }, asn);
 
@@ -106,7 +113,7 @@ export function buildConfig(document: unknown, options: BuildOptions): Result<Da
   }
 
   if (reader.errors.length > 0 || !node) return fail(reader.errors);
-  return ok({ mode, node, listen, timers, gracefulRestart, peers, vips: { interface: vipInterface, static: vips }, admin, log, kubernetes, arp });
+  return ok({ mode, node, listen, timers, gracefulRestart, peers, vips: { interface: vipInterface, static: vips, placement }, admin, log, kubernetes, arp });
 }
 
 
@@ -143,22 +150,38 @@ function readEndpoint(reader: Reader, value: unknown, path: string, defaults: { 
   };
 }
 
+/** Communities of a VIP that has none: one shared list, since a config may hold 100,000 VIPs. */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
 function readVips(reader: Reader, value: unknown): StaticVip[] {
   const vips: StaticVip[] = [];
-  const seen = new Map<string, string>();
+  /** Each address's first index, to name it when it comes again. */
+  const seen = new Map<string, number>();
   (reader.list(value, 'vips') ?? []).forEach((item, i) => {
-    const path = childPath('vips', i);
-    const fields = typeof item === 'string' ? { address: item } : reader.mapping(item, path, ['address', 'communities', 'largeCommunities']);
-    if (!fields) return;
-    const addressPath = typeof item === 'string' ? path : childPath(path, 'address');
-    if (fields.address === undefined) reader.report('CONFIG_MISSING', addressPath, 'missing: the VIP address');
-    const address = reader.check(fields.address, addressPath, checkVip);
-    const communities = reader.checkedList(fields.communities, childPath(path, 'communities'), checkCommunity);
-    const largeCommunities = reader.checkedList(fields.largeCommunities, childPath(path, 'largeCommunities'), checkLargeCommunity);
+    let address: string | undefined;
+    let communities = NONE;
+    let largeCommunities = NONE;
+    if (typeof item === 'string') {
+      // A bare address, the usual item: no mapping to read, no path built unless it is wrong.
+      const checked = checkVip(item);
+      if (checked.ok) address = checked.value;
+      else reader.problem(childPath('vips', i), checked.error);
+    } else {
+      const path = childPath('vips', i);
+      const fields = reader.mapping(item, path, ['address', 'communities', 'largeCommunities']);
+      if (!fields) return;
+      const addressPath = childPath(path, 'address');
+      if (fields.address === undefined) reader.report('CONFIG_MISSING', addressPath, 'missing: the VIP address');
+      address = reader.check(fields.address, addressPath, checkVip);
+      communities = reader.checkedList(fields.communities, childPath(path, 'communities'), checkCommunity);
+      largeCommunities = reader.checkedList(fields.largeCommunities, childPath(path, 'largeCommunities'), checkLargeCommunity);
+      if (communities.length === 0) communities = NONE;
+      if (largeCommunities.length === 0) largeCommunities = NONE;
+    }
     if (address === undefined) return;
     const first = seen.get(address);
-    if (first !== undefined) return reader.report('CONFIG_DUPLICATE', path, `VIP ${address} is listed twice (also ${reader.name(first)})`);
-    seen.set(address, path);
+    if (first !== undefined) return reader.report('CONFIG_DUPLICATE', childPath('vips', i), `VIP ${address} is listed twice (also ${reader.name(childPath('vips', first))})`);
+    seen.set(address, i);
     vips.push({ address, communities, largeCommunities });
   });
   return vips;

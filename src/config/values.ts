@@ -2,7 +2,7 @@
 // Go's strconv parsing (kube-vip reads its strings with ParseBool and ParseUint, so we do too).
 // Each check returns the canonical value or a problem; the caller adds the key path.
 import { isIPv4, isIPv6 } from 'node:net';
-import { AS_TRANS, WellKnownCommunity, formatIp, parseBgpIdentifier, parseIp } from '../../bgp/index.js';
+import { AS_TRANS, WellKnownCommunity, formatIp, parseBgpIdentifier, parseIp, parseIpv4Number } from '../../bgp/index.js';
 import { fail, ok, type Result } from '../result.js';
 import { shown } from './errors.js';
 import type { ConfigErrorCode } from './types.js';
@@ -80,6 +80,12 @@ export function checkIp(value: unknown): Checked<string> {
   return ok(formatIp(bytes));
 }
 
+/** Whether unusableAddress lets an IPv4 address (as a number) through. */
+function usableIpv4(n: number): boolean {
+  const first = n >>> 24;
+  return n !== 0 && first !== 127 && n !== 0xffffffff && !(first >= 224 && first <= 239) && !(first === 169 && ((n >>> 16) & 0xff) === 254);
+}
+
 /** Addresses no router should be asked to peer with or route to. */
 export function unusableAddress(canonical: string): string | undefined {
   const v4 = !canonical.includes(':');
@@ -105,6 +111,14 @@ export function unusablePeerAddress(canonical: string): string | undefined {
 
 /** A host route: a bare address, or one written with /32 (IPv4) or /128 (IPv6). */
 export function checkVip(value: unknown): Checked<string> {
+  // A large config is mostly canonical IPv4 VIPs: those need no split, parse and format.
+  if (typeof value === 'string') {
+    const bare = value.endsWith('/32') ? value.length - 3 : value.length;
+    const n = parseIpv4Number(value, bare);
+    // Array.join gives one flat string: a template literal would keep a rope of the parts, and a
+    // slice of the config text would keep the whole text alive (100,000 VIPs live as long as this).
+    if (n !== undefined && usableIpv4(n)) return ok([value.slice(0, bare), '/32'].join(''));
+  }
   if (typeof value !== 'string') return invalid(`expected an IP address such as "192.0.2.10" or "2001:db8::10", got ${shown(value)}`);
   const [addressText = '', lengthText, ...extra] = value.trim().split('/');
   const address = checkIp(addressText);

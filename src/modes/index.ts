@@ -16,6 +16,8 @@ export function createMode(config: DaemonConfig, deps: ModeDeps): VipMode {
 }
 
 export interface Placement {
+  /** Addresses, local routes, or the choice per VIP (src/vip/placer.ts): ARP mode answers ARP for addresses only. */
+  placement: DaemonConfig['vips']['placement'];
   /** The length a VIP gets on the interface: absent, a host route's (BGP); the segment's (ARP). */
   prefixLength?: DaemonConfig['arp']['prefixLength'];
   /** Service VIPs may go on other interfaces than vips.interface. */
@@ -25,9 +27,9 @@ export interface Placement {
 /** How the mode wants VIPs on the interfaces. */
 const PLACEMENT: Record<DaemonConfig['mode'], (config: DaemonConfig) => Placement> = {
   // BGP mode binds every VIP to lo, unless bgp_attach_ip_to_interface names another for Services.
-  bgp: (config) => ({ servicesElsewhere: config.kubernetes.services === true && config.kubernetes.servicesInterface !== undefined }),
+  bgp: (config) => ({ placement: config.vips.placement, servicesElsewhere: config.kubernetes.services === true && config.kubernetes.servicesInterface !== undefined }),
   // ARP mode: a Service's VIP may carry an interface of its own (kube-vip.io/serviceInterface).
-  arp: (config) => ({ prefixLength: config.arp.prefixLength, servicesElsewhere: config.kubernetes.services === true }),
+  arp: (config) => ({ placement: 'addresses', prefixLength: config.arp.prefixLength, servicesElsewhere: config.kubernetes.services === true }),
 };
 
 export function placementOf(config: DaemonConfig): Placement {

@@ -36,7 +36,7 @@ export interface VipMode {
   /**
    * Stops. `teardown` withdraws every route and takes every VIP off the interface; the mode calls
    * it (unless it keeps routes for a graceful restart) before it releases anything that lets
-   * another node take over.
+   * another node take over (BGP mode after its Cease, which takes every route away at once).
    */
   stop(options: ModeStopOptions): Promise<void>;
   /** Why this node is not ready yet, as far as the mode can tell ([] when it is). */

@@ -4,6 +4,7 @@ export {
   VipRegistry,
   canonicalVip,
   ownerKind,
+  type ChangeTracker,
   type DesiredVip,
   type Owner,
   type OwnerTraits,
@@ -11,4 +12,5 @@ export {
   type RegistryEvents,
   type VipAttributes,
   type VipClaim,
+  type WantedVip,
 } from './registry.js';

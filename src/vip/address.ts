@@ -1,7 +1,7 @@
 // VIP addresses: one host address each, IPv4 /32 or IPv6 /128, kept in one canonical text form
 // ('192.0.2.7/32', '2001:db8::7/128' as RFC 5952 section 4 writes it) so that what the daemon
 // asks for, what the kernel reports and what BGP announces compare as plain strings.
-import { formatIpv4, formatIpv6 } from '../../bgp/index.js';
+import { formatIpv4, formatIpv6, parseIpv4Number } from '../../bgp/index.js';
 
 /** Address families as the kernel numbers them (linux/socket.h). */
 export enum AddressFamily {
@@ -121,4 +121,27 @@ function refusedIpv6(b: Uint8Array): string | undefined {
   // IPv4-mapped addresses stand for IPv4 peers on an IPv6 socket; announce the IPv4 VIP instead.
   if (zerosUpTo(10) && b[10] === 0xff && b[11] === 0xff) return 'an IPv4-mapped (::ffff:0:0/96)';
   return undefined;
+}
+
+/**
+ * The IPv4 VIP in `text` as an unsigned 32-bit number, when `text` is one written the canonical
+ * way ('192.0.2.7' or '192.0.2.7/32', no leading zeros) and is a usable VIP; undefined for
+ * anything else, which parseVipAddress then explains. A cold start turns 100,000 registry keys
+ * into netlink requests through this, with no object per address.
+ */
+export function ipv4VipNumber(text: string): number | undefined {
+  const slash = text.length - HOST_SUFFIX.length;
+  const value = text.endsWith(HOST_SUFFIX) ? parseIpv4Number(text, slash) : parseIpv4Number(text);
+  if (value === undefined) return undefined;
+  const first = value >>> 24;
+  const second = (value >>> 16) & 0xff;
+  if (first === 0 || first === 127 || (first >= 224 && first <= 239) || (first === 169 && second === 254) || value === 0xffffffff) return undefined;
+  return value;
+}
+
+const HOST_SUFFIX = '/32';
+
+/** '192.0.2.7/32' for the number ipv4VipNumber returns. */
+export function formatIpv4Vip(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}/32`;
 }

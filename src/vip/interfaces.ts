@@ -7,13 +7,23 @@
 // A failure on one interface (say an annotation names one this node lacks) fails that
 // interface's addresses only: the others are placed as usual.
 import { networkInterfaces } from 'node:os';
-import type { BatchResult, VipAddressManager } from './manager.js';
+import type { PlacementProgress } from './local-routes.js';
+import type { BatchResult } from './manager.js';
+
+/** What places VIPs on one interface: a VipPlacer (addresses or local routes), or a plain address manager. */
+export interface OneInterfacePlacer {
+  listOwned(): Promise<string[]>;
+  add(addresses: readonly string[], progress?: PlacementProgress): Promise<BatchResult>;
+  remove(addresses: readonly string[]): Promise<BatchResult>;
+  /** 'address' or 'route', for a VIP of ours (absent: addresses only). */
+  formOfPlaced?(address: string): string;
+}
 
 export interface InterfacePlacerOptions {
   /** The VIP interface: where an address goes unless `add` names another. */
   defaultInterface: string;
-  /** Makes the manager of one interface (called once per interface, on first use). */
-  manager: (iface: string) => VipAddressManager;
+  /** Makes the placer of one interface (called once per interface, on first use). */
+  manager: (iface: string) => OneInterfacePlacer;
   /**
    * The interfaces to look for our leftovers on at start, beside the default one (default: every
    * interface that has an address now: a VIP left by a killed run is one).
@@ -29,7 +39,7 @@ export interface PlacementBatch {
 
 export class InterfacePlacer {
   readonly defaultInterface: string;
-  private readonly managers = new Map<string, VipAddressManager>();
+  private readonly managers = new Map<string, OneInterfacePlacer>();
   /** address → the interface it is on, for every address placed or found here other than on the default one. */
   private readonly where = new Map<string, string>();
 
@@ -42,6 +52,11 @@ export class InterfacePlacer {
   /** The interface an address is on now, when not the default one. */
   interfaceOf(address: string): string | undefined {
     return this.where.get(address);
+  }
+
+  /** How a VIP of ours is made local on its interface: 'address' or 'route'. */
+  formOfPlaced(address: string): string {
+    return this.manager(this.where.get(address) ?? this.defaultInterface).formOfPlaced?.(address) ?? 'address';
   }
 
   /** Our addresses on every interface looked at; where each is, remembered. */
@@ -65,10 +80,14 @@ export class InterfacePlacer {
     return found;
   }
 
-  /** Adds each address on the interface `interfaces` names for it, else on the default one. */
-  async add(addresses: string[], interfaces?: ReadonlyMap<string, string>): Promise<PlacementBatch> {
+  /**
+   * Adds each address on the interface `interfaces` names for it, else on the default one;
+   * `progress` hears of each chunk in place, where the interface's placer reports chunks.
+   */
+  async add(addresses: string[], options: { interfaces?: ReadonlyMap<string, string>; progress?: PlacementProgress } = {}): Promise<PlacementBatch> {
+    const { interfaces, progress } = options;
     return this.perInterface(addresses, (a) => interfaces?.get(a) ?? this.defaultInterface, async (iface, batch) => {
-      const r = await this.manager(iface).add(batch);
+      const r = await this.manager(iface).add(batch, progress);
       for (const a of [...r.done, ...(r.foreign ?? [])]) this.remember(a, iface);
       return r;
     });
@@ -88,7 +107,7 @@ export class InterfacePlacer {
     else this.where.set(address, iface);
   }
 
-  private manager(iface: string): VipAddressManager {
+  private manager(iface: string): OneInterfacePlacer {
     let m = this.managers.get(iface);
     if (!m) {
       m = this.options.manager(iface);

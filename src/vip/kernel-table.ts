@@ -9,18 +9,16 @@ import {
   NetlinkMessageType,
   decodeAck,
   decodeAddress,
-  decodeLink,
   encodeAddressDump,
   encodeDeleteAddress,
-  encodeLinkByName,
   encodeNewAddress,
   splitMessages,
   type KernelAddress,
   type KernelLink,
   type NetlinkAck,
-  type NetlinkMessage,
 } from './netlink-messages.js';
-import { openNetlinkSocket, type NetlinkSocket } from './netlink-socket.js';
+import { errorOf, lookUpLink, malformed, replies } from './netlink-requests.js';
+import { openNetlinkSocket } from './netlink-socket.js';
 
 export interface AddressChange {
   readonly kind: 'add' | 'remove';
@@ -74,26 +72,7 @@ export function openKernelAddressTable(options: KernelTableOptions): AddressTabl
 
   return {
     async link() {
-      const mySeq = nextSeq();
-      socket.send(encodeLinkByName(mySeq, options.interface));
-      for (const message of replies(socket, mySeq, options.interface)) {
-        if (message.type === NetlinkMessageType.NewLink) {
-          const link = decodeLink(message);
-          if (link) return link;
-          throw malformed(options.interface, 'RTM_NEWLINK');
-        }
-        const ack = errorOf(message, options.interface);
-        if (ack.errno === 0) continue;
-        if (errnoName(ack.errno) === 'ENODEV') {
-          throw new VipError('VIP_ERR_NO_SUCH_INTERFACE', `no interface named ${options.interface}${options.netns ? ` in network namespace ${options.netns}` : ''} (ENODEV)`, {
-            interface: options.interface,
-            errno: 'ENODEV',
-            kernelMessage: ack.kernelMessage,
-          });
-        }
-        throw refused(ack, 'list');
-      }
-      throw malformed(options.interface, 'RTM_GETLINK reply');
+      return lookUpLink(socket, nextSeq(), options.interface, options.netns);
     },
 
     async addresses(ifindex) {
@@ -154,31 +133,6 @@ export function openKernelAddressTable(options: KernelTableOptions): AddressTabl
 
     close: () => socket.close(),
   };
-}
-
-/** The messages answering `seq`, datagram by datagram, until the caller stops or an ACK/DONE ends them. */
-function* replies(socket: NetlinkSocket, seq: number, interfaceName: string): Generator<NetlinkMessage> {
-  for (;;) {
-    const datagram = socket.receive()!;
-    const messages = splitMessages(datagram);
-    if (!messages) throw malformed(interfaceName, 'datagram');
-    for (const message of messages) {
-      if (message.seq !== seq || message.type === NetlinkMessageType.Noop) continue; // a stale reply to an earlier request
-      yield message;
-      if (message.type === NetlinkMessageType.Error || message.type === NetlinkMessageType.Done) return;
-    }
-  }
-}
-
-function errorOf(message: NetlinkMessage, interfaceName: string): NetlinkAck {
-  if (message.type !== NetlinkMessageType.Error && message.type !== NetlinkMessageType.Done) throw malformed(interfaceName, `message type ${message.type}`);
-  const ack = decodeAck(message);
-  if (!ack) throw malformed(interfaceName, 'NLMSG_ERROR');
-  return ack;
-}
-
-function malformed(interfaceName: string, what: string): VipError {
-  return new VipError('VIP_ERR_NETLINK_FAILED', `netlink I/O for ${interfaceName} failed: unexpected or malformed ${what} from the kernel`, { interface: interfaceName });
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

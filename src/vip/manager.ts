@@ -219,6 +219,11 @@ export function createVipAddressManager(options: VipAddressManagerOptions): VipA
     const changes = wanted.flatMap((address) =>
       (present.get(address.text) ?? []).filter(isOurs).map((a): AddressChange => ({ kind: 'remove', address, prefixLength: a.prefixLength })),
     );
+    // In the order the kernel lists them: it looks each one up from the head of the interface's
+    // list, and IPv6 puts the newest first; input order made 10,000 IPv6 removals walk it all.
+    const position = new Map(before.map((a, i) => [placementKey(a, a.prefixLength), i]));
+    const at = (c: AddressChange) => position.get(placementKey(c.address, c.prefixLength)) ?? 0;
+    changes.sort((x, y) => at(x) - at(y));
     const { answers, after } = await applyAndDump(table, link, before, changes, failed);
     const now = byHost(after);
     const done: string[] = [];

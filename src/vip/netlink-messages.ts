@@ -5,7 +5,8 @@
 import { endianness } from 'node:os';
 import { AddressFamily } from './address.js';
 
-const LE = endianness() === 'LE';
+/** Netlink's host byte order (the helpers below are shared with route-messages.ts). */
+export const LE = endianness() === 'LE';
 
 /** nlmsghdr.nlmsg_type values used here. */
 export enum NetlinkMessageType {
@@ -17,6 +18,9 @@ export enum NetlinkMessageType {
   NewAddr = 20,
   DelAddr = 21,
   GetAddr = 22,
+  NewRoute = 24,
+  DelRoute = 25,
+  GetRoute = 26,
 }
 
 /** nlmsghdr.nlmsg_flags bits for every message. */
@@ -74,13 +78,13 @@ const IFF_UP = 0x1;
 /** struct nlmsgerr extended-ACK TLV NLMSGERR_ATTR_MSG: the kernel's sentence. */
 const NLMSGERR_ATTR_MSG = 1;
 
-const HEADER_LENGTH = 16;
+export const HEADER_LENGTH = 16;
 const IFADDRMSG_LENGTH = 8;
 const IFINFOMSG_LENGTH = 16;
 
-const align4 = (n: number) => (n + 3) & ~3;
+export const align4 = (n: number) => (n + 3) & ~3;
 
-function attribute(type: number, data: Uint8Array): Uint8Array {
+export function attribute(type: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(align4(4 + data.length));
   const view = new DataView(out.buffer);
   view.setUint16(0, 4 + data.length, LE);
@@ -89,13 +93,13 @@ function attribute(type: number, data: Uint8Array): Uint8Array {
   return out;
 }
 
-const u32 = (value: number) => {
+export const u32 = (value: number) => {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value, LE);
   return out;
 };
 
-function message(type: NetlinkMessageType, flags: number, seq: number, parts: Uint8Array[]): Uint8Array {
+export function message(type: NetlinkMessageType, flags: number, seq: number, parts: Uint8Array[]): Uint8Array {
   const length = HEADER_LENGTH + parts.reduce((sum, p) => sum + p.length, 0);
   const out = new Uint8Array(length);
   const view = new DataView(out.buffer);
@@ -217,7 +221,7 @@ export function splitMessages(datagram: Uint8Array): NetlinkMessage[] | undefine
   return offset < datagram.length ? undefined : out; // a cut header at the end
 }
 
-function* attributes(data: Uint8Array): Generator<[number, Uint8Array]> {
+export function* attributes(data: Uint8Array): Generator<[number, Uint8Array]> {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let offset = 0;
   while (offset + 4 <= data.length) {

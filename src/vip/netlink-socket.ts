@@ -34,6 +34,11 @@ export interface NetlinkSocket {
    * when nothing is queued: ACKs are queued before send(2) returns, so there is nothing to wait for.
    */
   receive(queuedOnly?: boolean): Uint8Array | undefined;
+  /**
+   * Whether the kernel dropped replies for want of room (ENOBUFS) since the last call: answers
+   * then went missing, and silence no longer means success. Resets on reading.
+   */
+  takeOverflow(): boolean;
   close(): void;
 }
 
@@ -106,6 +111,7 @@ export function openNetlinkSocket(options: NetlinkSocketOptions): NetlinkSocket 
       errno,
     });
   let open = true;
+  let overflowed = false;
   return {
     send(datagram) {
       const sent = c.send(fd, datagram, datagram.length, 0);
@@ -122,11 +128,19 @@ export function openNetlinkSocket(options: NetlinkSocketOptions): NetlinkSocket 
         const errno = errnoName(c.errno());
         // ENOBUFS: the kernel dropped replies for want of room; it says so once, and what is still
         // queued can be read. The missing ACKs show up as undefined, and the next dump tells all.
+        if (errno === 'ENOBUFS') overflowed = true;
         if (errno === 'ENOBUFS' || errno === 'EINTR') continue;
-        if (errno === 'EAGAIN' && queuedOnly) return undefined;
-        if (errno === 'EAGAIN') throw ioError(`no answer from the kernel within ${options.receiveTimeoutMs} ms`, errno);
+        // EAGAIN and EWOULDBLOCK are one number on Linux; errnoName may give either name.
+        const wouldBlock = errno === 'EAGAIN' || errno === 'EWOULDBLOCK';
+        if (wouldBlock && queuedOnly) return undefined;
+        if (wouldBlock) throw ioError(`no answer from the kernel within ${options.receiveTimeoutMs} ms`, errno);
         throw ioError('recv failed', errno);
       }
+    },
+    takeOverflow() {
+      const was = overflowed;
+      overflowed = false;
+      return was;
     },
     close() {
       if (open) c.close(fd);

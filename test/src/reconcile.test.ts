@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ManualClock, type Prefix, type Route } from '../../bgp/index.js';
-import { type AddressPlacer, type PlacementResult, Reconciler, type RouteSink } from '../../src/reconcile.js';
+import { type AddOptions, type AddressPlacer, type PlacementResult, Reconciler, type RouteSink } from '../../src/reconcile.js';
 import { VipRegistry } from '../../src/registry/registry.js';
 
 /** Records every call, in order, so tests can check that addresses precede routes. */
@@ -197,5 +197,87 @@ describe('Reconciler', () => {
     await rec.schedule();
     assert.ok(!routes.table.has('192.0.2.77/32'));
     assert.ok(!j.log.includes('remove 192.0.2.77/32'));
+  });
+});
+
+/** A placer that places in chunks of two and reports each, yielding between chunks, as the real one does. */
+class ChunkedAddresses extends FakeAddresses {
+  lists = 0;
+  readonly batches: string[][] = [];
+  override async listOwned(): Promise<string[]> {
+    this.lists++;
+    return super.listOwned();
+  }
+  override async add(addresses: string[], options: AddOptions = {}): Promise<PlacementResult> {
+    const { progress } = options;
+    this.batches.push([...addresses]);
+    const all: PlacementResult = { done: [], foreign: [], failed: [] };
+    for (let i = 0; i < addresses.length; i += 2) {
+      const r = await super.add(addresses.slice(i, i + 2));
+      all.done.push(...r.done);
+      all.failed.push(...r.failed);
+      progress?.({ done: r.done, foreign: r.foreign ?? [] });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return all;
+  }
+}
+
+describe('Reconciler at scale', () => {
+  function chunked() {
+    const j = new Journal();
+    const registry = new VipRegistry();
+    const addresses = new ChunkedAddresses(j);
+    const routes = new FakeRoutes(j);
+    return { j, registry, addresses, routes, rec: new Reconciler(registry, addresses, routes) };
+  }
+
+  it('announces each chunk as soon as it is in place, before the next chunk is placed', async () => {
+    const { j, registry, rec } = chunked();
+    for (let i = 1; i <= 4; i++) registry.claim('static', { address: `192.0.2.${i}` });
+    await rec.schedule();
+    const firstAnnounce = j.log.indexOf('announce 192.0.2.1/32');
+    const thirdAdd = j.log.indexOf('add 192.0.2.3/32');
+    assert.ok(firstAnnounce >= 0 && firstAnnounce < thirdAdd, j.log.join(', '));
+  });
+
+  it('after the first run, looks only at what changed: one new VIP is one placement, with no listing', async () => {
+    const { registry, addresses, rec } = chunked();
+    for (let i = 1; i <= 20; i++) registry.claim('static', { address: `192.0.2.${i}` });
+    await rec.schedule();
+    registry.claim('service:ns/a', { address: '198.51.100.1' });
+    await rec.schedule();
+    assert.equal(addresses.lists, 1, 'the node is listed once, at the first run');
+    assert.deepEqual(addresses.batches.at(-1), ['198.51.100.1/32']);
+    assert.equal(rec.last!.inPlace, 21);
+  });
+
+  it('tries a VIP that could not be placed again at the next run', async () => {
+    const { registry, addresses, routes, rec } = chunked();
+    addresses.refuse.add('192.0.2.66/32');
+    registry.claim('static', { address: '192.0.2.66' });
+    await rec.schedule();
+    assert.equal(rec.last!.inPlace, 0);
+    addresses.refuse.clear();
+    registry.claim('static', { address: '192.0.2.67' });
+    await rec.schedule();
+    assert.deepEqual([...routes.table.keys()].sort(), ['192.0.2.66/32', '192.0.2.67/32']);
+    assert.equal(rec.last!.inPlace, 2);
+  });
+
+  it('removes an earlier run\'s stale VIPs after placing the wanted ones', async () => {
+    const { j, registry, addresses, rec } = chunked();
+    addresses.owned.add('192.0.2.50/32');
+    registry.claim('static', { address: '192.0.2.1' });
+    await rec.schedule();
+    assert.ok(j.log.indexOf('add 192.0.2.1/32') < j.log.indexOf('remove 192.0.2.50/32'), j.log.join(', '));
+    assert.deepEqual(rec.last!.staleRemoved, ['192.0.2.50/32']);
+  });
+
+  it('hands the registry\'s entry to the route sink as the route: no copy per VIP', async () => {
+    const { registry, routes, rec } = chunked();
+    registry.claim('static', { address: '192.0.2.1' });
+    await rec.schedule();
+    assert.equal(routes.table.get('192.0.2.1/32'), registry.wanted('192.0.2.1/32'));
   });
 });

@@ -144,7 +144,7 @@ export class BgpMode implements VipMode, RouteSink {
     return done;
   }
 
-  /** A clean stop withdraws and says Cease; a graceful one leaves routes and VIPs to the routers' GR helpers. */
+  /** A clean stop says Cease and removes the VIPs; a graceful one leaves routes and VIPs to the routers' GR helpers. */
   async stop(options: ModeStopOptions): Promise<void> {
     this.failures.clear();
     if (options.keepRoutes) {
@@ -155,10 +155,12 @@ export class BgpMode implements VipMode, RouteSink {
       this.deps.log.info({ vips: this.placed.size }, 'stopped for a graceful restart: routes and VIPs left in place');
       return;
     }
-    await options.teardown();
-    // Released once the routes are withdrawn, so that a standby takes over at once.
-    await this.standing?.stop(true);
+    // The Cease first: every peer drops all our routes at once, then the VIPs go (100,000
+    // withdrawals would come slower, see BgpSpeaker.stop), then the leases, so that a standby
+    // takes over at once.
     await this.speaker.stop({ shutdownMessage: options.message ?? 'vip-speaker shutting down' });
+    await options.teardown();
+    await this.standing?.stop(true);
     this.deps.log.info(this.standing ? 'stopped: routes withdrawn, VIPs removed, leases released' : 'stopped: routes withdrawn, VIPs removed');
   }
 

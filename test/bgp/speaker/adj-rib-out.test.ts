@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { AttrType, MessageType, Prefix, decodeMessage, findAttribute, reachablePrefixes, withdrawnPrefixes, type UpdateMessage } from '../../../bgp/index.js';
 import { AdjRibOut, type FlushContext } from '../../../bgp/speaker/adj-rib-out.js';
+import type { Route } from '../../../bgp/speaker/route.js';
 
 const ctx: FlushContext = {
   localAs: 65001,
@@ -155,5 +156,86 @@ describe('AdjRibOut', () => {
     assert.equal(all.length, 5000);
     assert.equal(new Set(all.map(String)).size, 5000);
     assert.equal(out.messages.length, Math.ceil(5000 / Math.floor((4096 - 23 - 4 - 4 - 7) / 5)));
+  });
+});
+
+describe('AdjRibOut on the speaker\'s shared table', () => {
+  const table = () => new Map<string, Route>();
+  const set = (t: Map<string, Route>, ribs: AdjRibOut[], route: Route) => {
+    const k = route.prefix.toString();
+    const old = t.get(k);
+    t.set(k, route);
+    for (const r of ribs) r.changed(k, old);
+  };
+  const remove = (t: Map<string, Route>, ribs: AdjRibOut[], k: string) => {
+    const old = t.get(k);
+    t.delete(k);
+    for (const r of ribs) r.changed(k, old);
+  };
+
+  it('sends the whole table to a new peer, then only what changed', () => {
+    const t = table();
+    for (let i = 1; i <= 3; i++) t.set(`192.0.2.${i}/32`, { prefix: p(`192.0.2.${i}/32`) });
+    const rib = new AdjRibOut(t);
+    assert.equal(rib.flush(ctx).announced, 3);
+    assert.equal(rib.advertisedCount, 3);
+    set(t, [rib], { prefix: p('192.0.2.4/32') });
+    remove(t, [rib], '192.0.2.1/32');
+    const out = rib.flush(ctx);
+    assert.deepEqual([out.announced, out.withdrawn], [1, 1]);
+    assert.equal(rib.advertisedCount, 3);
+    assert.equal(rib.pending, 0);
+  });
+
+  it('keeps two peers apart: each sends what it has not sent, from the one table', () => {
+    const t = table();
+    const a = new AdjRibOut(t);
+    const b = new AdjRibOut(t);
+    set(t, [a, b], { prefix: p('192.0.2.1/32') });
+    assert.equal(a.flush(ctx).announced, 1);
+    set(t, [a, b], { prefix: p('192.0.2.2/32') });
+    assert.equal(a.flush(ctx).announced, 1, 'a has the first already');
+    assert.equal(b.flush(ctx).announced, 2, 'b has neither yet');
+    assert.deepEqual([a.advertisedCount, b.advertisedCount], [2, 2]);
+  });
+
+  it('sends nothing for a route added and withdrawn between two flushes, and a withdrawal only for what was sent', () => {
+    const t = table();
+    const rib = new AdjRibOut(t);
+    set(t, [rib], { prefix: p('192.0.2.1/32') });
+    rib.flush(ctx);
+    set(t, [rib], { prefix: p('192.0.2.2/32') });
+    remove(t, [rib], '192.0.2.2/32');
+    remove(t, [rib], '192.0.2.1/32');
+    const out = rib.flush(ctx);
+    assert.deepEqual([out.announced, out.withdrawn], [0, 1]);
+    assert.deepEqual(decodeAll(out.messages).flatMap(withdrawnPrefixes).map(String), ['192.0.2.1/32']);
+  });
+
+  it('resends a route whose communities changed, and not one replaced by an equal route', () => {
+    const t = table();
+    const rib = new AdjRibOut(t);
+    set(t, [rib], { prefix: p('192.0.2.1/32') });
+    rib.flush(ctx);
+    set(t, [rib], { prefix: p('192.0.2.1/32') });
+    assert.equal(rib.flush(ctx).announced, 0);
+    set(t, [rib], { prefix: p('192.0.2.1/32'), communities: [0xfde80001] });
+    assert.equal(rib.flush(ctx).announced, 1);
+  });
+
+  it('keeps nothing per route once flushed: the table is what the peer holds', () => {
+    const t = table();
+    const rib = new AdjRibOut(t);
+    for (let i = 0; i < 2000; i++) set(t, [rib], { prefix: Prefix.fromBytes(1, 32, Uint8Array.of(198, 18, i >> 8, i & 0xff)) });
+    rib.flush(ctx);
+    assert.equal(rib.pending, 0);
+    assert.equal(rib.advertisedCount, 2000);
+    rib.refresh('1/1');
+    assert.equal(rib.flush(ctx).announced, 2000, 'a ROUTE-REFRESH resends the family');
+  });
+
+  it('refuses announce and withdraw on a shared table: the caller changes the table itself', () => {
+    const rib = new AdjRibOut(table());
+    assert.throws(() => rib.announce({ prefix: p('192.0.2.1/32') }), /shared table/);
   });
 });

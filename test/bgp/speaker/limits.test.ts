@@ -74,4 +74,22 @@ describe('speaker limits', function () {
     assert.equal(speaker!.status()[0]!.prefixesReceived, 0, 'received prefixes are forgotten');
     assert.match(speaker!.status()[0]!.lastError ?? '', /more than 1000/);
   });
+
+  it('does not count our own routes sent back to us (AS_PATH holds our AS: a loop, RFC 4271 §9.1.2) towards the limit', async () => {
+    await connect(1000);
+    const looped = [
+      { type: AttrType.Origin, origin: Origin.Igp },
+      { type: AttrType.AsPath, segments: [{ type: 2, asns: [65002, 65001] }] },
+      { type: AttrType.NextHop, nextHop: '192.0.2.2' },
+    ] as UpdateMessage['attributes'];
+    for (let batch = 0; batch < 10; batch++) {
+      const nlri = Array.from({ length: 500 }, (_, i) => Prefix.fromBytes(1, 32, Uint8Array.of(198, 18, batch, i & 0xff)));
+      peer!.send({ type: MessageType.Update, withdrawn: [], attributes: looped, nlri });
+    }
+    // Then one route of the peer's own: once it is counted, every looped one before it was seen.
+    peer!.send({ type: MessageType.Update, withdrawn: [], attributes: [looped[0]!, { type: AttrType.AsPath, segments: [{ type: 2, asns: [65002] }] }, looped[2]!] as UpdateMessage['attributes'], nlri: [Prefix.parse('203.0.113.0/24')] });
+    await until('the peer\'s own route counted', () => speaker!.status()[0]!.prefixesReceived === 1);
+    assert.equal(speaker!.status()[0]!.state, SessionState.Established, '5,000 looped routes did not reach the limit of 1,000');
+    assert.ok(!peer!.received.some((m) => m.type === MessageType.Notification));
+  });
 });

@@ -46,7 +46,7 @@ describe('kube-vip environment: a BGP manifest', () => {
   });
 
   it('announces the control-plane address on lo', () => {
-    assert.deepEqual(config.vips, { interface: 'lo', static: [{ address: '192.0.2.10/32', communities: [], largeCommunities: [] }] });
+    assert.deepEqual(config.vips, { interface: 'lo', static: [{ address: '192.0.2.10/32', communities: [], largeCommunities: [] }], placement: 'auto' });
   });
 
   it('serves the admin endpoint where kube-vip served its metrics', () => {

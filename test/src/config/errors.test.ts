@@ -25,7 +25,7 @@ describe('config file errors: keys and types', () => {
   });
 
   it('refuses a top level that is not a mapping', () => {
-    assert.deepEqual(errorLines('- a\n- b\n'), ['expected a mapping of keys (mode, asn, routerId, routerInterface, listen, holdTime, keepaliveTime, connectRetryTime, gracefulRestart, sourceAddress, sourceInterface, mpbgp, bfd, peers, vipInterface, vips, admin, log, kubernetes, arp), got a list']);
+    assert.deepEqual(errorLines('- a\n- b\n'), ['expected a mapping of keys (mode, asn, routerId, routerInterface, listen, holdTime, keepaliveTime, connectRetryTime, gracefulRestart, sourceAddress, sourceInterface, mpbgp, bfd, peers, vipInterface, vipPlacement, vips, admin, log, kubernetes, arp), got a list']);
   });
 
   it('refuses a string where a boolean belongs', () => {

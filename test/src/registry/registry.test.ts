@@ -80,3 +80,62 @@ describe('VipRegistry', () => {
     assert.ok(r.version > v0);
   });
 });
+
+describe('VipRegistry at scale', () => {
+  it('tells a tracker which VIPs changed since its last look, each once; nothing before its first look', () => {
+    const r = new VipRegistry();
+    const changes = r.track();
+    r.claim('static', { address: '192.0.2.9' });
+    assert.deepEqual([...changes.take()], [], 'the first look reads everything anyway');
+    r.claim('static', { address: '192.0.2.1' });
+    r.claim('service:a/x', { address: '192.0.2.1' });
+    r.claim('static', { address: '192.0.2.2' });
+    assert.deepEqual([...changes.take()].sort(), ['192.0.2.1/32', '192.0.2.2/32']);
+    assert.deepEqual([...changes.take()], []);
+    r.release('static', '192.0.2.2');
+    assert.deepEqual([...changes.take()], ['192.0.2.2/32']);
+  });
+
+  it('hands out each wanted VIP as a route: its prefix and, only when there are some, its communities', () => {
+    const r = new VipRegistry();
+    r.claim('static', { address: '192.0.2.1' });
+    r.claim('static', { address: '192.0.2.2', attributes: { communities: [0xfde80002, 0xfde80001, 0xfde80002] } });
+    assert.deepEqual(Object.keys(r.wanted('192.0.2.1/32')!), ['prefix', 'owners']);
+    assert.equal(r.wanted('192.0.2.1/32')!.prefix.toString(), '192.0.2.1/32');
+    assert.deepEqual(r.wanted('192.0.2.2/32')!.communities, [0xfde80001, 0xfde80002]);
+    assert.equal(r.wanted('192.0.2.3/32'), undefined);
+  });
+
+  it('replaces a VIP\'s entry when its communities change, and keeps it when only its owners do', () => {
+    const r = new VipRegistry();
+    r.claim('static', { address: '192.0.2.1' });
+    const first = r.wanted('192.0.2.1/32');
+    r.claim('static', { address: '192.0.2.1' });
+    assert.equal(r.wanted('192.0.2.1/32'), first, 'a repeat changes nothing');
+    r.claim('service:a/x', { address: '192.0.2.1', attributes: { communities: [0xfde80001] } });
+    const second = r.wanted('192.0.2.1/32');
+    assert.notEqual(second, first, 'new communities: a new route object, which the speaker sees as a change');
+    assert.deepEqual(second!.communities, [0xfde80001]);
+  });
+
+  it('keeps the canonical text it was given as the key: one string per VIP', () => {
+    const r = new VipRegistry();
+    const text = ['198.18.0.1', '/32'].join('');
+    r.claim('static', { address: text });
+    assert.equal([...r.addresses()][0], text);
+    assert.equal(r.wanted(text)!.prefix.toString(), text);
+  });
+
+  it('replaces the set of an owner too large to index (5,000 VIPs) by scanning, releasing exactly the dropped ones', () => {
+    const r = new VipRegistry();
+    const all = Array.from({ length: 5000 }, (_, i) => ({ address: `198.18.${i >> 8}.${i & 255}/32` }));
+    r.replaceOwner('static', all);
+    r.claim('service:a/x', { address: all[1]!.address });
+    assert.equal(r.replaceOwner('static', all.slice(1)), true);
+    assert.equal(r.size, 4999);
+    assert.deepEqual(r.ownersOf(all[1]!.address).sort(), ['service:a/x', 'static']);
+    assert.equal(r.replaceOwner('static', all.slice(1)), false);
+    r.replaceOwner('static', []);
+    assert.deepEqual([...r.addresses()], [all[1]!.address], 'only the Service\'s VIP is left');
+  });
+});

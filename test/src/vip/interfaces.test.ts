@@ -18,7 +18,7 @@ describe('InterfacePlacer', () => {
   });
 
   it('puts each address on the interface named for it, else on the default one, and removes it from there', async () => {
-    const r = await placer.add(['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32'], new Map([['192.0.2.2/32', 'eth1'], ['192.0.2.3/32', 'eth2']]));
+    const r = await placer.add(['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32'], { interfaces: new Map([['192.0.2.2/32', 'eth1'], ['192.0.2.3/32', 'eth2']]) });
     assert.deepEqual([r.done.sort(), r.failed], [['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32'], []]);
     assert.deepEqual(['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32'].map((a) => host.where(a).join()), ['eth0', 'eth1', 'eth2']);
     assert.deepEqual([placer.interfaceOf('192.0.2.1/32'), placer.interfaceOf('192.0.2.2/32')], [undefined, 'eth1']);
@@ -37,7 +37,7 @@ describe('InterfacePlacer', () => {
 
   it('fails only the addresses of an interface that is not there', async () => {
     host.missing.add('eth9');
-    const r = await placer.add(['192.0.2.1/32', '192.0.2.2/32'], new Map([['192.0.2.2/32', 'eth9']]));
+    const r = await placer.add(['192.0.2.1/32', '192.0.2.2/32'], { interfaces: new Map([['192.0.2.2/32', 'eth9']]) });
     assert.deepEqual(r.done, ['192.0.2.1/32']);
     assert.deepEqual(r.failed.map((f) => [f.address, f.error.message]), [['192.0.2.2/32', 'no interface named eth9']]);
   });
