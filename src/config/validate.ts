@@ -4,6 +4,7 @@
 import { DEFAULT_RESTART_TIME } from '../../bgp/index.js';
 import { fail, ok, type Result } from '../result.js';
 import { readArp } from './arp.js';
+import { readKubeClient } from './kube-client.js';
 import { childPath } from './errors.js';
 import { BFD_KEYS, checkBfd, checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
@@ -209,7 +210,7 @@ export const ARP_MODE_UNUSED_ROUTER_ID = '0.0.0.0';
 
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
-  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod',
+  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod', 'client',
 ] as const;
 
 /** kube-vip's defaults (cmd/kube-vip.go flags --namespace, --lbClassName, --lbClassOnly, --lbClassNameLegacyHandling). */
@@ -266,6 +267,8 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
     else reader.report('CONFIG_INVALID_VALUE', 'kubernetes.controlPlaneCheckInterval', `expected seconds between 0.1 and 60, got ${JSON.stringify(interval)}`);
   }
   readElectionTimings(reader, section, settings);
+  const client = readKubeClient(reader, section.client);
+  if (client !== undefined) settings.client = client;
   return settings;
 }
 

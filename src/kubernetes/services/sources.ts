@@ -63,7 +63,10 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   // ARP mode gives a Local-policy Service a lease of its own even without svc_election.
   const perService = perServiceStatus || arp ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings }) : undefined;
   const servicesElector = perServiceStatus ? undefined : new LeaderElector({ kubeConfig, namespace: rules.namespace, name: SERVICES_LEASE, identity: nodeName, watch: arp, clock, ...options.timings });
-  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
+  const watcher = new ServiceWatcher({ kubeConfig, registry: options.registry, nodeName, rules, log, informer: { clock } });
+  // The writer reads the Services from the watcher's cache, and hears of each new version there.
+  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, cache: watcher.services, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
+  watcher.services.on('update', (service) => statusWriter.observed(service.metadata?.namespace ?? '', service.metadata?.name ?? ''));
   servicesElector?.on('leading', () => {
     log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
     void statusWriter.resync();
@@ -84,7 +87,6 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     return el;
   };
 
-  const watcher = new ServiceWatcher({ kubeConfig, registry: options.registry, nodeName, rules, log, informer: { clock } });
   watcher.on('problem', (p) => log.warn({ problem: p }, 'Service value skipped'));
   watcher.on('served', (key, vips) => {
     const slash = key.indexOf('/');
@@ -137,11 +139,11 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     watcher,
     elections,
     stop: async () => {
-      await watcher.stop();
-      await statusWriter.stop();
-      // Released at once, so that another node writes the Services' status without waiting.
-      await servicesElector?.stop({ release: true });
-      await perService?.stopAll();
+      // No request of their own: the watches end, the writes in flight are cut.
+      await Promise.all([watcher.stop(), statusWriter.stop()]);
+      // Released at once, so that another node writes the Services' status without waiting;
+      // the Lease calls go ahead of anything else still queued in the client.
+      await Promise.all([servicesElector?.stop({ release: true }), perService?.stopAll()]);
     },
   };
 }

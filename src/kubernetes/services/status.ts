@@ -3,16 +3,24 @@
 // `kubectl get svc` shows the EXTERNAL-IP and kube-proxy knows the address is a real VIP.
 //
 // One node writes, not every node: only while `isLeader()` holds (the holder of the services
-// lease). Writes are few: the current status is read first and nothing is written when it
-// already says the same; one Service's writes never overlap, and calls that arrive while one
+// lease). Writes are few, and reads none: the current status is read from the informer's cache
+// (as a client-go controller reads its lister, never the API server) and nothing is written when
+// it already says the same; one Service's writes never overlap, and calls that arrive while one
 // runs fold into a single follow-up with the latest VIPs. A write is a JSON merge patch of the
-// status carrying the resourceVersion just read, so a concurrent change is refused (409) and
-// answered by reading again, never overwritten.
+// status carrying the cached resourceVersion, so a concurrent change is refused (409) and never
+// overwritten: the write is tried again once the cache holds a newer version (`observed()`), or
+// after the retry delay at the latest.
 import { EventEmitter } from 'node:events';
-import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, type V1Service, setHeaderOptions } from '@kubernetes/client-node';
 import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
 import { canonicalVip } from '../../registry/index.js';
 import { describeApiError, httpStatusOf } from '../api-errors.js';
+import { abortable } from '../client.js';
+
+/** Where the writer reads Services: the Services informer (ResilientInformer.get). */
+export interface ServiceCache {
+  get(name: string, namespace?: string): V1Service | undefined;
+}
 
 export interface ServiceStatusWriterOptions {
   kubeConfig: KubeConfig;
@@ -23,9 +31,9 @@ export interface ServiceStatusWriterOptions {
    * 'VIP' (default): traffic to the address arrives with it as destination. null: left out.
    */
   ipMode?: 'VIP' | 'Proxy' | null;
-  /** Reads and writes again after this many 409s in a row before giving up until the retry (default 5). */
-  conflictRetries?: number;
-  /** A write that failed otherwise (API server down, say) is tried again after this long (default 5000 ms). */
+  /** The Services as last listed and watched: read instead of a GET per write. */
+  cache: ServiceCache;
+  /** A write that failed (API server down, or a 409 the cache has not caught up with) is tried again after this long (default 5000 ms). */
   retryDelayMs?: number;
   clock?: Clock;
   /** Replaces the API client (tests). */
@@ -39,8 +47,10 @@ export type StatusSyncResult =
   | 'unchanged'
   /** Not the leader: nothing read or written (resync() on becoming leader). */
   | 'not-leader'
-  /** No such Service. */
+  /** No such Service (in the cache, or at the API server). */
   | 'not-found'
+  /** 409: the Service changed since the cache saw it; written again once the cache has the change. */
+  | 'conflict'
   /** Forgotten before the write. */
   | 'forgotten'
   /** The API refused or could not be reached; tried again after retryDelayMs. */
@@ -60,6 +70,13 @@ interface Entry {
   /** The end of this Service's queue. */
   tail: Promise<void>;
   retry: TimerHandle | undefined;
+  /**
+   * What this writer last wrote, the cached resourceVersion it was based on, and the one the
+   * write made: the cache shows the write only once the watch brings it back.
+   */
+  written: { ips: string; over: string | undefined; result: string | undefined } | undefined;
+  /** A 409 came for the cached version with this resourceVersion: a newer one retries at once. */
+  conflictAt: string | undefined;
 }
 
 /** The address alone, canonical: '2001:db8::10' for '2001:DB8:0::10/128'. */
@@ -86,17 +103,19 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
   private readonly api: CoreV1Api;
   private readonly isLeader: () => boolean;
   private readonly ipMode: 'VIP' | 'Proxy' | null;
-  private readonly conflictRetries: number;
+  private readonly cache: ServiceCache;
   private readonly retryDelayMs: number;
   private readonly clock: Clock;
   private readonly entries = new Map<string, Entry>();
+  /** Aborted by stop(): every write in flight ends at once. */
+  private readonly stopping = new AbortController();
 
   constructor(options: ServiceStatusWriterOptions) {
     super();
     this.api = options.api ?? options.kubeConfig.makeApiClient(CoreV1Api);
     this.isLeader = options.isLeader;
     this.ipMode = options.ipMode === undefined ? 'VIP' : options.ipMode;
-    this.conflictRetries = options.conflictRetries ?? 5;
+    this.cache = options.cache;
     this.retryDelayMs = options.retryDelayMs ?? 5000;
     this.clock = options.clock ?? systemClock;
   }
@@ -108,8 +127,9 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
   sync(namespace: string, name: string, vips: readonly string[]): Promise<StatusSyncResult> {
     const key = `${namespace}/${name}`;
     let entry = this.entries.get(key);
+    if (this.stopping.signal.aborted) return Promise.resolve('forgotten');
     if (!entry) {
-      entry = { namespace, name, ips: [], queued: undefined, tail: Promise.resolve(), retry: undefined };
+      entry = { namespace, name, ips: [], queued: undefined, tail: Promise.resolve(), retry: undefined, written: undefined, conflictAt: undefined };
       this.entries.set(key, entry);
     }
     entry.ips = [...new Set(vips.map(ipOf))];
@@ -123,6 +143,18 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     this.entries.delete(key);
   }
 
+  /**
+   * The cache holds a new version of a Service: a write refused with 409 for an older one is
+   * tried again now. (Call on the Services informer's updates.)
+   */
+  observed(namespace: string, name: string): void {
+    const entry = this.entries.get(`${namespace}/${name}`);
+    if (entry?.conflictAt === undefined) return;
+    if (this.cache.get(name, namespace)?.metadata?.resourceVersion === entry.conflictAt) return;
+    entry.conflictAt = undefined;
+    void this.enqueue(entry);
+  }
+
   /** Writes every tracked Service again where needed: call on becoming leader. */
   async resync(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => this.enqueue(e)));
@@ -133,11 +165,12 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     await Promise.all([...this.entries.values()].map((e) => e.tail));
   }
 
-  /** Forgets everything and cancels the retries; a write in flight still ends. */
+  /** Forgets everything, cancels the retries and aborts the writes in flight; resolves once none runs. */
   async stop(): Promise<void> {
     const entries = [...this.entries.values()];
     for (const e of entries) e.retry?.cancel();
     this.entries.clear();
+    this.stopping.abort();
     await Promise.all(entries.map((e) => e.tail));
   }
 
@@ -166,45 +199,52 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     if (!this.isLeader()) return 'not-leader';
     const { namespace, name } = entry;
     const ips = entry.ips;
-    for (let conflicts = 0; conflicts <= this.conflictRetries; conflicts++) {
-      let resourceVersion: string | undefined;
-      try {
-        // GET on the Service itself (its status comes with it): RBAC that lets a speaker watch
-        // Services lets it read them, while services/status needs only patch.
-        const service = await this.api.readNamespacedService({ namespace, name });
-        if (sameIngress(service.status?.loadBalancer?.ingress ?? [], ips, this.ipMode)) return 'unchanged';
-        resourceVersion = service.metadata?.resourceVersion;
-      } catch (err) {
-        if (httpStatusOf(err) === 404) return 'not-found';
-        return this.failed(entry, err);
-      }
-      // Leadership or interest may have gone while reading.
-      if (!this.tracked(entry)) return 'forgotten';
-      if (!this.isLeader()) return 'not-leader';
-      const ingress: V1LoadBalancerIngress[] | null = ips.length === 0 ? null : ips.map((ip) => (this.ipMode ? { ip, ipMode: this.ipMode } : { ip }));
-      const body = { metadata: { resourceVersion }, status: { loadBalancer: { ingress } } };
-      try {
-        await this.api.patchNamespacedServiceStatus({ namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-        this.emit('written', namespace, name, ips);
-        return 'written';
-      } catch (err) {
-        const code = httpStatusOf(err);
-        if (code === 404) return 'not-found';
-        // 409: the Service changed since it was read; read it again.
-        if (code !== 409) return this.failed(entry, err);
-      }
+    const service = this.cache.get(name, namespace);
+    if (!service) return 'not-found';
+    const cachedVersion = service.metadata?.resourceVersion;
+    const signature = ips.join(',');
+    let resourceVersion = cachedVersion;
+    const own = entry.written;
+    if (own && own.over === cachedVersion) {
+      // The cache has not caught up with our own write: what the Service says now is that write.
+      if (own.ips === signature) return 'unchanged';
+      resourceVersion = own.result;
+    } else if (sameIngress(service.status?.loadBalancer?.ingress ?? [], ips, this.ipMode)) {
+      return 'unchanged';
     }
-    return this.failed(entry, new Error(`${this.conflictRetries + 1} conflicts in a row`));
+    const ingress: V1LoadBalancerIngress[] | null = ips.length === 0 ? null : ips.map((ip) => (this.ipMode ? { ip, ipMode: this.ipMode } : { ip }));
+    const body = { metadata: { resourceVersion }, status: { loadBalancer: { ingress } } };
+    let written: V1Service;
+    try {
+      written = await this.api.patchNamespacedServiceStatus({ namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, abortable(this.stopping.signal)));
+    } catch (err) {
+      if (!this.tracked(entry)) return 'forgotten';
+      const code = httpStatusOf(err);
+      if (code === 404) return 'not-found';
+      if (code !== 409) return this.failed(entry, err);
+      // The Service changed since the cache saw it: try again once the cache has the change.
+      entry.conflictAt = cachedVersion;
+      this.retryLater(entry);
+      return 'conflict';
+    }
+    entry.written = { ips: signature, over: cachedVersion, result: written.metadata?.resourceVersion };
+    entry.conflictAt = undefined;
+    this.emit('written', namespace, name, ips);
+    return 'written';
+  }
+
+  private retryLater(entry: Entry): void {
+    entry.retry?.cancel();
+    entry.retry = this.clock.after(this.retryDelayMs, () => {
+      entry.retry = undefined;
+      entry.conflictAt = undefined;
+      void this.enqueue(entry);
+    });
   }
 
   private failed(entry: Entry, err: unknown): StatusSyncResult {
     this.emit('failed', entry.namespace, entry.name, describeApiError(err));
-    if (this.tracked(entry)) {
-      entry.retry = this.clock.after(this.retryDelayMs, () => {
-        entry.retry = undefined;
-        void this.enqueue(entry);
-      });
-    }
+    if (this.tracked(entry)) this.retryLater(entry);
     return 'failed';
   }
 }

@@ -193,6 +193,11 @@ export class FakeApiServer {
     this.holding = true;
   }
 
+  /** Requests held now (read in full, waiting for release()). */
+  get heldRequests(): number {
+    return this.held.length;
+  }
+
   /** Answers the held requests and stops holding. */
   release(): void {
     this.holding = false;
