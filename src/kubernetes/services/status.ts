@@ -10,7 +10,7 @@
 // status carrying the cached resourceVersion, so a concurrent change is refused (409) and never
 // overwritten: the write is tried again once the cache holds a newer version (`observed()`), or
 // after the retry delay at the latest.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, type V1Service, setHeaderOptions } from '@kubernetes/client-node';
 import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
 import { canonicalVip } from '../../registry/index.js';
@@ -118,6 +118,8 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     this.cache = options.cache;
     this.retryDelayMs = options.retryDelayMs ?? 5000;
     this.clock = options.clock ?? systemClock;
+    // One listener per write in flight: as many as there are Services being written.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /**

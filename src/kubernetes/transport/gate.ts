@@ -6,6 +6,7 @@
 //
 // close() is the end of the client: every waiter is rejected, every request in flight aborted
 // (through `signal`), and nothing passes afterwards.
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../../bgp/index.js';
 import { TokenBucket } from './token-bucket.js';
 import { type RequestPriority, WaiterQueue } from './waiters.js';
@@ -48,6 +49,8 @@ export class RequestGate {
     clock: Clock,
   ) {
     this.bucket = new TokenBucket(limits.qps, limits.burst, clock);
+    // Every request and waiter listens to it: hundreds at once are expected, not a leak.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Aborted when the gate closes: requests in flight listen to it. */

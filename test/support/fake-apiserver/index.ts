@@ -15,7 +15,7 @@
 //   await server.setDown(false);
 //   server.compactBefore();       // every watch from an older resourceVersion now gets 410
 //   await server.stop();
-export { FakeApiServer, type FakeApiServerOptions, type OutageMode, type RecordedRequest } from './server.js';
+export { FakeApiServer, type ConnectionStats, type FakeApiServerOptions, type OutageMode, type RecordedRequest } from './server.js';
 export { FakeApiError, StatusReason, type Status } from './status.js';
 export { RESOURCE_TYPES, type KindName, type ResourceType } from './resources.js';
 export type { KubeObject, ObjectKey, ObjectMeta } from './object.js';

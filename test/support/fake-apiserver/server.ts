@@ -40,6 +40,20 @@ export interface RecordedRequest {
   code?: number;
   /** The client went away before the answer was finished. */
   aborted?: boolean;
+  /** When it arrived: milliseconds since the server was made (a monotonic clock). */
+  at: number;
+  /** Which connection it came on: 1 for the server's first, 2 for its second... */
+  connection: number;
+}
+
+/** How the clients used the server's connections. */
+export interface ConnectionStats {
+  /** Open now. */
+  open: number;
+  /** The most open at once. */
+  peak: number;
+  /** Accepted since the server was made. */
+  total: number;
 }
 
 /** How the server is unreachable while down. */
@@ -72,6 +86,12 @@ export class FakeApiServer {
   private readonly watches: WatchHub;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly connectionIds = new WeakMap<Socket, number>();
+  private readonly born = performance.now();
+  private peakConnections = 0;
+  private totalConnections = 0;
+  private handling = 0;
+  private peakHandling = 0;
   private port = 0;
   private readonly host: string;
   private readonly wantedPort: number;
@@ -90,12 +110,38 @@ export class FakeApiServer {
     });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
+      this.connectionIds.set(socket, ++this.totalConnections);
+      this.peakConnections = Math.max(this.peakConnections, this.sockets.size);
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
 
   get url(): string {
     return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** Connections open now, the most at once, and how many were accepted in all. */
+  connectionStats(): ConnectionStats {
+    return { open: this.sockets.size, peak: this.peakConnections, total: this.totalConnections };
+  }
+
+  /** Requests being answered right now, and the most at once (watch streams not counted once their headers are sent). */
+  inFlightStats(): { now: number; peak: number } {
+    return { now: this.handling, peak: this.peakHandling };
+  }
+
+  /**
+   * The most requests that arrived within any one window of `windowMs` (default a second), of
+   * those `filter` keeps: the rate a client held the server to.
+   */
+  maxRequestsPer(windowMs = 1000, filter: (r: RecordedRequest) => boolean = () => true): number {
+    const times = this.requests.filter(filter).map((r) => r.at);
+    let best = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j]! - times[i]! >= windowMs) i++;
+      best = Math.max(best, j - i + 1);
+    }
+    return best;
   }
 
   /** Open watch streams right now. */
@@ -217,8 +263,22 @@ export class FakeApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      at: performance.now() - this.born,
+      connection: this.connectionIds.get(req.socket) ?? 0,
+    };
     this.requests.push(record);
+    this.handling++;
+    this.peakHandling = Math.max(this.peakHandling, this.handling);
+    let counted = true;
+    const done = () => {
+      if (counted) this.handling--;
+      counted = false;
+    };
+    res.on('close', done);
     res.on('finish', () => (record.code = res.statusCode));
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
@@ -246,6 +306,8 @@ export class FakeApiServer {
     const reply = handleResource(this.store, route, call);
     if (reply.kind === 'watch') {
       record.code = 200;
+      // A stream holds its connection for minutes: not a request in flight.
+      done();
       this.watches.serve(reply.request, res);
       return;
     }
