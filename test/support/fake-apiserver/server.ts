@@ -24,6 +24,12 @@ export interface FakeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Delay before each request is answered. */
   latencyMs?: number;
+  /**
+   * Requests worked on at once, as kube-apiserver's --max-requests-inflight bounds them: the
+   * others queue (in arrival order) before their latency starts. Watch streams do not count once
+   * started (long-running requests are exempt there too). Default: no bound.
+   */
+  capacity?: number;
   /** Source of creationTimestamp. */
   now?: () => Date;
   /** Address to listen on: 127.0.0.1 unless a lab runs the server inside a namespace. */
@@ -79,6 +85,9 @@ export class FakeApiServer {
   readonly store: Store;
   readonly requests: RecordedRequest[] = [];
   latencyMs: number;
+  private readonly capacity: number;
+  private working = 0;
+  private readonly queued: Array<() => void> = [];
   /** While set, every request waits (see hold()) until release(); no real time passes for it. */
   private holding = false;
   private readonly held: Array<() => void> = [];
@@ -102,6 +111,7 @@ export class FakeApiServer {
     this.store = new Store(storeOptions);
     this.token = options.token ?? 'fake-token';
     this.latencyMs = options.latencyMs ?? 0;
+    this.capacity = options.capacity ?? Infinity;
     this.host = options.host ?? '127.0.0.1';
     this.wantedPort = options.port ?? 0;
     this.watches = new WatchHub(this.store, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
@@ -285,6 +295,7 @@ export class FakeApiServer {
     });
     const body = await readBody(req);
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
+    const leave = await this.admit(res);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const send = (code: number, payload: unknown): void => {
       record.code = code;
@@ -308,10 +319,26 @@ export class FakeApiServer {
       record.code = 200;
       // A stream holds its connection for minutes: not a request in flight.
       done();
+      leave();
       this.watches.serve(reply.request, res);
       return;
     }
     send(reply.code, reply.body);
+  }
+
+  /** Waits for one of the `capacity` places; the returned function gives it back (also called when the answer ends). */
+  private async admit(res: ServerResponse): Promise<() => void> {
+    if (this.working >= this.capacity) await new Promise<void>((resolve) => this.queued.push(resolve));
+    this.working++;
+    let held = true;
+    const leave = () => {
+      if (!held) return;
+      held = false;
+      this.working--;
+      this.queued.shift()?.();
+    };
+    res.on('close', leave);
+    return leave;
   }
 
   private listen(port: number): Promise<void> {
