@@ -69,7 +69,7 @@ export class LabApiServer {
   }
 
   /** Connections (open, peak, total), requests in flight (now, peak), the most non-watch requests within one second, and the request count. */
-  stats(): Promise<{ connections: { open: number; peak: number; total: number }; inFlight: { now: number; peak: number }; maxPerSecond: number; requests: number }> {
+  stats(): Promise<{ connections: { open: number; peak: number; total: number }; inFlight: { now: number; peak: number; workedOnPeak: number }; maxPerSecond: number; requests: number }> {
     return this.command({ cmd: 'stats' });
   }
 

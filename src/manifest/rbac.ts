@@ -1,8 +1,9 @@
 // RBAC with the least rights the speaker needs, each grant for a reason:
 //
 // - ClusterRole: read nodes (the node's own addresses and labels); with --services, read Services
-//   and EndpointSlices (which VIPs to announce, and whether this node has endpoints) and write
-//   services/status (the VIP in status.loadBalancer.ingress).
+//   and EndpointSlices (which VIPs to announce, and whether this node has endpoints), write
+//   services/status (the VIP in status.loadBalancer.ingress), and create events.k8s.io Events on
+//   the Services (patch: a repeat counted in the first one's series).
 // - Role in the speaker's namespace: leases, for the speaker's own elections: plndr-svcs-lock
 //   (who writes Services' status; in ARP mode also who holds their VIPs) and, in ARP mode,
 //   plndr-cp-lock (who holds the control-plane VIP).
@@ -30,6 +31,7 @@ export function clusterRules(o: ManifestOptions): V1PolicyRule[] {
       { apiGroups: [''], resources: ['services'], verbs: READ },
       { apiGroups: [''], resources: ['services/status'], verbs: ['update', 'patch'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     );
   }
   return rules;

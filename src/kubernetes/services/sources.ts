@@ -19,6 +19,8 @@ import type { ElectionTimings } from '../elections/options.js';
 import { ServiceLeases } from '../elections/service-leases.js';
 import { ServiceWatcher } from './watcher.js';
 import { ServiceStatusWriter } from './status.js';
+import { EventRecorder } from '../events/recorder.js';
+import { ServiceEvents } from './events.js';
 
 export interface ServiceSourcesOptions {
   kubeConfig: KubeConfig;
@@ -67,9 +69,20 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   // The writer reads the Services from the watcher's cache, and hears of each new version there.
   const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, cache: watcher.services, isLeader: () => (servicesElector ? servicesElector.isLeader : true) });
   watcher.services.on('update', (service) => statusWriter.observed(service.metadata?.namespace ?? '', service.metadata?.name ?? ''));
+  // Events on the Services (events.ts): this node's announcements, and from the status writer what holds everywhere.
+  const recorder = new EventRecorder({ kubeConfig, nodeName, log, clock });
+  const events = new ServiceEvents({
+    watcher,
+    statusWriter,
+    recorder,
+    nodeName,
+    perNode: !arp,
+    reportsFor: (key) => (servicesElector ? servicesElector.isLeader : perService?.active.get(key)?.isLeader === true),
+  });
   servicesElector?.on('leading', () => {
     log.info({ lease: `${rules.namespace}/${SERVICES_LEASE}` }, 'elected to write Service status');
     void statusWriter.resync();
+    events.becameReporter();
   });
   servicesElector?.on('stoppedLeading', (reason) => log.info({ reason }, 'no longer writes Service status'));
   statusWriter.on('failed', (namespace, name, message) => log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
@@ -82,7 +95,10 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     const el = perService!.elector(namespace, name);
     if (perServiceStatus && !withStatus.has(el)) {
       withStatus.add(el);
-      el.on('leading', () => void statusWriter.sync(namespace, name, latest.get(`${namespace}/${name}`) ?? []));
+      el.on('leading', () => {
+        void statusWriter.sync(namespace, name, latest.get(`${namespace}/${name}`) ?? []);
+        events.becameReporter(`${namespace}/${name}`);
+      });
     }
     return el;
   };
@@ -139,8 +155,8 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     watcher,
     elections,
     stop: async () => {
-      // No request of their own: the watches end, the writes in flight are cut.
-      await Promise.all([watcher.stop(), statusWriter.stop()]);
+      // No request of their own: the watches end, the writes in flight are cut, the Events queued dropped.
+      await Promise.all([watcher.stop(), statusWriter.stop(), recorder.stop()]);
       // Released at once, so that another node writes the Services' status without waiting;
       // the Lease calls go ahead of anything else still queued in the client.
       await Promise.all([servicesElector?.stop({ release: true }), perService?.stopAll()]);

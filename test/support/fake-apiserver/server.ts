@@ -87,6 +87,7 @@ export class FakeApiServer {
   latencyMs: number;
   private readonly capacity: number;
   private working = 0;
+  private peakWorking = 0;
   private readonly queued: Array<() => void> = [];
   /** While set, every request waits (see hold()) until release(); no real time passes for it. */
   private holding = false;
@@ -135,9 +136,12 @@ export class FakeApiServer {
     return { open: this.sockets.size, peak: this.peakConnections, total: this.totalConnections };
   }
 
-  /** Requests being answered right now, and the most at once (watch streams not counted once their headers are sent). */
-  inFlightStats(): { now: number; peak: number } {
-    return { now: this.handling, peak: this.peakHandling };
+  /**
+   * Requests being answered right now, and the most at once (watch streams not counted once their
+   * headers are sent); `workedOnPeak`: the most worked on at once, at most `capacity`.
+   */
+  inFlightStats(): { now: number; peak: number; workedOnPeak: number } {
+    return { now: this.handling, peak: this.peakHandling, workedOnPeak: this.peakWorking };
   }
 
   /**
@@ -330,6 +334,7 @@ export class FakeApiServer {
   private async admit(res: ServerResponse): Promise<() => void> {
     if (this.working >= this.capacity) await new Promise<void>((resolve) => this.queued.push(resolve));
     this.working++;
+    this.peakWorking = Math.max(this.peakWorking, this.working);
     let held = true;
     const leave = () => {
       if (!held) return;
