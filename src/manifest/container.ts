@@ -98,6 +98,8 @@ function bgpEnv(o: ManifestOptions, env: V1EnvVar[], set: SetVariable): void {
   set('bgp_sourceip', o.sourceAddress);
   set('bgp_hold_time', o.holdTime);
   set('bgp_keepalive_interval', o.keepaliveInterval);
+  // Per-node BGP settings from the Node's annotations (kube-vip's `annotation`).
+  set('annotation', o.nodeAnnotationPrefix);
 }
 
 /** Root with NET_ADMIN and NET_RAW only: see the comment at the top of this file. */

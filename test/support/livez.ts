@@ -39,6 +39,8 @@ export class LivezServer {
       if (upstream && req.url !== '/livez') {
         const forward = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
+          // A watch's headers come before its first event: pass them on at once, as the upstream sent them.
+          res.flushHeaders();
           answer.pipe(res);
         });
         forward.on('error', () => res.destroy());
