@@ -112,6 +112,7 @@ describe('a slow API server (issue 14)', function () {
     const patches = requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/status'));
     const singleGets = requests.filter((r) => r.method === 'GET' && /^\/api\/v1\/namespaces\/[^/]+\/services\/[^/]+$/.test(r.path));
     const leaseWrites = requests.filter((r) => r.path.includes('/leases/') && r.method === 'PUT');
+    const eventWrites = requests.filter((r) => r.path.includes('/events'));
     const writing = patches.length > 1 ? (patches[patches.length - 1]!.at - patches[0]!.at) / 1000 : 0;
     assert.equal(singleGets.length, 0, 'no GET of a single Service: the cache is read');
     assert.ok(patches.length >= SERVICES && patches.length <= SERVICES * 1.05, `${patches.length} status PATCHes for ${SERVICES} Services`);
@@ -127,7 +128,7 @@ describe('a slow API server (issue 14)', function () {
     console.log(
       `      slow API: ${SERVICES} Services, ${LATENCY_MS} ms per answer, ${CAPACITY} worked on at once; client qps ${LIMITS.qps} burst ${LIMITS.burst} maxConnections ${LIMITS.maxConnections}\n` +
         `        every status written ${(writtenMs / 1000).toFixed(1)} s after start (the PATCHes over ${writing.toFixed(1)} s, ${(patches.length / Math.max(writing, 0.001)).toFixed(1)}/s)\n` +
-        `        ${stats.requests} requests: ${patches.length} status PATCHes, ${singleGets.length} GETs of a single Service, ${leaseWrites.length} Lease writes\n` +
+        `        ${stats.requests} requests: ${patches.length} status PATCHes, ${singleGets.length} GETs of a single Service, ${leaseWrites.length} Lease writes, ${eventWrites.length} Event writes (they go last)\n` +
         `        at most ${stats.maxPerSecond} requests within one second (limit ${LIMITS.burst + LIMITS.qps} = burst + qps)\n` +
         `        connections: at most ${stats.connections.peak} open at once, ${stats.connections.total} in all (limit ${LIMITS.maxConnections} + ${WATCHES} watches); at most ${stats.inFlight.peak} requests in flight\n` +
         `        SIGTERM once idle to exit: ${exitMs} ms (exit code ${String(code)}); services Lease holder after: ${JSON.stringify(holder)}; VIPs left on lo: ${left.length}`,
