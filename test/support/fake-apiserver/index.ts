@@ -4,7 +4,8 @@
 // `routes.ts` turns a request into a store call or a watch; `store.ts` holds the objects under a
 // global resourceVersion with a bounded history; `watch.ts` streams events from that history and
 // from live changes; `status.ts` builds the Status errors; `patch.ts`, `selectors.ts`,
-// `discovery.ts` and `resources.ts` are the small rule books the others consult.
+// `discovery.ts`, `resources.ts` and `validation.ts` (what kube-apiserver refuses of an Event)
+// are the small rule books the others consult.
 //
 // Use:
 //   const server = new FakeApiServer({ bookmarkIntervalMs: 50 });
