@@ -6,14 +6,26 @@
 // - goes out on one shared keep-alive agent with `maxSockets` equal to the gate's slots, made
 //   from the TLS settings client-node put in the request's own agent (so CA, client certificate
 //   and server name are client-node's, unchanged);
-// - is aborted when the gate closes;
+// - is aborted when the gate closes, or when no answer has come REQUEST_TIMEOUT_MS after it left
+//   the gate (kube-vip gives every request 10 s; lists of many objects over a slow link get
+//   longer here), so that a server that never answers cannot hold a slot for good;
 // - keeps its slot until its body is read, so that a slot counts a connection in use.
 import http from 'node:http';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
 import { type HttpLibrary, IsomorphicFetchHttpLibrary, Observable, type RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { Clock } from '../../../bgp/index.js';
 import type { RequestGate } from './gate.js';
 import { RequestPriority } from './waiters.js';
+
+/** How long a request may wait for its answer once it has left the gate. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A request the API server did not answer in time; it counts as failed, as a refused connection does. */
+export class KubeRequestTimeoutError extends Error {
+  override name = 'KubeRequestTimeoutError';
+  readonly code = 'KUBE_REQUEST_TIMEOUT';
+}
 
 /** Lease calls first, Events last (waiters.ts). */
 export function priorityOf(url: string): RequestPriority {
@@ -84,6 +96,8 @@ export class GatedHttpLibrary implements HttpLibrary {
   constructor(
     private readonly gate: RequestGate,
     private readonly agents: AgentPool,
+    private readonly clock: Clock,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
 
   send(request: RequestContext): Observable<ResponseContext> {
@@ -92,9 +106,11 @@ export class GatedHttpLibrary implements HttpLibrary {
 
   private async exchange(request: RequestContext): Promise<ResponseContext> {
     const own = request.getSignal();
-    const signal = own ? AbortSignal.any([own, this.gate.signal]) : this.gate.signal;
-    request.setSignal(signal);
-    const leave = await this.gate.enter(priorityOf(request.getUrl()), signal);
+    const waiting = own ? AbortSignal.any([own, this.gate.signal]) : this.gate.signal;
+    const leave = await this.gate.enter(priorityOf(request.getUrl()), waiting);
+    const late = new AbortController();
+    const timer = this.clock.after(this.timeoutMs, () => late.abort());
+    request.setSignal(AbortSignal.any([waiting, late.signal]));
     try {
       const agent = this.agents.shared(request.getAgent());
       if (agent) request.setAgent(agent);
@@ -102,7 +118,13 @@ export class GatedHttpLibrary implements HttpLibrary {
       // Read now, within the slot: the connection goes back to the pool only once its body is.
       const body = await response.body.binary();
       return new ResponseContext(response.httpStatusCode, response.headers, { text: async () => body.toString('utf8'), binary: async () => body });
+    } catch (err) {
+      if (late.signal.aborted && !waiting.aborted) {
+        throw new KubeRequestTimeoutError(`no answer from the API server within ${this.timeoutMs} ms: ${request.getHttpMethod()} ${new URL(request.getUrl()).pathname}`);
+      }
+      throw err;
     } finally {
+      timer.cancel();
       leave();
     }
   }

@@ -39,7 +39,7 @@ export class ApiClientConfig extends KubeConfig {
     const gateLimits: GateLimits = { qps: limits.qps, burst: limits.burst, maxInFlight: limits.maxConnections };
     this.gate = new RequestGate(gateLimits, clock);
     this.agents = new AgentPool(limits.maxConnections);
-    this.library = new GatedHttpLibrary(this.gate, this.agents);
+    this.library = new GatedHttpLibrary(this.gate, this.agents, clock);
   }
 
   override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {

@@ -7,7 +7,9 @@ import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import { ManualClock, systemClock } from '../../../../bgp/index.js';
 import { ResilientInformer } from '../../../../src/kubernetes/informers/informer.js';
 import { abortable } from '../../../../src/kubernetes/client.js';
+import { KubeRequestTimeoutError, REQUEST_TIMEOUT_MS } from '../../../../src/kubernetes/transport/http.js';
 import { ApiClientConfig } from '../../../../src/kubernetes/transport/kubeconfig.js';
+import { TestClock } from '../../../support/clock.js';
 import { FakeApiServer } from '../../../support/fake-apiserver/index.js';
 import { eventually } from '../../../support-tests/helpers.js';
 
@@ -77,6 +79,23 @@ describe('ApiClientConfig', () => {
     server.release();
     await eventually(() => assert.equal(server.connectionStats().open, 0));
     assert.equal(c.openConnections, 0);
+  });
+
+  it('aborts a call the server does not answer within 30 s of leaving the gate, and frees its slot', async () => {
+    const clock = new TestClock();
+    const c = new ApiClientConfig(server.kubeconfig(), { qps: 100, burst: 100, maxConnections: 1 }, clock);
+    clients.push(c);
+    const core = c.makeApiClient(CoreV1Api);
+    server.hold();
+    const hung = core.readNamespacedService({ namespace: 'shop', name: 'web-1' });
+    await eventually(() => assert.equal(server.heldRequests, 1));
+    await clock.advanceAsync(REQUEST_TIMEOUT_MS - 1);
+    assert.equal(c.gate.stats().inFlight, 1);
+    await clock.advanceAsync(1);
+    await assert.rejects(hung, (err: Error) => err instanceof KubeRequestTimeoutError && /within 30000 ms: GET \/api\/v1\/namespaces\/shop\/services\/web-1$/.test(err.message));
+    assert.equal(c.gate.stats().inFlight, 0);
+    server.release();
+    assert.equal((await core.readNamespacedService({ namespace: 'shop', name: 'web-2' })).metadata?.name, 'web-2');
   });
 
   it('holds the calls to qps once the burst is spent', async () => {
