@@ -20,6 +20,8 @@ export interface DaemonDeps extends Pick<ModeDeps, 'announcer' | 'speakerOptions
 
 /** Upper bound on a whole stop: withdraw, Cease, remove the VIPs, release the leases, stop watching. */
 export const STOP_TIMEOUT_MS = 10_000;
+/** Kept back from the cluster's share of the stop, for closing its client and the admin endpoint. */
+const STOP_MARGIN_MS = 500;
 
 export class Daemon {
   readonly registry = new VipRegistry();
@@ -145,9 +147,11 @@ export class Daemon {
   async stop(options: { keepRoutes?: boolean; message?: string } = {}): Promise<void> {
     if (this.state === 'stopping') return;
     this.state = 'stopping';
+    const began = this.clock.now();
     const work = (async () => {
       await this.mode.stop({ ...options, teardown: () => this.reconciler.teardown() });
-      await this.cluster?.stop();
+      // What is left of the bound: the cluster releases what it can in it, then cuts the rest.
+      await this.cluster?.stop({ withinMs: STOP_TIMEOUT_MS - STOP_MARGIN_MS - (this.clock.now() - began) });
     })().catch((err: Error) => this.log.error({ error: err.message }, 'stop failed; exiting anyway'));
     await withTimeout(this.clock, STOP_TIMEOUT_MS, work, () => this.log.error({ timeoutMs: STOP_TIMEOUT_MS }, 'stop took too long; exiting anyway'));
     await this.admin.close();

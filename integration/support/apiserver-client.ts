@@ -19,10 +19,14 @@ export class LabApiServer {
     private readonly nsName: string,
     private readonly host: string,
     private readonly port: number,
+    /** Delay before each answer, as a busy control plane has. */
+    private readonly latencyMs = 0,
+    /** Requests worked on at once (kube-apiserver's max-requests-inflight); the rest queue. */
+    private readonly capacity?: number,
   ) {}
 
   async start(): Promise<void> {
-    this.child = this.lab.spawn(this.nsName, process.execPath, [PROC, this.host, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = this.lab.spawn(this.nsName, process.execPath, [PROC, this.host, String(this.port), String(this.latencyMs), ...(this.capacity !== undefined ? [String(this.capacity)] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
     createInterface({ input: this.child.stdout! }).on('line', (l) => {
       this.lines.push(l);
       for (const w of this.waiters.splice(0)) w();
@@ -56,6 +60,19 @@ export class LabApiServer {
     await this.command({ cmd: 'create', kind, object });
   }
 
+  async createMany(kind: string, objects: object[]): Promise<void> {
+    await this.command({ cmd: 'createMany', kind, objects });
+  }
+
+  list<T = Record<string, unknown>>(kind: string): Promise<T[]> {
+    return this.command<T[]>({ cmd: 'list', kind });
+  }
+
+  /** Connections (open, peak, total), requests in flight (now, peak), the most non-watch requests within one second, and the request count. */
+  stats(): Promise<{ connections: { open: number; peak: number; total: number }; inFlight: { now: number; peak: number; workedOnPeak: number }; maxPerSecond: number; requests: number }> {
+    return this.command({ cmd: 'stats' });
+  }
+
   async delete(kind: string, namespace: string, name: string): Promise<void> {
     await this.command({ cmd: 'delete', kind, namespace, name });
   }
@@ -66,7 +83,7 @@ export class LabApiServer {
   }
 
   /** Every request the server answered so far: method, path, query, code. */
-  requests(): Promise<Array<{ method: string; path: string; code?: number }>> {
+  requests(): Promise<Array<{ method: string; path: string; query: Record<string, string>; code?: number; at: number; connection: number }>> {
     return this.command({ cmd: 'requests' });
   }
 }

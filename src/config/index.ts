@@ -17,6 +17,7 @@ export { redactConfig, describePeer, REDACTED } from './redact.js';
 export { formatErrors } from './errors.js';
 export { DEFAULT_MULTIHOP_TTL, checkInterfaceName } from './peers.js';
 export { ARP_DEFAULTS, MAX_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, arpDefaults } from './arp.js';
+export { KUBE_CLIENT_DEFAULTS, kubeClientSettings } from './kube-client.js';
 // The value checks, for other readers of the same values (Service annotations, node annotations).
 export { checkAsn, checkIp, checkVip, goParseUint, unusableAddress, unusablePeerAddress } from './values.js';
 // kube-vip's names and what vip-speaker does with each: variables, Service and node annotations, labels.

@@ -190,6 +190,15 @@ export interface KubernetesSettings {
   leaseDuration?: number;
   renewDeadline?: number;
   retryPeriod?: number;
+  /** The API client's limits (config/kube-client.ts), the keys given only; absent: kube-vip's QPS 100, burst 250, and 4 connections. */
+  client?: Partial<KubeClientSettings>;
+}
+
+/** `kubernetes.client`: requests per second (client-go's QPS), the burst, and requests in flight (one keep-alive connection each). */
+export interface KubeClientSettings {
+  qps: number;
+  burst: number;
+  maxConnections: number;
 }
 
 /** The Kubernetes keys whose absence means kube-vip's default, with that default filled in. */

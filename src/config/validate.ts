@@ -4,6 +4,7 @@
 import { DEFAULT_RESTART_TIME } from '../../bgp/index.js';
 import { fail, ok, type Result } from '../result.js';
 import { readArp } from './arp.js';
+import { readKubeClient } from './kube-client.js';
 import { childPath } from './errors.js';
 import { BFD_KEYS, checkBfd, checkInterfaceName, checkMpbgp, readPeers, MPBGP_KEYS, type PeerDefaults } from './peers.js';
 import { Reader, type Locator, type Mapping } from './reader.js';
@@ -238,7 +239,7 @@ export const ARP_MODE_UNUSED_ROUTER_ID = '0.0.0.0';
 
 const KUBERNETES_KEYS = [
   'enabled', 'controlPlane', 'services', 'kubeconfig', 'apiServerPort', 'nodeName', 'namespace',
-  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod',
+  'loadBalancerClass', 'loadBalancerClassOnly', 'loadBalancerClassLegacyHandling', 'nodeAnnotationPrefix', 'servicesElection', 'controlPlaneCheckInterval', 'leaseDuration', 'renewDeadline', 'retryPeriod', 'client',
   'leaderElection',
   ...KUBERNETES_EXTRA_KEYS,
 ] as const;
@@ -294,6 +295,8 @@ function readKubernetes(reader: Reader, value: unknown): KubernetesSettings {
   if (reader.boolean(section.leaderElection, 'kubernetes.leaderElection') === true) settings.leaderElection = true;
   readKubernetesExtra(reader, section, settings);
   readElectionTimings(reader, section, settings);
+  const client = readKubeClient(reader, section.client);
+  if (client !== undefined) settings.client = client;
   return settings;
 }
 

@@ -18,9 +18,10 @@
 // node that announces configured VIPs alone starts without it.
 import { type Clock, withTimeout } from '../../bgp/index.js';
 import { communitiesOf, largeCommunitiesOf } from '../communities.js';
-import type { DaemonConfig, StaticVip } from '../config/index.js';
+import { type DaemonConfig, type StaticVip, kubeClientSettings } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { VipClaim, VipRegistry } from '../registry/index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { LoadedKubeConfig } from './client.js';
 import type { ControlPlaneHealth, ControlPlaneHealthOptions } from './control-plane/health.js';
 import type { Candidate, Elections, LeaseRef } from './elections/candidate.js';
@@ -34,6 +35,19 @@ import type { ServiceElections, ServiceSources } from './services/sources.js';
 export const STATIC_OWNER = 'static';
 /** How long start waits for the cluster's first lists (then it goes on with what it has). */
 export const KUBERNETES_SYNC_TIMEOUT_MS = 10_000;
+/** A stop's bound when the caller gives none: the releases get this long, then every request is cut. */
+export const CLUSTER_STOP_TIMEOUT_MS = 5_000;
+/** After the client is closed, how long the steps get to notice their aborted requests. */
+const CLOSE_GRACE_MS = 200;
+
+export interface ClusterStopOptions {
+  /**
+   * How long the stop may take: the watches end at once, the status writes in flight are cut,
+   * and the Leases this node holds are released within this time; then the client is closed,
+   * whatever is still waiting or in flight is aborted, and stop resolves.
+   */
+  withinMs?: number;
+}
 
 export interface ClusterOptions {
   config: DaemonConfig;
@@ -81,8 +95,11 @@ export interface Cluster {
   /** Resolves once nothing this node writes to the API (Service status, node label) is queued or running. */
   settled(): Promise<void>;
   status(): ClusterStatus | null;
-  /** Stops every watch and election; the claims stay in the registry (a stop is no reason to withdraw). */
-  stop(): Promise<void>;
+  /**
+   * Stops every watch and election within `withinMs` (default CLUSTER_STOP_TIMEOUT_MS), releasing
+   * what it can in that time; the claims stay in the registry (a stop is no reason to withdraw).
+   */
+  stop(options?: ClusterStopOptions): Promise<void>;
 }
 
 /** Starts what the configuration asks of the cluster; resolves once the first lists are in (bounded). */
@@ -90,12 +107,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const { config, registry, log } = options;
   const k = config.kubernetes;
   const wanted = k.controlPlane || k.services || k.nodeAnnotationPrefix !== undefined || options.leasesHoldVips;
-  if (!wanted) return new ClusterSources(registry);
-  const { KubeClientError, loadKubeConfig, podNamespace, resolveNodeName } = await import('./client.js');
-  const credentials = loadKubeConfig(k);
+  if (!wanted) return new ClusterSources(registry, options);
+  const [{ KubeClientError, loadKubeConfig, podNamespace, resolveNodeName }, { ApiClientConfig }] = await Promise.all([import('./client.js'), import('./transport/kubeconfig.js')]);
+  const loaded = loadKubeConfig(k);
   const node = resolveNodeName(k);
-  const sources = new ClusterSources(registry, node.name);
+  const sources = new ClusterSources(registry, options, node.name);
   const leases = await leaseNames(k, k.namespaceFromPod ? podNamespace() : undefined);
+  // Every client of the cluster shares one gate and one keep-alive agent per API server.
+  const limits = kubeClientSettings(k);
+  const gated = (kubeConfig: KubeConfig): KubeConfig => sources.track(new ApiClientConfig(kubeConfig, limits, options.clock));
+  const credentials = loaded.ok ? { ok: true as const, value: { ...loaded.value, kubeConfig: gated(loaded.value.kubeConfig) } } : loaded;
   // Without credentials, Services and node annotations cannot work at all; the control-plane
   // gate and the elections fall back to what kube-vip does outside a cluster.
   const required = (what: string): LoadedKubeConfig => {
@@ -144,7 +165,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
     // A drain that changed while the Services were first listed.
     sources.services?.watcher.setDrained(sources.drain?.drained);
-    if (options.leasesHoldVips && credentials.ok) sources.elections = await leaseElections(options, credentials.value, node.name, sources.services?.elections, leases);
+    if (options.leasesHoldVips && credentials.ok) sources.elections = await leaseElections(options, credentials.value, node.name, sources.services?.elections, leases, gated);
   } catch (err) {
     await sources.stop();
     throw err;
@@ -162,11 +183,19 @@ class ClusterSources implements Cluster {
   /** kube-vip's has-ip label: set to `value` while `vip` (the control-plane VIP) is in place here. */
   hasIp: { label: string; vip: string; value: string } | undefined;
   private readonly drainListeners: Array<(reason: string | undefined) => void> = [];
+  /** The API clients made for the cluster, closed at the end of stop(). */
+  private readonly clients: Array<{ close(reason?: string): void }> = [];
 
   constructor(
     private readonly registry: VipRegistry,
+    private readonly options: Pick<ClusterOptions, 'clock' | 'log'>,
     private readonly nodeName?: string,
   ) {}
+
+  track<T extends { close(reason?: string): void }>(client: T): T {
+    this.clients.push(client);
+    return client;
+  }
 
   claimStatic(vips: readonly StaticVip[]): boolean {
     const claims: VipClaim[] = vips.map((v) => ({ address: v.address, attributes: { communities: communitiesOf(v.communities), largeCommunities: largeCommunitiesOf(v.largeCommunities) } }));
@@ -225,13 +254,19 @@ class ClusterSources implements Cluster {
     return { node: this.nodeName ?? '', services: this.services?.watcher.status() ?? null, servicesDrained: this.drain?.drained ?? null };
   }
 
-  async stop(): Promise<void> {
-    await this.node?.stop();
-    await this.drain?.stop();
-    await this.services?.stop();
-    await this.controlPlane?.stop();
-    // kube-vip's CleanUpLabels: a stopped node holds nothing.
-    await this.labeler?.clear();
+  async stop(options: ClusterStopOptions = {}): Promise<void> {
+    const withinMs = Math.max(0, options.withinMs ?? CLUSTER_STOP_TIMEOUT_MS);
+    // The watches and the health probe end without a request; the Service sources release their
+    // Leases, which goes first through the client (waiters.ts RequestPriority.Lease); kube-vip's
+    // CleanUpLabels: a stopped node holds nothing.
+    const steps = Promise.all([this.node?.stop(), this.drain?.stop(), this.services?.stop(), this.controlPlane?.stop()])
+      .then(() => this.labeler?.clear())
+      .then(() => true);
+    const done = await withTimeout(this.options.clock, withinMs, steps, () => false);
+    if (!done) this.options.log.warn({ withinMs }, 'Kubernetes stop cut short: what was not released in time expires with its lease');
+    // Whatever is still waiting or in flight is aborted, and every connection closed.
+    for (const client of this.clients) client.close('vip-speaker is stopping');
+    if (!done) await withTimeout(this.options.clock, CLOSE_GRACE_MS, steps.catch(() => true), () => false);
   }
 }
 
@@ -323,7 +358,7 @@ async function startNodeAnnotations(options: ClusterOptions, credentials: Loaded
  * plndr-svcs-lock (svc_leasename) and kubevip-<service> (kube-vip.io/leaseName) shared with the
  * Service status writer.
  */
-async function leaseElections(options: ClusterOptions, credentials: LoadedKubeConfig, identity: string, shared: ServiceElections | undefined, leases: { controlPlane: LeaseKey; services: LeaseKey }): Promise<Elections> {
+async function leaseElections(options: ClusterOptions, credentials: LoadedKubeConfig, identity: string, shared: ServiceElections | undefined, leases: { controlPlane: LeaseKey; services: LeaseKey }, gated: (kubeConfig: KubeConfig) => KubeConfig): Promise<Elections> {
   const [{ localApiServerConfig }, { LeaderElector }, { electionTimings, ElectionOptionsError }] = await Promise.all([
     import('./client.js'),
     import('./elections/elector.js'),
@@ -333,7 +368,7 @@ async function leaseElections(options: ClusterOptions, credentials: LoadedKubeCo
   const timings = electionTimings(k);
   // The control-plane election must not go through the VIP it elects a holder for: the local API
   // server, or kube-vip's kubernetes_addr when given (the credentials already point there).
-  const controlPlaneConfig = k.controlPlane && k.apiServerAddress === undefined ? localApiServerConfig(credentials.kubeConfig, k.apiServerPort) : credentials.kubeConfig;
+  const controlPlaneConfig = k.controlPlane && k.apiServerAddress === undefined ? gated(localApiServerConfig(credentials.kubeConfig, k.apiServerPort)) : credentials.kubeConfig;
   const elector = (lease: LeaseKey, kubeConfig = credentials.kubeConfig) => new LeaderElector({ kubeConfig, ...lease, identity, watch: true, clock: options.clock, ...timings });
   return {
     candidate(lease: LeaseRef): Candidate {

@@ -44,6 +44,8 @@ BGP, the default mode: every node announces its VIPs to its peers (kube-vip's na
   --bgpRouterID IP            static pod only: each DaemonSet pod takes its node's own
   --sourceIF NAME, --sourceIP IP, --bgpHoldTimer S, --bgpKeepAliveInterval S
   --graceful-restart          RFC 4724 (VIP_SPEAKER_GRACEFUL_RESTART; kube-vip has none)
+  --annotations PREFIX        each node's AS, source and peers from its Node's annotations
+                              (adds reading Nodes to the RBAC)
   --interface NAME            where the VIPs are bound (lo)
 ARP mode: one node, elected on a Lease, holds each VIP on the segment (kube-vip's names):
   --arp [--leaderElection]    ARP mode; it always elects, so --leaderElection changes nothing

@@ -113,6 +113,8 @@ function bgpEnv(o: ManifestOptions, env: V1EnvVar[], set: SetVariable): void {
   set('bgp_keepalive_interval', o.keepaliveInterval);
   // kube-vip has no graceful restart, so env mode has it off unless asked.
   if (o.gracefulRestart) set(GRACEFUL_RESTART_VARIABLE, 'true');
+  // Per-node BGP settings from the Node's annotations (kube-vip's `annotation`).
+  set('annotation', o.nodeAnnotationPrefix);
 }
 
 /** Root with NET_ADMIN and NET_RAW only: see the comment at the top of this file. */

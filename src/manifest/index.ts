@@ -21,7 +21,7 @@ export {
 } from './options.js';
 export type { ManifestError, ManifestErrorCode } from './errors.js';
 export { ARP_ONLY_FLAGS, BGP_ONLY_FLAGS, LEASE_DEFAULTS, LEASE_FLAGS, LEASE_JITTER_FACTOR, type SpeakerMode } from './mode.js';
-export { LEASE_VERBS, SERVICE_LEASES_ROLE, buildRbac, clusterRules, hasServiceLeases, leaseRules, type RbacObject } from './rbac.js';
+export { SERVICE_LEASES_ROLE, buildRbac, clusterRules, hasOwnLeases, hasServiceLeases, leaseRules, serviceLeaseRules, type RbacObject } from './rbac.js';
 export { STATIC_POD_PATH, SYSTEM_NODE_CRITICAL_PRIORITY, buildStaticPod } from './static-pod.js';
 export { toYaml } from './yaml.js';
 export { METRICS_PATH, METRICS_PORT_NAME, METRICS_SERVICE, buildMetricsService, buildPrometheusRule, buildServiceMonitor } from './monitoring.js';

@@ -16,7 +16,7 @@ export type SpeakerMode = 'bgp' | 'arp';
 /** The flags of BGP mode: ARP mode has no peers and no BGP session. */
 export const BGP_ONLY_FLAGS = [
   'localAS', 'bgpRouterID', 'bgppeers', 'peerAddress', 'peerAS', 'multihop', 'peer-password-secret',
-  'sourceIF', 'sourceIP', 'bgpHoldTimer', 'bgpKeepAliveInterval', 'graceful-restart',
+  'sourceIF', 'sourceIP', 'bgpHoldTimer', 'bgpKeepAliveInterval', 'graceful-restart', 'annotations',
 ] as const;
 
 /** The flags of ARP mode: in BGP mode every VIP is a host route, and nothing is sent on the link. */

@@ -72,6 +72,8 @@ export interface ManifestOptions {
   keepRoutesOnStop: boolean;
   /** The static pod's kubeconfig on the host (kube-vip's --k8sConfigPath). */
   kubeconfig: string;
+  /** kube-vip's --annotations: read this node's BGP settings from its annotations under this prefix (the `annotation` variable). */
+  nodeAnnotationPrefix?: string;
   /** Labels of the ServiceMonitor and PrometheusRule, for the Prometheus' selectors. */
   monitoringLabels: Record<string, string>;
 }
@@ -152,6 +154,7 @@ const FLAGS = {
   leaseName: { type: 'string' },
   servicesLeaseName: { type: 'string' },
   enableNodeLabeling: { type: 'boolean' },
+  annotations: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   // kube-vip flags that vip-speaker does not take, each refused with the reason.
   peerPass: { type: 'string' },
@@ -238,6 +241,11 @@ export function parseManifestArgs(kind: ManifestKind, args: string[]): Result<Ma
   readPeers(values.bgppeers ?? [], o, problem);
   if (values['peer-password-secret'] !== undefined) o.peerPasswordSecret = secretRef(values['peer-password-secret'], problem);
   o.monitoringLabels = readMonitoringLabels(values['monitoring-label'] ?? [], problem);
+  if (values.annotations !== undefined) {
+    // The daemon takes a DNS subdomain (config/validate.ts kubernetes.nodeAnnotationPrefix).
+    if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(values.annotations) && values.annotations.length <= 253) o.nodeAnnotationPrefix = values.annotations;
+    else problem('MANIFEST_INVALID_VALUE', 'annotations', `expected an annotation prefix (a DNS subdomain such as metal.equinix.com), got ${JSON.stringify(values.annotations)}`);
+  }
 
   const given = new Set(Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([flag]) => flag));
   checkMode(o.mode, given, { kind, services: o.services, controlPlane: o.controlPlane, vipInterface: o.vipInterface }, problem);

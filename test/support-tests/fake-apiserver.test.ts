@@ -259,7 +259,7 @@ describe('fake API server: client-node typed calls', () => {
     const versions = await server.kubeconfig().makeApiClient(CoreApi).getAPIVersions();
     assert.deepEqual(versions.versions, ['v1']);
     const groups = await server.kubeconfig().makeApiClient(ApisApi).getAPIVersions();
-    assert.deepEqual(groups.groups.map((g) => g.name).sort(), ['coordination.k8s.io', 'discovery.k8s.io']);
+    assert.deepEqual(groups.groups.map((g) => g.name).sort(), ['coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io']);
   });
 
   it('refuses a client with the wrong token with 401', async () => {
@@ -276,9 +276,12 @@ describe('fake API server: client-node typed calls', () => {
   it('logs every request with its method, path, query and answer', async () => {
     await core.listServiceForAllNamespaces({ labelSelector: 'a=b' });
     await apiFailure(core.readNamespacedService({ namespace: 'default', name: 'x' }));
-    assert.deepEqual(server.requests, [
+    assert.deepEqual(server.requests.map(({ at: _at, connection: _c, ...r }) => r), [
       { method: 'GET', path: '/api/v1/services', query: { labelSelector: 'a=b' }, code: 200 },
       { method: 'GET', path: '/api/v1/namespaces/default/services/x', query: {}, code: 404 },
     ]);
+    // Arrival times in order; client-node opens a connection per call.
+    assert.ok(server.requests[0]!.at <= server.requests[1]!.at);
+    assert.ok(server.requests.every((r) => r.connection > 0));
   });
 });

@@ -23,6 +23,8 @@ import type { ElectionTimings } from '../elections/options.js';
 import { type LeaseKey, ServiceLeases, serviceLeaseOf } from '../elections/service-leases.js';
 import { ServiceWatcher } from './watcher.js';
 import { ServiceStatusWriter } from './status.js';
+import { EventRecorder } from '../events/recorder.js';
+import { ServiceEvents } from './events.js';
 
 export interface ServiceSourcesOptions {
   kubeConfig: KubeConfig;
@@ -78,8 +80,14 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
   const perServiceStatus = settings.servicesElection === true;
   const writeStatus = settings.writeServiceStatus !== false;
   const services = options.servicesLease;
-  // Filled once the watcher exists: a Service's kube-vip.io/leaseName, as its cache has it.
-  let annotationsOf: (namespace: string, name: string) => Record<string, string> | undefined = () => undefined;
+  const watcher = new ServiceWatcher({
+    kubeConfig, registry: options.registry, nodeName, log, informer: { clock },
+    rules: { ...rules, placesOnInterface: arp || settings.servicesInterface !== undefined, ...(settings.servicesInterface !== undefined ? { servicesInterface: settings.servicesInterface } : {}) },
+    ...(settings.servicesNamespace !== undefined ? { namespace: settings.servicesNamespace } : {}),
+    ...(options.drained !== undefined ? { drained: options.drained } : {}),
+  });
+  // A Service's kube-vip.io/leaseName, as the watcher's cache has it.
+  const annotationsOf = (namespace: string, name: string) => watcher.services.get(name, namespace)?.metadata?.annotations;
   // ARP mode gives a Local-policy Service a lease of its own even without svc_election.
   const perService = perServiceStatus || (arp && (options.localPolicyLeases ?? true))
     ? new ServiceLeases({ kubeConfig, identity: nodeName, watch: arp, clock, ...options.timings, leaseOf: (namespace, name) => serviceLeaseOf(namespace, name, annotationsOf(namespace, name)) })
@@ -91,6 +99,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     elector.on('leading', () => {
       log.info({ lease: `${services.namespace}/${services.name}` }, writeStatus ? 'elected to write Service status' : 'holds the services lease');
       void statusWriter.resync();
+      events.becameReporter();
     });
     elector.on('stoppedLeading', (reason) => log.info({ reason }, 'no longer writes Service status'));
     return elector;
@@ -100,8 +109,20 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     if (servicesElector?.stopped) servicesElector = makeServicesElector();
     return servicesElector;
   };
-  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, vipHost: nodeName, isLeader: () => writeStatus && (servicesElector ? servicesElector.isLeader : true) });
+  // The writer reads the Services from the watcher's cache, and hears of each new version there.
+  const statusWriter = new ServiceStatusWriter({ kubeConfig, clock, cache: watcher.services, vipHost: nodeName, isLeader: () => writeStatus && (servicesElector ? servicesElector.isLeader : true) });
+  watcher.services.on('update', (service) => statusWriter.observed(service.metadata?.namespace ?? '', service.metadata?.name ?? ''));
   if (!writeStatus) log.info('Service status and kube-vip.io/vipHost are not written (disable_service_updates)');
+  // Events on the Services (events.ts): this node's announcements, and from the status writer what holds everywhere.
+  const recorder = new EventRecorder({ kubeConfig, nodeName, log, clock });
+  const events = new ServiceEvents({
+    watcher,
+    statusWriter,
+    recorder,
+    nodeName,
+    perNode: !arp,
+    reportsFor: (key) => (servicesElector ? servicesElector.isLeader : perService?.active.get(key)?.isLeader === true),
+  });
   servicesElector = perServiceStatus ? undefined : makeServicesElector();
   statusWriter.on('failed', (namespace, name, message) => log.warn({ service: `${namespace}/${name}`, error: message }, 'Service status not written'));
 
@@ -123,6 +144,7 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
           if (perService!.active.get(k) !== el) continue;
           const slash = k.indexOf('/');
           void statusWriter.sync(k.slice(0, slash), k.slice(slash + 1), latest.get(k) ?? []);
+          events.becameReporter(k);
         }
       });
     }
@@ -134,13 +156,6 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     return el;
   };
 
-  const watcher = new ServiceWatcher({
-    kubeConfig, registry: options.registry, nodeName, log, informer: { clock },
-    rules: { ...rules, placesOnInterface: arp || settings.servicesInterface !== undefined, ...(settings.servicesInterface !== undefined ? { servicesInterface: settings.servicesInterface } : {}) },
-    ...(settings.servicesNamespace !== undefined ? { namespace: settings.servicesNamespace } : {}),
-    ...(options.drained !== undefined ? { drained: options.drained } : {}),
-  });
-  annotationsOf = (namespace, name) => watcher.services.get(name, namespace)?.metadata?.annotations;
   /** The Lease each Service was last seen to elect under, for its deletion once the Service is gone. */
   const leases = new Map<string, LeaseKey>();
   const inUse = (lease: LeaseKey) => [...leases.values()].some((l) => l.namespace === lease.namespace && l.name === lease.name);
@@ -208,11 +223,11 @@ export async function startServiceSources(options: ServiceSourcesOptions): Promi
     elections,
     settled: () => statusWriter.settled(),
     stop: async () => {
-      await watcher.stop();
-      await statusWriter.stop();
-      // Released at once, so that another node writes the Services' status without waiting.
-      await servicesElector?.stop({ release: true });
-      await perService?.stopAll();
+      // No request of their own: the watches end, the writes in flight are cut, the Events queued dropped.
+      await Promise.all([watcher.stop(), statusWriter.stop(), recorder.stop()]);
+      // Released at once, so that another node writes the Services' status without waiting;
+      // the Lease calls go ahead of anything else still queued in the client.
+      await Promise.all([servicesElector?.stop({ release: true }), perService?.stopAll()]);
     },
   };
 }

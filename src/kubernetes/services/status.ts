@@ -1,20 +1,27 @@
 // The Service status writer: once a Service's VIPs are announced, its
 // status.loadBalancer.ingress lists them (`{ ip, ipMode: 'VIP' }`), as kube-vip does, so that
-// `kubectl get svc` shows the EXTERNAL-IP and kube-proxy knows the address is a real VIP; and its
-// kube-vip.io/vipHost annotation names the node that wrote it, as kube-vip's does (tools and
-// kube-vip's own tests read it to find the node holding an ARP VIP).
+// `kubectl get svc` shows the EXTERNAL-IP and kube-proxy knows the address is a real VIP.
 //
 // One node writes, not every node: only while `isLeader()` holds (the holder of the services
-// lease). Writes are few: the current status is read first and nothing is written when it
-// already says the same; one Service's writes never overlap, and calls that arrive while one
+// lease). Writes are few, and reads none: the current status is read from the informer's cache
+// (as a client-go controller reads its lister, never the API server) and nothing is written when
+// it already says the same; one Service's writes never overlap, and calls that arrive while one
 // runs fold into a single follow-up with the latest VIPs. A write is a JSON merge patch of the
-// status carrying the resourceVersion just read, so a concurrent change is refused (409) and
-// answered by reading again, never overwritten.
-import { EventEmitter } from 'node:events';
-import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, setHeaderOptions } from '@kubernetes/client-node';
+// status carrying the cached resourceVersion, so a concurrent change is refused (409) and never
+// overwritten: the write is tried again once the cache holds a newer version (`observed()`), or
+// after the retry delay at the latest. The kube-vip.io/vipHost annotation names the node that
+// wrote the status, as kube-vip's does (tools and dashboards that read it keep working).
+import { EventEmitter, setMaxListeners } from 'node:events';
+import { CoreV1Api, type KubeConfig, PatchStrategy, type V1LoadBalancerIngress, type V1Service, setHeaderOptions } from '@kubernetes/client-node';
 import { type Clock, type TimerHandle, systemClock } from '../../../bgp/index.js';
 import { canonicalVip } from '../../registry/index.js';
 import { describeApiError, httpStatusOf } from '../api-errors.js';
+import { abortable } from '../client.js';
+
+/** Where the writer reads Services: the Services informer (ResilientInformer.get). */
+export interface ServiceCache {
+  get(name: string, namespace?: string): V1Service | undefined;
+}
 
 export interface ServiceStatusWriterOptions {
   kubeConfig: KubeConfig;
@@ -25,18 +32,17 @@ export interface ServiceStatusWriterOptions {
    * 'VIP' (default): traffic to the address arrives with it as destination. null: left out.
    */
   ipMode?: 'VIP' | 'Proxy' | null;
-  /** Reads and writes again after this many 409s in a row before giving up until the retry (default 5). */
-  conflictRetries?: number;
-  /** A write that failed otherwise (API server down, say) is tried again after this long (default 5000 ms). */
-  retryDelayMs?: number;
-  clock?: Clock;
+  /** The Services as last listed and watched: read instead of a GET per write. */
+  cache: ServiceCache;
   /** This node's name, written to kube-vip.io/vipHost with a non-empty status; absent: no annotation. */
   vipHost?: string;
+  /** A write that failed (API server down, or a 409 the cache has not caught up with) is tried again after this long (default 5000 ms). */
+  retryDelayMs?: number;
+  clock?: Clock;
   /** Replaces the API client (tests). */
   api?: CoreV1Api;
 }
 
-/** kube-vip's annotation naming the node that last wrote a Service's status (pkg/kubevip/annotations.go). */
 export const VIP_HOST_ANNOTATION = 'kube-vip.io/vipHost';
 
 export type StatusSyncResult =
@@ -46,8 +52,10 @@ export type StatusSyncResult =
   | 'unchanged'
   /** Not the leader: nothing read or written (resync() on becoming leader). */
   | 'not-leader'
-  /** No such Service. */
+  /** No such Service (in the cache, or at the API server). */
   | 'not-found'
+  /** 409: the Service changed since the cache saw it; written again once the cache has the change. */
+  | 'conflict'
   /** Forgotten before the write. */
   | 'forgotten'
   /** The API refused or could not be reached; tried again after retryDelayMs. */
@@ -67,6 +75,13 @@ interface Entry {
   /** The end of this Service's queue. */
   tail: Promise<void>;
   retry: TimerHandle | undefined;
+  /**
+   * What this writer last wrote, the cached resourceVersion it was based on, and the one the
+   * write made: the cache shows the write only once the watch brings it back.
+   */
+  written: { ips: string; host: string | null | undefined; over: string | undefined; result: string | undefined } | undefined;
+  /** A 409 came for the cached version with this resourceVersion: a newer one retries at once. */
+  conflictAt: string | undefined;
 }
 
 /** The address alone, canonical: '2001:db8::10' for '2001:DB8:0::10/128'. */
@@ -93,21 +108,25 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
   private readonly api: CoreV1Api;
   private readonly isLeader: () => boolean;
   private readonly ipMode: 'VIP' | 'Proxy' | null;
-  private readonly conflictRetries: number;
+  private readonly cache: ServiceCache;
+  private readonly vipHost: string | undefined;
   private readonly retryDelayMs: number;
   private readonly clock: Clock;
-  private readonly vipHost: string | undefined;
   private readonly entries = new Map<string, Entry>();
+  /** Aborted by stop(): every write in flight ends at once. */
+  private readonly stopping = new AbortController();
 
   constructor(options: ServiceStatusWriterOptions) {
     super();
     this.api = options.api ?? options.kubeConfig.makeApiClient(CoreV1Api);
     this.isLeader = options.isLeader;
     this.ipMode = options.ipMode === undefined ? 'VIP' : options.ipMode;
-    this.conflictRetries = options.conflictRetries ?? 5;
+    this.cache = options.cache;
+    this.vipHost = options.vipHost;
     this.retryDelayMs = options.retryDelayMs ?? 5000;
     this.clock = options.clock ?? systemClock;
-    this.vipHost = options.vipHost;
+    // One listener per write in flight: as many as there are Services being written.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /**
@@ -117,8 +136,9 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
   sync(namespace: string, name: string, vips: readonly string[]): Promise<StatusSyncResult> {
     const key = `${namespace}/${name}`;
     let entry = this.entries.get(key);
+    if (this.stopping.signal.aborted) return Promise.resolve('forgotten');
     if (!entry) {
-      entry = { namespace, name, ips: [], queued: undefined, tail: Promise.resolve(), retry: undefined };
+      entry = { namespace, name, ips: [], queued: undefined, tail: Promise.resolve(), retry: undefined, written: undefined, conflictAt: undefined };
       this.entries.set(key, entry);
     }
     entry.ips = [...new Set(vips.map(ipOf))];
@@ -132,6 +152,18 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     this.entries.delete(key);
   }
 
+  /**
+   * The cache holds a new version of a Service: a write refused with 409 for an older one is
+   * tried again now. (Call on the Services informer's updates.)
+   */
+  observed(namespace: string, name: string): void {
+    const entry = this.entries.get(`${namespace}/${name}`);
+    if (entry?.conflictAt === undefined) return;
+    if (this.cache.get(name, namespace)?.metadata?.resourceVersion === entry.conflictAt) return;
+    entry.conflictAt = undefined;
+    void this.enqueue(entry);
+  }
+
   /** Writes every tracked Service again where needed: call on becoming leader. */
   async resync(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => this.enqueue(e)));
@@ -142,11 +174,12 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     await Promise.all([...this.entries.values()].map((e) => e.tail));
   }
 
-  /** Forgets everything and cancels the retries; a write in flight still ends. */
+  /** Forgets everything, cancels the retries and aborts the writes in flight; resolves once none runs. */
   async stop(): Promise<void> {
     const entries = [...this.entries.values()];
     for (const e of entries) e.retry?.cancel();
     this.entries.clear();
+    this.stopping.abort();
     await Promise.all(entries.map((e) => e.tail));
   }
 
@@ -175,49 +208,50 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     if (!this.isLeader()) return 'not-leader';
     const { namespace, name } = entry;
     const ips = entry.ips;
-    for (let conflicts = 0; conflicts <= this.conflictRetries; conflicts++) {
-      let resourceVersion: string | undefined;
-      let statusDone: boolean;
-      let host: string | null | undefined;
-      try {
-        // GET on the Service itself (its status comes with it): RBAC that lets a speaker watch
-        // Services lets it read them, while services/status needs only patch.
-        const service = await this.api.readNamespacedService({ namespace, name });
-        statusDone = sameIngress(service.status?.loadBalancer?.ingress ?? [], ips, this.ipMode);
-        host = this.hostChange(service.metadata?.annotations?.[VIP_HOST_ANNOTATION], ips);
-        if (statusDone && host === undefined) return 'unchanged';
-        resourceVersion = service.metadata?.resourceVersion;
-      } catch (err) {
-        if (httpStatusOf(err) === 404) return 'not-found';
-        return this.failed(entry, err);
+    const service = this.cache.get(name, namespace);
+    if (!service) return 'not-found';
+    const cachedVersion = service.metadata?.resourceVersion;
+    const signature = ips.join(',');
+    let resourceVersion = cachedVersion;
+    const own = entry.written;
+    // The cache has not caught up with our own write: what the Service says now is that write.
+    const caughtUp = !(own && own.over === cachedVersion);
+    if (!caughtUp) resourceVersion = own!.result;
+    const statusDone = caughtUp ? sameIngress(service.status?.loadBalancer?.ingress ?? [], ips, this.ipMode) : own!.ips === signature;
+    // Likewise our own last annotation write, until the cache catches up.
+    const cachedHost = service.metadata?.annotations?.[VIP_HOST_ANNOTATION];
+    const currentHost = !caughtUp && own!.host !== undefined ? (own!.host ?? undefined) : cachedHost;
+    const host = this.hostChange(currentHost, ips);
+    if (statusDone && host === undefined) return 'unchanged';
+    const ingress: V1LoadBalancerIngress[] | null = ips.length === 0 ? null : ips.map((ip) => (this.ipMode ? { ip, ipMode: this.ipMode } : { ip }));
+    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch, abortable(this.stopping.signal));
+    let written: V1Service | undefined;
+    try {
+      if (!statusDone) written = await this.api.patchNamespacedServiceStatus({ namespace, name, body: { metadata: { resourceVersion }, status: { loadBalancer: { ingress } } } }, options);
+      // The annotation after the status, on the version the status write made.
+      if (host !== undefined) {
+        const body = { metadata: { resourceVersion: written?.metadata?.resourceVersion ?? resourceVersion, annotations: { [VIP_HOST_ANNOTATION]: host } } };
+        written = await this.api.patchNamespacedService({ namespace, name, body }, options);
       }
-      // Leadership or interest may have gone while reading.
+    } catch (err) {
       if (!this.tracked(entry)) return 'forgotten';
-      if (!this.isLeader()) return 'not-leader';
-      const ingress: V1LoadBalancerIngress[] | null = ips.length === 0 ? null : ips.map((ip) => (this.ipMode ? { ip, ipMode: this.ipMode } : { ip }));
-      const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-      try {
-        if (!statusDone) {
-          const written = await this.api.patchNamespacedServiceStatus({ namespace, name, body: { metadata: { resourceVersion }, status: { loadBalancer: { ingress } } } }, mergePatch);
-          resourceVersion = written.metadata?.resourceVersion;
-        }
-        // The annotation after the status, on the version the status write made.
-        if (host !== undefined) await this.api.patchNamespacedService({ namespace, name, body: { metadata: { resourceVersion, annotations: { [VIP_HOST_ANNOTATION]: host } } } }, mergePatch);
-        this.emit('written', namespace, name, ips);
-        return 'written';
-      } catch (err) {
-        const code = httpStatusOf(err);
-        if (code === 404) return 'not-found';
-        // 409: the Service changed since it was read; read it again.
-        if (code !== 409) return this.failed(entry, err);
-      }
+      const code = httpStatusOf(err);
+      if (code === 404) return 'not-found';
+      if (code !== 409) return this.failed(entry, err);
+      // The Service changed since the cache saw it: try again once the cache has the change.
+      entry.conflictAt = cachedVersion;
+      this.retryLater(entry);
+      return 'conflict';
     }
-    return this.failed(entry, new Error(`${this.conflictRetries + 1} conflicts in a row`));
+    entry.written = { ips: signature, host: host === undefined ? own?.host : host, over: cachedVersion, result: written?.metadata?.resourceVersion };
+    entry.conflictAt = undefined;
+    this.emit('written', namespace, name, ips);
+    return 'written';
   }
 
   /**
    * What to write to kube-vip.io/vipHost: this node's name with a non-empty status; null to remove
-   * our name when the status is cleared (another node's is left alone); undefined: nothing.
+   * ours when the status is cleared; undefined: nothing to write.
    */
   private hostChange(current: string | undefined, ips: readonly string[]): string | null | undefined {
     if (this.vipHost === undefined) return undefined;
@@ -225,14 +259,18 @@ export class ServiceStatusWriter extends EventEmitter<ServiceStatusWriterEvents>
     return current === this.vipHost ? null : undefined;
   }
 
+  private retryLater(entry: Entry): void {
+    entry.retry?.cancel();
+    entry.retry = this.clock.after(this.retryDelayMs, () => {
+      entry.retry = undefined;
+      entry.conflictAt = undefined;
+      void this.enqueue(entry);
+    });
+  }
+
   private failed(entry: Entry, err: unknown): StatusSyncResult {
     this.emit('failed', entry.namespace, entry.name, describeApiError(err));
-    if (this.tracked(entry)) {
-      entry.retry = this.clock.after(this.retryDelayMs, () => {
-        entry.retry = undefined;
-        void this.enqueue(entry);
-      });
-    }
+    if (this.tracked(entry)) this.retryLater(entry);
     return 'failed';
   }
 }

@@ -16,7 +16,7 @@ import type { VipRegistry } from '../../registry/index.js';
 import { abortable } from '../client.js';
 import { type InformerFailureInfo, type InformerStatus, type InformerTuning, ResilientInformer } from '../informers/informer.js';
 import {
-  type ServiceProblem, type ServiceRuleSettings, type TrafficPolicy, SERVICE_NAME_LABEL,
+  type EndpointCounts, type ServiceProblem, type ServiceRuleSettings, type SkipReason, type TrafficPolicy, SERVICE_NAME_LABEL,
   announcement, claimsOf, countEndpoints, decideService, serviceKey, serviceOwner, sliceService,
 } from './rules.js';
 
@@ -43,6 +43,8 @@ export interface ServiceWatcherEvents {
   problem: [problem: ServiceProblem];
   /** The VIPs a served Service asks for, whatever this node announces (for its status); null when it is gone. */
   served: [service: string, vips: string[] | null];
+  /** What the rules made of a Service at each evaluation, changed or not (services/events.ts keeps what changed). */
+  evaluated: [service: string, outcome: ServiceOutcome];
   /** Both caches hold a first full list and the claims are in the registry. */
   synced: [];
   /** An informer's attempt failed; it retries by itself. Emitted only when someone listens. */
@@ -50,6 +52,12 @@ export interface ServiceWatcherEvents {
   /** An informer is connected again after failures. */
   restored: [informer: string, info: { downForMs: number; failures: number }];
 }
+
+/** A Service as the rules see it on this node: gone, not ours, or served (and announced here or not). */
+export type ServiceOutcome =
+  | { kind: 'gone' }
+  | { kind: 'skipped'; reason: SkipReason; detail: string }
+  | { kind: 'served'; vips: string[]; source: 'annotation' | 'spec' | 'none'; problems: ServiceProblem[]; policy: TrafficPolicy; counts: EndpointCounts; announce: boolean; why: string };
 
 export interface ServiceWatcherStatus {
   synced: boolean;
@@ -240,14 +248,21 @@ export class ServiceWatcher extends EventEmitter<ServiceWatcherEvents> {
     const service = this.services.get(name, namespace);
     if (!service) {
       this.served(key, null);
+      this.emit('evaluated', key, { kind: 'gone' });
       return this.release(key, 'the Service is gone');
     }
     const decision = decideService(service, this.options.rules);
     this.served(key, decision.served ? decision.vips : []);
-    if (!decision.served) return this.release(key, `not served: ${decision.detail}`);
+    if (!decision.served) {
+      this.emit('evaluated', key, { kind: 'skipped', reason: decision.reason, detail: decision.detail });
+      return this.release(key, `not served: ${decision.detail}`);
+    }
     this.report(key, decision.problems);
     const mine = slices ?? this.endpointSlices.list(namespace).filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
-    const { announce, why } = announcement(decision, countEndpoints(mine, this.options.nodeName));
+    const counts = countEndpoints(mine, this.options.nodeName);
+    const { announce, why } = announcement(decision, counts);
+    const { vips, source, problems, trafficPolicy: policy } = decision;
+    this.emit('evaluated', key, { kind: 'served', vips, source, problems, policy, counts, announce: announce && vips.length > 0, why });
     if (!announce || decision.vips.length === 0) return this.release(key, decision.vips.length === 0 ? `no address (${decision.source === 'none' ? 'none assigned yet' : 'none usable'})` : why);
     if (this.drainedBecause !== undefined) return this.release(key, this.drainedBecause);
     this.claim(key, decision, why);

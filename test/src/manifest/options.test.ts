@@ -173,7 +173,7 @@ describe('manifest flags: ARP mode (--arp)', () => {
   it('refuses every BGP flag with --arp, by name, as BGP-only', () => {
     const values: Record<(typeof BGP_ONLY_FLAGS)[number], string | undefined> = {
       localAS: '65001', bgpRouterID: '198.51.100.7', bgppeers: '192.0.2.1:65000::false', peerAddress: '192.0.2.3', peerAS: '65002', multihop: undefined,
-      'peer-password-secret': 'bgp-md5', sourceIF: 'eth1', sourceIP: '198.51.100.7', bgpHoldTimer: '9', bgpKeepAliveInterval: '3', 'graceful-restart': undefined,
+      'peer-password-secret': 'bgp-md5', sourceIF: 'eth1', sourceIP: '198.51.100.7', bgpHoldTimer: '9', bgpKeepAliveInterval: '3', 'graceful-restart': undefined, annotations: 'metal.equinix.com',
     };
     for (const kind of ['daemonset', 'pod', 'rbac'] as const) {
       for (const [flag, value] of Object.entries(values)) {

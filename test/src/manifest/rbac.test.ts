@@ -1,4 +1,5 @@
-// RBAC: exactly the grants the speaker needs, bound to its service account, and never Secrets.
+// RBAC: the shape of the grants, bound to its service account, and never Secrets. That they are
+// exactly what the code uses is rbac-usage.test.ts's to prove.
 import { strict as assert } from 'node:assert';
 import type { V1ClusterRole, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { buildRbac, type RbacObject } from '../../../src/manifest/index.js';
@@ -9,47 +10,54 @@ const find = (objects: RbacObject[], kind: string, name = 'vip-speaker') => obje
 const grants = (rules: V1PolicyRule[] | undefined) => (rules ?? []).map((r) => `${r.apiGroups!.join(',')}/${r.resources!.join(',')}: ${r.verbs.join(',')}`);
 
 describe('manifest rbac', () => {
-  it('grants a Service speaker reads of nodes, Services and EndpointSlices, writes of services/status, and patches of Services (kube-vip.io/vipHost)', () => {
+  it('grants a Service speaker the informers on Services, EndpointSlices and Nodes, status and Service patches (kube-vip.io/vipHost), and Events', () => {
     assert.deepEqual(grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules), [
-      '/nodes: get,list,watch',
-      '/services: get,list,watch,patch',
-      '/services/status: update,patch',
-      'discovery.k8s.io/endpointslices: get,list,watch',
+      '/nodes: list,watch',
+      '/services: list,watch,patch',
+      '/services/status: patch',
+      'discovery.k8s.io/endpointslices: list,watch',
+      'events.k8s.io/events: create,patch',
     ]);
   });
 
   it('grants patches of nodes only with --enableNodeLabeling (kube-vip.io/has-ip)', () => {
-    assert.deepEqual(grants((find(rbac([...CONTROL_PLANE, '--enableNodeLabeling']), 'ClusterRole') as V1ClusterRole).rules), ['/nodes: get,list,watch,patch']);
+    assert.deepEqual(grants((find(rbac([...CONTROL_PLANE, '--enableNodeLabeling']), 'ClusterRole') as V1ClusterRole).rules), ['/nodes: patch']);
   });
 
-  it('grants a control-plane speaker nodes only, cluster-wide', () => {
-    assert.deepEqual(grants((find(rbac(CONTROL_PLANE), 'ClusterRole') as V1ClusterRole).rules), ['/nodes: get,list,watch']);
+  it('grants a BGP control-plane speaker no role at all: it calls no API', () => {
+    assert.deepEqual(rbac(CONTROL_PLANE).map((o) => o.kind), ['ServiceAccount']);
   });
 
-  it("grants leases in the speaker's own namespace only", () => {
+  it('grants Nodes only with --annotations, to read this node\'s BGP settings', () => {
+    assert.deepEqual(grants((find(rbac([...SERVICES, '--annotations', 'metal.equinix.com']), 'ClusterRole') as V1ClusterRole).rules)[0], '/nodes: list,watch');
+    assert.ok(!grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules).some((g) => g.startsWith('/nodes')));
+  });
+
+  it("grants the services Lease in the speaker's own namespace only", () => {
     const role = find(rbac([...SERVICES, '-n', 'vip-system']), 'Role') as V1Role;
     assert.equal(role.metadata!.namespace, 'vip-system');
-    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,create,update']);
   });
 
-  it('grants leases in every namespace only for per-Service election', () => {
+  it('grants leases in every namespace only for per-Service election, and then none of its own in BGP mode', () => {
     assert.equal(find(rbac(SERVICES), 'ClusterRole', 'vip-speaker-service-leases'), undefined);
     const objects = rbac([...SERVICES, '--servicesElection']);
     const role = find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole;
-    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,create,update,delete']);
     assert.ok(find(objects, 'ClusterRoleBinding', 'vip-speaker-service-leases'));
+    assert.equal(find(objects, 'Role'), undefined, 'no plndr-svcs-lock with per-Service election');
   });
 
-  it("ARP mode: grants leases in the speaker's namespace (plndr-cp-lock, plndr-svcs-lock), and in every namespace with --services", () => {
+  it("ARP mode: grants leases in the speaker's namespace (plndr-cp-lock, plndr-svcs-lock) with their watch, and in every namespace with --services", () => {
     // Without --services the control-plane lease is the only one.
     const controlPlane = rbac(ARP_CONTROL_PLANE);
-    assert.deepEqual(grants((find(controlPlane, 'Role') as V1Role).rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+    assert.deepEqual(grants((find(controlPlane, 'Role') as V1Role).rules), ['coordination.k8s.io/leases: get,create,update,list,watch']);
     assert.equal(find(controlPlane, 'ClusterRole', 'vip-speaker-service-leases'), undefined);
-    assert.deepEqual(grants((find(controlPlane, 'ClusterRole') as V1ClusterRole).rules), ['/nodes: get,list,watch']);
+    assert.equal(find(controlPlane, 'ClusterRole'), undefined, 'nothing cluster-wide');
     // A Service with externalTrafficPolicy: Local has a Lease of its own, beside it, even without --servicesElection.
     for (const args of [[...ARP, '--services'], [...ARP, '--services', '--servicesElection']]) {
       const objects = rbac(args);
-      assert.deepEqual(grants((find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole).rules), ['coordination.k8s.io/leases: get,list,watch,create,update,patch,delete']);
+      assert.deepEqual(grants((find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole).rules), ['coordination.k8s.io/leases: get,create,update,delete,list,watch']);
       assert.ok(find(objects, 'ClusterRoleBinding', 'vip-speaker-service-leases'));
       assert.deepEqual(grants((find(objects, 'ClusterRole') as V1ClusterRole).rules), grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules));
     }
@@ -66,7 +74,7 @@ describe('manifest rbac', () => {
   });
 
   it('binds every role to the service account the DaemonSet runs as, and to nothing else', () => {
-    const objects = rbac([...SERVICES, '--servicesElection', '-n', 'vip-system']);
+    const objects = rbac([...ARP_CONTROL_PLANE, '--services', '--servicesElection', '-n', 'vip-system']);
     const account = find(objects, 'ServiceAccount')!;
     assert.equal(account.metadata!.namespace, 'vip-system');
     const bindings = objects.filter((o): o is V1RoleBinding => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');

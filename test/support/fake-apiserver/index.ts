@@ -4,7 +4,8 @@
 // `routes.ts` turns a request into a store call or a watch; `store.ts` holds the objects under a
 // global resourceVersion with a bounded history; `watch.ts` streams events from that history and
 // from live changes; `status.ts` builds the Status errors; `patch.ts`, `selectors.ts`,
-// `discovery.ts` and `resources.ts` are the small rule books the others consult.
+// `discovery.ts`, `resources.ts` and `validation.ts` (what kube-apiserver refuses of an Event)
+// are the small rule books the others consult.
 //
 // Use:
 //   const server = new FakeApiServer({ bookmarkIntervalMs: 50 });
@@ -15,7 +16,7 @@
 //   await server.setDown(false);
 //   server.compactBefore();       // every watch from an older resourceVersion now gets 410
 //   await server.stop();
-export { FakeApiServer, type FakeApiServerOptions, type OutageMode, type RecordedRequest } from './server.js';
+export { FakeApiServer, type ConnectionStats, type FakeApiServerOptions, type OutageMode, type RecordedRequest } from './server.js';
 export { FakeApiError, StatusReason, type Status } from './status.js';
 export { RESOURCE_TYPES, type KindName, type ResourceType } from './resources.js';
 export type { KubeObject, ObjectKey, ObjectMeta } from './object.js';

@@ -1,21 +1,25 @@
 // The fake API server in a process of its own, so that a lab can run it inside a network
 // namespace where the nodes reach it:
-//   ip netns exec NS node dist/test/support/fake-apiserver/proc.js HOST PORT
+//   ip netns exec NS node dist/test/support/fake-apiserver/proc.js HOST PORT [LATENCY_MS [CAPACITY]]
 // It prints {"url":..., "kubeconfig":...} once listening, then takes JSON lines on stdin:
 //   {"cmd":"create","kind":"Service","object":{...}}   {"cmd":"delete","kind":"Service","namespace":"default","name":"web"}
+//   {"cmd":"createMany","kind":"Service","objects":[...]}   {"cmd":"list","kind":"Service"}
 //   {"cmd":"get","kind":"Lease","namespace":"kube-system","name":"plndr-svcs-lock"}   {"cmd":"requests"}
+//   {"cmd":"stats"}: connections (open, peak, total), requests in flight (now, peak), and the
+//   most non-watch requests that arrived within any one second
 // and answers each with {"ok":true,"value":...} or {"ok":false,"error":"..."}.
 import { createInterface } from 'node:readline';
 import { FakeApiServer } from './server.js';
 import type { KindName } from './resources.js';
 
-const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
-const server = new FakeApiServer({ host, port: Number(port) });
+const [host = '127.0.0.1', port = '0', latency = '0', capacity] = process.argv.slice(2);
+const server = new FakeApiServer({ host, port: Number(port), latencyMs: Number(latency), ...(capacity !== undefined ? { capacity: Number(capacity) } : {}) });
 
 interface Command {
-  cmd: 'create' | 'delete' | 'get' | 'requests' | 'stop';
+  cmd: 'create' | 'createMany' | 'delete' | 'get' | 'list' | 'requests' | 'stats' | 'stop';
   kind?: KindName;
   object?: object;
+  objects?: object[];
   namespace?: string;
   name?: string;
 }
@@ -29,6 +33,9 @@ async function main(): Promise<void> {
       const c = JSON.parse(line) as Command;
       let value: unknown;
       if (c.cmd === 'create') server.create(c.kind!, c.object!);
+      else if (c.cmd === 'createMany') for (const o of c.objects ?? []) server.create(c.kind!, o);
+      else if (c.cmd === 'list') value = server.list(c.kind!, c.namespace);
+      else if (c.cmd === 'stats') value = { connections: server.connectionStats(), inFlight: server.inFlightStats(), maxPerSecond: server.maxRequestsPer(1000, (r) => r.query.watch !== 'true'), requests: server.requests.length };
       else if (c.cmd === 'delete') server.delete(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
       else if (c.cmd === 'get') value = server.get(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
       else if (c.cmd === 'requests') value = server.requests;

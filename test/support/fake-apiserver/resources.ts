@@ -61,6 +61,13 @@ export const RESOURCE_TYPES = {
     tracksGeneration: false, deleteReturnsObject: false,
     mergeKeys: {}, extraFieldSelectors: [], shortNames: [],
   },
+  // events.k8s.io/v1, which client-go's tools/events writes (the same objects as core v1 Events).
+  Event: {
+    kind: 'Event', listKind: 'EventList', resource: 'events', group: 'events.k8s.io', version: 'v1', namespaced: true,
+    statusSubresource: false, createClearsStatus: false, allowCreateOnUpdate: false, allowUnconditionalUpdate: true,
+    tracksGeneration: false, deleteReturnsObject: false,
+    mergeKeys: {}, extraFieldSelectors: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reason', 'type', 'reportingController'], shortNames: ['ev'],
+  },
   Secret: {
     kind: 'Secret', listKind: 'SecretList', resource: 'secrets', group: '', version: 'v1', namespaced: true,
     statusSubresource: false, createClearsStatus: false, allowCreateOnUpdate: false, allowUnconditionalUpdate: true,
@@ -69,7 +76,7 @@ export const RESOURCE_TYPES = {
   },
 } as const satisfies Record<string, ResourceType>;
 
-/** The kinds a test can name: `'Service' | 'Node' | 'EndpointSlice' | 'Lease' | 'Secret'`. */
+/** The kinds a test can name: `'Service' | 'Node' | 'EndpointSlice' | 'Lease' | 'Event' | 'Secret'`. */
 export type KindName = keyof typeof RESOURCE_TYPES;
 
 export const ALL_RESOURCE_TYPES: readonly ResourceType[] = Object.values(RESOURCE_TYPES);

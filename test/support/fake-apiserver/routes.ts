@@ -7,6 +7,7 @@ import { type ResourceType, apiVersionOf, findResourceType } from './resources.j
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import * as S from './status.js';
 import { type DeletePreconditions, type Store, type StoreResult, keyOf } from './store.js';
+import { validateCreate } from './validation.js';
 import type { WatchRequest } from './watch.js';
 
 export interface ResourceRoute {
@@ -195,6 +196,8 @@ export function handleResource(store: Store, route: ResourceRoute, call: Incomin
       const body = parseBody(call);
       if (!body.ok) return fail(body.status);
       if (!isPlainObject(body.value)) return fail(S.badRequest('the body of the request must be an object'));
+      const refused = validateCreate(type, body.value as unknown as KubeObject, namespace);
+      if (refused) return fail(refused);
       return reply(store.create(type, body.value as unknown as KubeObject, namespace), 201);
     }
     return fail(S.methodNotAllowed(method));

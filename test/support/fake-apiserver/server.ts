@@ -24,6 +24,12 @@ export interface FakeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Delay before each request is answered. */
   latencyMs?: number;
+  /**
+   * Requests worked on at once, as kube-apiserver's --max-requests-inflight bounds them: the
+   * others queue (in arrival order) before their latency starts. Watch streams do not count once
+   * started (long-running requests are exempt there too). Default: no bound.
+   */
+  capacity?: number;
   /** Source of creationTimestamp. */
   now?: () => Date;
   /** Address to listen on: 127.0.0.1 unless a lab runs the server inside a namespace. */
@@ -40,6 +46,20 @@ export interface RecordedRequest {
   code?: number;
   /** The client went away before the answer was finished. */
   aborted?: boolean;
+  /** When it arrived: milliseconds since the server was made (a monotonic clock). */
+  at: number;
+  /** Which connection it came on: 1 for the server's first, 2 for its second... */
+  connection: number;
+}
+
+/** How the clients used the server's connections. */
+export interface ConnectionStats {
+  /** Open now. */
+  open: number;
+  /** The most open at once. */
+  peak: number;
+  /** Accepted since the server was made. */
+  total: number;
 }
 
 /** How the server is unreachable while down. */
@@ -65,6 +85,10 @@ export class FakeApiServer {
   readonly store: Store;
   readonly requests: RecordedRequest[] = [];
   latencyMs: number;
+  private readonly capacity: number;
+  private working = 0;
+  private peakWorking = 0;
+  private readonly queued: Array<() => void> = [];
   /** While set, every request waits (see hold()) until release(); no real time passes for it. */
   private holding = false;
   private readonly held: Array<() => void> = [];
@@ -72,6 +96,12 @@ export class FakeApiServer {
   private readonly watches: WatchHub;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly connectionIds = new WeakMap<Socket, number>();
+  private readonly born = performance.now();
+  private peakConnections = 0;
+  private totalConnections = 0;
+  private handling = 0;
+  private peakHandling = 0;
   private port = 0;
   private readonly host: string;
   private readonly wantedPort: number;
@@ -82,6 +112,7 @@ export class FakeApiServer {
     this.store = new Store(storeOptions);
     this.token = options.token ?? 'fake-token';
     this.latencyMs = options.latencyMs ?? 0;
+    this.capacity = options.capacity ?? Infinity;
     this.host = options.host ?? '127.0.0.1';
     this.wantedPort = options.port ?? 0;
     this.watches = new WatchHub(this.store, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
@@ -90,12 +121,41 @@ export class FakeApiServer {
     });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
+      this.connectionIds.set(socket, ++this.totalConnections);
+      this.peakConnections = Math.max(this.peakConnections, this.sockets.size);
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
 
   get url(): string {
     return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** Connections open now, the most at once, and how many were accepted in all. */
+  connectionStats(): ConnectionStats {
+    return { open: this.sockets.size, peak: this.peakConnections, total: this.totalConnections };
+  }
+
+  /**
+   * Requests being answered right now, and the most at once (watch streams not counted once their
+   * headers are sent); `workedOnPeak`: the most worked on at once, at most `capacity`.
+   */
+  inFlightStats(): { now: number; peak: number; workedOnPeak: number } {
+    return { now: this.handling, peak: this.peakHandling, workedOnPeak: this.peakWorking };
+  }
+
+  /**
+   * The most requests that arrived within any one window of `windowMs` (default a second), of
+   * those `filter` keeps: the rate a client held the server to.
+   */
+  maxRequestsPer(windowMs = 1000, filter: (r: RecordedRequest) => boolean = () => true): number {
+    const times = this.requests.filter(filter).map((r) => r.at);
+    let best = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j]! - times[i]! >= windowMs) i++;
+      best = Math.max(best, j - i + 1);
+    }
+    return best;
   }
 
   /** Open watch streams right now. */
@@ -193,6 +253,11 @@ export class FakeApiServer {
     this.holding = true;
   }
 
+  /** Requests held now (read in full, waiting for release()). */
+  get heldRequests(): number {
+    return this.held.length;
+  }
+
   /** Answers the held requests and stops holding. */
   release(): void {
     this.holding = false;
@@ -212,14 +277,29 @@ export class FakeApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      at: performance.now() - this.born,
+      connection: this.connectionIds.get(req.socket) ?? 0,
+    };
     this.requests.push(record);
+    this.handling++;
+    this.peakHandling = Math.max(this.peakHandling, this.handling);
+    let counted = true;
+    const done = () => {
+      if (counted) this.handling--;
+      counted = false;
+    };
+    res.on('close', done);
     res.on('finish', () => (record.code = res.statusCode));
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
     });
     const body = await readBody(req);
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
+    const leave = await this.admit(res);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const send = (code: number, payload: unknown): void => {
       record.code = code;
@@ -241,10 +321,29 @@ export class FakeApiServer {
     const reply = handleResource(this.store, route, call);
     if (reply.kind === 'watch') {
       record.code = 200;
+      // A stream holds its connection for minutes: not a request in flight.
+      done();
+      leave();
       this.watches.serve(reply.request, res);
       return;
     }
     send(reply.code, reply.body);
+  }
+
+  /** Waits for one of the `capacity` places; the returned function gives it back (also called when the answer ends). */
+  private async admit(res: ServerResponse): Promise<() => void> {
+    if (this.working >= this.capacity) await new Promise<void>((resolve) => this.queued.push(resolve));
+    this.working++;
+    this.peakWorking = Math.max(this.peakWorking, this.working);
+    let held = true;
+    const leave = () => {
+      if (!held) return;
+      held = false;
+      this.working--;
+      this.queued.shift()?.();
+    };
+    res.on('close', leave);
+    return leave;
   }
 
   private listen(port: number): Promise<void> {
