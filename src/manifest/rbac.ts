@@ -61,9 +61,17 @@ export function hasOwnLeases(o: ManifestOptions): boolean {
   return servicesLease || (o.controlPlane && (o.mode === 'arp' || o.leaderElection));
 }
 
+/**
+ * Whether the Leases decide who holds or announces VIPs (ARP mode, or BGP mode with kube-vip's
+ * elections): then they are watched too, so that a released one is taken at once.
+ */
+function leasesHoldVips(o: ManifestOptions): boolean {
+  return o.mode === 'arp' || o.leaderElection || o.servicesElection;
+}
+
 /** The speaker's own Leases, in its namespace. */
 export function leaseRules(o: ManifestOptions): V1PolicyRule[] {
-  const verbs = o.mode === 'arp' ? [...ELECTION, ...INFORMER] : ELECTION;
+  const verbs = leasesHoldVips(o) ? [...ELECTION, ...INFORMER] : ELECTION;
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs }];
 }
 
@@ -74,7 +82,7 @@ export function hasServiceLeases(o: ManifestOptions): boolean {
 
 /** The Services' own Leases, in every namespace: deleted with their Service. */
 export function serviceLeaseRules(o: ManifestOptions): V1PolicyRule[] {
-  const verbs = [...ELECTION, 'delete', ...(o.mode === 'arp' ? INFORMER : [])];
+  const verbs = [...ELECTION, 'delete', ...(leasesHoldVips(o) ? INFORMER : [])];
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs }];
 }
 

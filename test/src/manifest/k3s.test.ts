@@ -86,7 +86,7 @@ describe('K3s: the walk-through of docs/kubernetes.md, run as written', () => {
 
   for (const { name, rbac, daemonset } of [
     { name: 'as written (BGP, every server announces)', rbac: lines[0]!.args, daemonset: lines[1]!.args },
-    { name: 'with kube-vip\'s elections (--leaderElection --servicesElection)', rbac: [...lines[0]!.args, '--servicesElection'], daemonset: [...lines[1]!.args, '--leaderElection', '--servicesElection'] },
+    { name: 'with kube-vip\'s elections (--leaderElection --servicesElection)', rbac: [...lines[0]!.args, '--leaderElection', '--servicesElection'], daemonset: [...lines[1]!.args, '--leaderElection', '--servicesElection'] },
     {
       name: "kube-vip's ARP line",
       rbac: ['rbac', '--interface', 'eth0', '--address', '192.0.2.10', '--inCluster', '--taint', '--controlplane', '--services', '--arp', '--leaderElection'],

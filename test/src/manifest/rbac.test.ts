@@ -28,9 +28,10 @@ describe('manifest rbac', () => {
     assert.deepEqual(rbac(CONTROL_PLANE).map((o) => o.kind), ['ServiceAccount']);
   });
 
-  it('grants Nodes only with --annotations, to read this node\'s BGP settings', () => {
-    assert.deepEqual(grants((find(rbac([...SERVICES, '--annotations', 'metal.equinix.com']), 'ClusterRole') as V1ClusterRole).rules)[0], '/nodes: list,watch');
-    assert.ok(!grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules).some((g) => g.startsWith('/nodes')));
+  it('grants Nodes with --annotations (this node\'s BGP settings) or --services (its drain), and not otherwise', () => {
+    assert.deepEqual(grants((find(rbac([...CONTROL_PLANE, '--annotations', 'metal.equinix.com']), 'ClusterRole') as V1ClusterRole).rules), ['/nodes: list,watch']);
+    assert.deepEqual(grants((find(rbac(SERVICES), 'ClusterRole') as V1ClusterRole).rules)[0], '/nodes: list,watch');
+    assert.equal(find(rbac(CONTROL_PLANE), 'ClusterRole'), undefined);
   });
 
   it("grants the services Lease in the speaker's own namespace only", () => {
@@ -39,11 +40,11 @@ describe('manifest rbac', () => {
     assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,create,update']);
   });
 
-  it('grants leases in every namespace only for per-Service election, and then none of its own in BGP mode', () => {
+  it('grants leases in every namespace, watched (the holder alone announces), only for per-Service election, and then none of its own in BGP mode', () => {
     assert.equal(find(rbac(SERVICES), 'ClusterRole', 'vip-speaker-service-leases'), undefined);
     const objects = rbac([...SERVICES, '--servicesElection']);
     const role = find(objects, 'ClusterRole', 'vip-speaker-service-leases') as V1ClusterRole;
-    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,create,update,delete']);
+    assert.deepEqual(grants(role.rules), ['coordination.k8s.io/leases: get,create,update,delete,list,watch']);
     assert.ok(find(objects, 'ClusterRoleBinding', 'vip-speaker-service-leases'));
     assert.equal(find(objects, 'Role'), undefined, 'no plndr-svcs-lock with per-Service election');
   });
