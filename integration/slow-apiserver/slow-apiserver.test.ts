@@ -25,8 +25,12 @@ const CAPACITY = 50;
 const NAMESPACES = 10;
 /** The client limits under test (kubernetes.client). */
 const LIMITS = { qps: 50, burst: 100, maxConnections: 16 };
-/** BGP mode with Services: one watch on Services, one on EndpointSlices, each on a connection of its own. */
-const WATCHES = 2;
+/**
+ * BGP mode with Services: one watch on Services, one on EndpointSlices and one on this Node (the
+ * drain: node.kubernetes.io/exclude-from-external-load-balancers, on by default), each on a
+ * connection of its own outside the client's limit.
+ */
+const WATCHES = 3;
 /** The issue's bound on SIGTERM to exit. */
 const EXIT_BOUND_MS = 10_000;
 const API_PORT = 6443;
@@ -117,6 +121,8 @@ describe('a slow API server (issue 14)', function () {
     assert.equal(singleGets.length, 0, 'no GET of a single Service: the cache is read');
     assert.ok(patches.length >= SERVICES && patches.length <= SERVICES * 1.05, `${patches.length} status PATCHes for ${SERVICES} Services`);
     assert.ok(stats.maxPerSecond <= LIMITS.burst + LIMITS.qps, `${stats.maxPerSecond} requests within one second, over burst + qps ${LIMITS.burst + LIMITS.qps}`);
+    const watched = new Set(requests.filter((r) => r.query.watch === 'true' || r.query.watch === '1').map((r) => r.path));
+    assert.equal(watched.size, WATCHES, `watches on ${[...watched].join(', ')}`);
     assert.ok(stats.connections.peak <= LIMITS.maxConnections + WATCHES, `${stats.connections.peak} connections at once, over ${LIMITS.maxConnections} + ${WATCHES} watches`);
     assert.ok(stats.inFlight.peak <= LIMITS.maxConnections + WATCHES, `${stats.inFlight.peak} requests in flight at once`);
     assert.ok(!/no longer writes Service status/.test(node.log()), 'the services Lease was lost while writing: its renewals waited behind the writes');
