@@ -65,6 +65,26 @@ export class LabApiServer {
     return this.command<T>({ cmd: 'get', kind, namespace, name });
   }
 
+  /** Every object of a kind the server holds (in one namespace, or all). */
+  list<T = Record<string, unknown>>(kind: string, namespace?: string): Promise<T[]> {
+    return this.command<T[]>({ cmd: 'list', kind, ...(namespace !== undefined ? { namespace } : {}) });
+  }
+
+  /** An outage: watches cut, then connections refused (`refuse`) or answered 503 (`unavailable`). */
+  async down(mode: 'refuse' | 'unavailable' = 'refuse'): Promise<void> {
+    await this.command({ cmd: 'down', mode });
+  }
+
+  /** Back from an outage, listening on the same address. */
+  async up(): Promise<void> {
+    await this.command({ cmd: 'up' });
+  }
+
+  /** Drops the history: every watch or list from an older resourceVersion now gets 410 Gone. */
+  async compact(): Promise<void> {
+    await this.command({ cmd: 'compact' });
+  }
+
   /** Every request the server answered so far: method, path, query, code. */
   requests(): Promise<Array<{ method: string; path: string; code?: number }>> {
     return this.command({ cmd: 'requests' });

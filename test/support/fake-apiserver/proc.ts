@@ -4,20 +4,23 @@
 // It prints {"url":..., "kubeconfig":...} once listening, then takes JSON lines on stdin:
 //   {"cmd":"create","kind":"Service","object":{...}}   {"cmd":"delete","kind":"Service","namespace":"default","name":"web"}
 //   {"cmd":"get","kind":"Lease","namespace":"kube-system","name":"plndr-svcs-lock"}   {"cmd":"requests"}
+//   {"cmd":"list","kind":"Service"}   {"cmd":"down","mode":"refuse"}   {"cmd":"up"}   {"cmd":"compact"}
 // and answers each with {"ok":true,"value":...} or {"ok":false,"error":"..."}.
 import { createInterface } from 'node:readline';
 import { FakeApiServer } from './server.js';
 import type { KindName } from './resources.js';
+import type { OutageMode } from './server.js';
 
 const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
 const server = new FakeApiServer({ host, port: Number(port) });
 
 interface Command {
-  cmd: 'create' | 'delete' | 'get' | 'requests' | 'stop';
+  cmd: 'create' | 'delete' | 'get' | 'list' | 'requests' | 'down' | 'up' | 'compact' | 'stop';
   kind?: KindName;
   object?: object;
   namespace?: string;
   name?: string;
+  mode?: OutageMode;
 }
 
 async function main(): Promise<void> {
@@ -31,7 +34,12 @@ async function main(): Promise<void> {
       if (c.cmd === 'create') server.create(c.kind!, c.object!);
       else if (c.cmd === 'delete') server.delete(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
       else if (c.cmd === 'get') value = server.get(c.kind!, { namespace: c.namespace ?? '', name: c.name! });
+      else if (c.cmd === 'list') value = server.list(c.kind!, c.namespace);
       else if (c.cmd === 'requests') value = server.requests;
+      // An outage (see FakeApiServer.setDown), and history dropped so that old watches get 410.
+      else if (c.cmd === 'down') await server.setDown(true, c.mode ?? 'refuse');
+      else if (c.cmd === 'up') await server.setDown(false);
+      else if (c.cmd === 'compact') server.compactBefore();
       else if (c.cmd === 'stop') break;
       process.stdout.write(JSON.stringify({ ok: true, value }) + '\n');
     } catch (err) {
