@@ -3,9 +3,16 @@
 // an address is in place before its route is announced, and a route is withdrawn before its
 // address goes. A VIP whose address could not be added is not announced. Runs coalesce: a burst
 // of registry changes during a run leads to one more run, not one per change. A run that fails
-// as a whole (the interface cannot be read) is tried again after a capped back-off.
+// as a whole (the interface cannot be read) is tried again after a capped back-off, and so is a
+// run that could not place some VIPs.
+//
+// The interface can change without us: an interface deleted (and its addresses with it), an
+// operator's `ip addr del`. So every VERIFY interval a run first reads which of our addresses
+// are still there; one that is gone is no longer in place: its route is withdrawn and the
+// address added again (found by the fault lab: a VIP interface deleted and created again left
+// every route announced for addresses no node had, for good).
 import { EventEmitter } from 'node:events';
-import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
+import { type Clock, type Prefix, type Route, type TimerHandle, every, systemClock } from '../bgp/index.js';
 import type { VipRegistry } from './registry/index.js';
 
 /** Puts VIP addresses on an interface (src/vip implements it with marked addresses). */
@@ -32,6 +39,8 @@ export interface RouteSink {
 
 export interface ReconcileResult {
   added: string[];
+  /** Ours, placed earlier, found gone from the interface by the periodic check (added again when possible). */
+  lost: string[];
   /** Wanted addresses that were already there without our mark: used, never removed. */
   foreign: string[];
   removed: string[];
@@ -39,7 +48,8 @@ export interface ReconcileResult {
   staleRemoved: string[];
   announced: number;
   withdrawn: number;
-  failures: Array<{ address: string; message: string }>;
+  /** `repeated`: the same failure as at the run before, for the same address (not worth a new log line). */
+  failures: Array<{ address: string; message: string; repeated?: true }>;
   durationMs: number;
   /** VIPs wanted and in place (address and, with a route sink, route). */
   inPlace: number;
@@ -54,6 +64,16 @@ export interface ReconcilerEvents {
 
 /** The back-off of a failed run: 1 s doubling up to 30 s. */
 export const RECONCILE_RETRY = { initialMs: 1_000, maxMs: 30_000 } as const;
+/** How often a run reads the interface again to catch our addresses gone without us. */
+export const RECONCILE_VERIFY_MS = 10_000;
+
+/** The code of the error an AddressPlacer throws when the interface does not exist (src/vip). */
+const NO_SUCH_INTERFACE = 'VIP_ERR_NO_SUCH_INTERFACE';
+
+export interface ReconcilerOptions {
+  /** Between two reads of the interface for addresses gone without us; 0: never. */
+  verifyEveryMs?: number;
+}
 
 export class Reconciler extends EventEmitter<ReconcilerEvents> {
   /** Addresses we know are on the interface with our mark. */
@@ -67,14 +87,22 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   private failuresInARow = 0;
   private retry: TimerHandle | undefined;
   private stopped = false;
+  /** The periodic check: set once the first run succeeded. */
+  private verifier: TimerHandle | undefined;
+  private verifyDue = false;
+  /** Each address's failure at the last run, to tell a new failure from the same one again. */
+  private failing = new Map<string, string>();
+  private readonly verifyEveryMs: number;
 
   constructor(
     private readonly registry: VipRegistry,
     private readonly addresses: AddressPlacer,
     private readonly routes: RouteSink | undefined,
     private readonly clock: Clock = systemClock,
+    options: ReconcilerOptions = {},
   ) {
     super();
+    this.verifyEveryMs = options.verifyEveryMs ?? RECONCILE_VERIFY_MS;
   }
 
   get last(): ReconcileResult | undefined {
@@ -104,11 +132,13 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     this.retry = undefined;
     this.running = (async () => {
       try {
+        let placedAll: boolean;
         do {
           this.again = false;
-          await this.runOnce();
-          this.failuresInARow = 0;
+          placedAll = await this.runOnce();
         } while (this.again);
+        if (placedAll) this.failuresInARow = 0;
+        else this.retryLater();
       } catch (err) {
         this.failed(err instanceof Error ? err : new Error(String(err)));
       } finally {
@@ -118,9 +148,10 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     return this.running;
   }
 
-  private async runOnce(): Promise<void> {
+  /** One run; resolves whether every address change it tried was made. */
+  private async runOnce(): Promise<boolean> {
     const start = this.clock.now();
-    const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
+    const result: ReconcileResult = { added: [], lost: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
     const desired = this.registry.desired();
     const want = new Map(desired.map((d) => [d.address, d]));
     result.desired = desired.length;
@@ -137,12 +168,18 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
         for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
       }
       this.initialized = true;
+      if (this.verifyEveryMs > 0) this.verifier ??= every(this.clock, this.verifyEveryMs, () => this.verifySoon());
+    } else if (this.verifyDue) {
+      this.verifyDue = false;
+      result.lost = await this.findLost();
     }
 
     for (const a of [...this.foreign]) if (!want.has(a)) this.foreign.delete(a);
     const toAdd = desired.map((d) => d.address).filter((a) => !this.placed.has(a) && !this.foreign.has(a));
     if (toAdd.length) {
-      const r = await this.addresses.add(toAdd);
+      // A batch that fails whole (the interface is gone) fails each of its addresses: the run
+      // goes on, so that the routes of VIPs not in place are withdrawn.
+      const r = await this.addresses.add(toAdd).catch((err: Error): PlacementResult => ({ done: [], failed: toAdd.map((address) => ({ address, error: err })) }));
       for (const a of r.done) this.placed.add(a);
       for (const a of r.foreign ?? []) this.foreign.add(a);
       result.added = r.done;
@@ -171,7 +208,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
 
     const toRemove = [...this.placed].filter((a) => !want.has(a));
     if (toRemove.length) {
-      const r = await this.addresses.remove(toRemove);
+      const r = await this.addresses.remove(toRemove).catch((err: Error): PlacementResult => ({ done: [], failed: toRemove.map((address) => ({ address, error: err })) }));
       for (const a of r.done) this.placed.delete(a);
       result.removed = r.done;
       for (const f of r.failed) result.failures.push({ address: f.address, message: f.error.message });
@@ -179,15 +216,45 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
 
     result.inPlace = desired.filter((d) => inPlace(d.address)).length;
     result.durationMs = this.clock.now() - start;
+    const failing = new Map(result.failures.map((f) => [f.address, f.message]));
+    for (const f of result.failures) if (this.failing.get(f.address) === f.message) f.repeated = true;
+    this.failing = failing;
     this.lastResult = result;
     this.emit('reconciled', result);
+    return result.failures.length === 0;
+  }
+
+  /** Drops from `placed` what is no longer on the interface (all of it when the interface is gone); returns it. */
+  private async findLost(): Promise<string[]> {
+    const owned = await this.addresses.listOwned().catch((err: Error & { code?: string }) => {
+      if (err.code === NO_SUCH_INTERFACE) return [];
+      throw err;
+    });
+    const there = new Set(owned);
+    const lost = [...this.placed].filter((a) => !there.has(a));
+    for (const a of lost) this.placed.delete(a);
+    // An operator's address may be gone as well: the add of this run sorts them out again.
+    this.foreign.clear();
+    return lost;
+  }
+
+  private verifySoon(): void {
+    if (this.stopped) return;
+    this.verifyDue = true;
+    void this.schedule();
   }
 
   private failed(error: Error): void {
+    const retryInMs = this.retryLater();
+    this.emit('failed', error, retryInMs);
+  }
+
+  /** Schedules the next run after the back-off; returns it. */
+  private retryLater(): number {
     const retryInMs = Math.min(RECONCILE_RETRY.maxMs, RECONCILE_RETRY.initialMs * 2 ** this.failuresInARow);
     this.failuresInARow++;
     if (!this.stopped) this.retry = this.clock.after(retryInMs, () => void this.schedule());
-    this.emit('failed', error, retryInMs);
+    return retryInMs;
   }
 
   /**
@@ -197,6 +264,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   async teardown(): Promise<PlacementResult> {
     this.stopped = true;
     this.retry?.cancel();
+    this.verifier?.cancel();
     await this.running;
     if (this.routes) {
       for (const route of [...this.routes.table.values()]) this.routes.withdraw(route.prefix);
@@ -209,11 +277,12 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
 }
 
 /** The log lines a reconcile is worth: one per VIP added, removed or refused, and per stale one removed. */
-export function describeReconcile(r: ReconcileResult, iface: string): Array<[Record<string, unknown>, string, 'info' | 'error']> {
+export function describeReconcile(r: ReconcileResult, iface: string): Array<[Record<string, unknown>, string, 'info' | 'warn' | 'error']> {
   return [
     ...r.staleRemoved.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip }, 'removed a stale VIP left by an earlier run', 'info']),
+    ...r.lost.map((vip): [Record<string, unknown>, string, 'warn'] => [{ vip, interface: iface }, 'VIP gone from the interface without us (interface deleted, or address removed): withdrawn until it is back', 'warn']),
     ...r.added.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip, interface: iface }, 'VIP added', 'info']),
     ...r.removed.map((vip): [Record<string, unknown>, string, 'info'] => [{ vip, interface: iface }, 'VIP removed', 'info']),
-    ...r.failures.map((f): [Record<string, unknown>, string, 'error'] => [{ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced', 'error']),
+    ...r.failures.filter((f) => !f.repeated).map((f): [Record<string, unknown>, string, 'error'] => [{ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced', 'error']),
   ];
 }
