@@ -80,13 +80,27 @@ export class LabApiServer {
     await this.command({ cmd: 'up' });
   }
 
-  /** Drops the history: every watch or list from an older resourceVersion now gets 410 Gone. */
-  async compact(): Promise<void> {
-    await this.command({ cmd: 'compact' });
+  /** Drops the history: every watch or list from an older resourceVersion than the one returned now gets 410 Gone. */
+  compact(): Promise<number> {
+    return this.command<number>({ cmd: 'compact' });
+  }
+
+  /** Requests from now on get no answer until release(). */
+  async hold(): Promise<void> {
+    await this.command({ cmd: 'hold' });
+  }
+
+  async release(): Promise<void> {
+    await this.command({ cmd: 'release' });
+  }
+
+  /** Ends every watch cleanly, as at a server-side timeout (clients watch again from where they were); returns how many. */
+  breakWatches(): Promise<number> {
+    return this.command<number>({ cmd: 'breakWatches' });
   }
 
   /** Every request the server answered so far: method, path, query, code. */
-  requests(): Promise<Array<{ method: string; path: string; code?: number }>> {
+  requests(): Promise<Array<{ method: string; path: string; query: Record<string, string>; code?: number }>> {
     return this.command({ cmd: 'requests' });
   }
 }

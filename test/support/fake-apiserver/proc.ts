@@ -4,7 +4,8 @@
 // It prints {"url":..., "kubeconfig":...} once listening, then takes JSON lines on stdin:
 //   {"cmd":"create","kind":"Service","object":{...}}   {"cmd":"delete","kind":"Service","namespace":"default","name":"web"}
 //   {"cmd":"get","kind":"Lease","namespace":"kube-system","name":"plndr-svcs-lock"}   {"cmd":"requests"}
-//   {"cmd":"list","kind":"Service"}   {"cmd":"down","mode":"refuse"}   {"cmd":"up"}   {"cmd":"compact"}
+//   {"cmd":"list","kind":"Service"}   {"cmd":"down","mode":"refuse"}   {"cmd":"up"}   {"cmd":"compact"}   {"cmd":"breakWatches"}
+//   {"cmd":"hold"}   {"cmd":"release"}
 // and answers each with {"ok":true,"value":...} or {"ok":false,"error":"..."}.
 import { createInterface } from 'node:readline';
 import { FakeApiServer } from './server.js';
@@ -15,7 +16,7 @@ const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
 const server = new FakeApiServer({ host, port: Number(port) });
 
 interface Command {
-  cmd: 'create' | 'delete' | 'get' | 'list' | 'requests' | 'down' | 'up' | 'compact' | 'stop';
+  cmd: 'create' | 'delete' | 'get' | 'list' | 'requests' | 'down' | 'up' | 'compact' | 'breakWatches' | 'hold' | 'release' | 'stop';
   kind?: KindName;
   object?: object;
   namespace?: string;
@@ -39,7 +40,12 @@ async function main(): Promise<void> {
       // An outage (see FakeApiServer.setDown), and history dropped so that old watches get 410.
       else if (c.cmd === 'down') await server.setDown(true, c.mode ?? 'refuse');
       else if (c.cmd === 'up') await server.setDown(false);
-      else if (c.cmd === 'compact') server.compactBefore();
+      else if (c.cmd === 'compact') {
+        server.compactBefore();
+        value = server.resourceVersion;
+      } else if (c.cmd === 'hold') server.hold();
+      else if (c.cmd === 'release') server.release();
+      else if (c.cmd === 'breakWatches') value = server.breakWatches();
       else if (c.cmd === 'stop') break;
       process.stdout.write(JSON.stringify({ ok: true, value }) + '\n');
     } catch (err) {
