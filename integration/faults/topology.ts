@@ -31,6 +31,8 @@ export interface NodeSettings {
   staticVips: string[];
   /** The config file is written broken (a YAML syntax error) when set. */
   broken?: boolean;
+  /** Peers beside the tor, in kube-vip's `addr:AS:password:multihop` form. */
+  extraPeers?: string[];
   /** Extra YAML at the end (lines). */
   extra?: string[];
 }
@@ -45,6 +47,7 @@ export function faultNodeConfig(node: NodeSpec, kubeconfig: string, settings: No
     'connectRetryTime: 2',
     'peers:',
     `  - "${node.torIpv4}:65000::false"`,
+    ...(settings.extraPeers ?? []).map((p) => `  - "${p}"`),
     ...(node.name === 'node2' ? [`vipInterface: ${NODE2_VIP_INTERFACE}`] : []),
     settings.staticVips.length ? 'vips:' : 'vips: []',
     ...settings.staticVips.map((v) => `  - ${v}`),
@@ -71,10 +74,14 @@ export class FaultLab {
   kubeconfig = '';
   private restoreTor: (() => void) | undefined;
 
-  private constructor(readonly lab: Lab) {}
+  private constructor(
+    readonly lab: Lab,
+    private readonly checkIntervalMs: number | undefined,
+  ) {}
 
-  static async build(label = 'faults'): Promise<FaultLab> {
-    const f = new FaultLab(new Lab(label));
+  /** `checkIntervalMs`: the pause between two samples of the invariant checker. */
+  static async build(label = 'faults', options: { checkIntervalMs?: number } = {}): Promise<FaultLab> {
+    const f = new FaultLab(new Lab(label), options.checkIntervalMs);
     try {
       await f.setUp();
       return f;
@@ -173,6 +180,7 @@ export class FaultLab {
       nodes: [n1, n2].map((n, i) => ({ name: n.name, ns: n.name, peerAddress: n.ipv4, configPath: this.nodes[i]!.configPath })),
       routers: [{ name: 'tor', frr: this.tor }],
       api: this.api,
+      ...(this.checkIntervalMs !== undefined ? { intervalMs: this.checkIntervalMs } : {}),
     });
     this.checker.start();
   }
