@@ -22,6 +22,10 @@ export const CHECK_INTERVAL_MS = 1000;
 /** Left out of the growth verdict: at least a minute, or a tenth of the run. */
 export const MIN_WARMUP_MS = 60_000;
 export const WARMUP_SHARE = 0.1;
+/** The live heap (after a full collection) may grow this much from the warm-up's end to the run's. */
+export const LIVE_HEAP_ALLOWANCE_BYTES = 8 * 1024 * 1024;
+/** How long V8 may take to write a heap snapshot on a loaded machine. */
+export const SNAPSHOT_TIMEOUT_MS = 120_000;
 /** After the run, the lab must agree with the desired set again within this. */
 export const SETTLE_TIMEOUT_MS = 180_000;
 

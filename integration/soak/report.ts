@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type SeriesVerdict, judgeGrowth } from './growth.js';
+import type { HeapGrowth } from './heap.js';
 import { MIN_WARMUP_MS, SERIES, WARMUP_SHARE } from './plan.js';
 import type { Sample } from './sampler.js';
 import { lineChart } from './svg.js';
@@ -28,6 +29,8 @@ export interface SoakFigures {
   settledAfterSeconds?: number;
   divergence: { longestMs: number; longest: string; unbackedMs: number; unbackedSeen: number };
   maxListenersWarnings: number;
+  /** The live heap from V8 snapshots at the warm-up's end and at the end, and what grew most between. */
+  liveHeap?: { warmupBytes?: number; warmupAtSeconds?: number; endBytes: number; endAtSeconds: number; growth: HeapGrowth[]; allowanceBytes: number };
   verdicts: SeriesVerdict[];
 }
 
@@ -67,7 +70,7 @@ export function figuresMarkdown(f: SoakFigures): string {
   };
   const cpu = last && first ? last.cpuSeconds - first.cpuSeconds : 0;
   return [
-    `${f.minutes} minutes on ${f.cores} cores shared with other work: load average ${f.loadBefore.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) before, ${f.loadMeanDuring.toFixed(1)} on average during, ${f.loadAfter.map((l) => l.toFixed(1)).join(' / ')} after. ${f.samples.length} samples; the daemon used ${cpu.toFixed(1)} s of CPU (${((cpu / f.runSeconds) * 100).toFixed(1)}% of one core).`,
+    `${f.minutes} minutes${f.liveHeap ? ' with heap snapshots (the resident memory includes what writing them cost)' : ''} on ${f.cores} cores shared with other work: load average ${f.loadBefore.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) before, ${f.loadMeanDuring.toFixed(1)} on average during, ${f.loadAfter.map((l) => l.toFixed(1)).join(' / ')} after. ${f.samples.length} samples; the daemon used ${cpu.toFixed(1)} s of CPU (${((cpu / f.runSeconds) * 100).toFixed(1)}% of one core).`,
     '',
     '| | at the start | at the end | highest | verdict (after the warm-up) |',
     '|---|---|---|---|---|',
@@ -77,6 +80,7 @@ export function figuresMarkdown(f: SoakFigures): string {
     row('timers', 'timers', String, first?.resources?.Timeout, last?.resources?.Timeout),
     row('listening sockets', 'listeners', String, first?.listening, last?.listening),
     row('TCP connections', 'sockets', String, first?.connections, last?.connections),
+    ...(f.liveHeap ? [liveHeapLine(f.liveHeap)] : []),
     '',
     `Handled: ${f.flaps.remote} flaps by the peer (the peer counted ${f.flaps.sessionsEstablished} sessions up and ${f.flaps.sessionsDropped} down), ${f.services.created} Services created and ${f.services.deleted} deleted, ${f.reloads.written} config files written (${f.reloads.applied} reloads applied, ${f.reloads.refused} refused as broken), ${f.outages.length} API outages of ${f.outages.length ? Math.round(f.outages[0]![1] - f.outages[0]![0]) : 0} s. ${f.maxListenersWarnings} MaxListenersExceededWarning in the log.`,
     '',
@@ -86,6 +90,14 @@ export function figuresMarkdown(f: SoakFigures): string {
     '',
     '![resident memory, heap, file descriptors, timers and sockets of the daemon during the soak](soak.svg)',
   ].join('\n');
+}
+
+function liveHeapLine(h: NonNullable<SoakFigures['liveHeap']>): string {
+  if (h.warmupBytes === undefined) return `| live heap (a V8 snapshot, after a full collection) | ? | ${mib(h.endBytes)} | | no snapshot at the warm-up's end |`;
+  const growth = h.endBytes - h.warmupBytes;
+  const top = h.growth.slice(0, 3).map((g) => `${g.kind} ${g.bytes >= 0 ? '+' : ''}${(g.bytes / 1024).toFixed(0)} KiB`).join(', ');
+  const verdict = growth > h.allowanceBytes ? '**grows**' : 'bounded';
+  return `| live heap (a V8 snapshot, after a full collection) | ${mib(h.warmupBytes)} at ${Math.round(h.warmupAtSeconds ?? 0)} s | ${mib(h.endBytes)} at ${Math.round(h.endAtSeconds)} s | | ${verdict}: ${(growth / 1024).toFixed(0)} KiB more (allowed ${mib(h.allowanceBytes)}); most: ${top} |`;
 }
 
 export function soakSvg(f: SoakFigures): string {
