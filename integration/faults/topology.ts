@@ -124,18 +124,14 @@ export class FaultLab {
     const file = join(this.tor.dir, 'bgpd.conf');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace(`neighbor ${address} remote-as ${NODE_AS}`, `neighbor ${address} remote-as ${WRONG_AS}`));
-    this.lab.onTeardown(() => writeFileSync(file, good));
     this.restoreTor = () => writeFileSync(file, good);
     await this.tor.restartBgpd();
   }
 
-  /** Undoes restartTorRefusing at the running bgpd (and in its file); returns what bgpd counted meanwhile. */
-  async acceptAgain(address: string): Promise<string> {
-    const j = await this.tor.json<Record<string, { lastNotificationReason?: string; lastResetDueTo?: string; connectionsEstablished?: number }>>(`show bgp neighbors ${address} json`);
+  /** Undoes restartTorRefusing at the running bgpd (and in its file). */
+  async acceptAgain(address: string): Promise<void> {
     await this.tor.configure(`router bgp ${TOR_AS}`, `neighbor ${address} remote-as ${NODE_AS}`);
     this.restoreTor?.();
-    const n = j[address];
-    return `bgpd's last reset: ${n?.lastResetDueTo ?? n?.lastNotificationReason ?? 'none'}`;
   }
 
   async destroy(): Promise<void> {

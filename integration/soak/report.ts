@@ -1,5 +1,6 @@
 // The soak's verdicts and its pages: docs/soak.svg (the plot), docs/soak.json (the figures and
-// every sample) and the figures block of docs/soak.md, between its markers.
+// every sample) and the figures block of docs/soak.md, between its markers. The pages can be
+// drawn again from a run's figures, measuring nothing: node dist/integration/soak/report.js docs/soak.json
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type SeriesVerdict, judgeGrowth } from './growth.js';
@@ -66,13 +67,14 @@ export function figuresMarkdown(f: SoakFigures): string {
   const byName = new Map(f.verdicts.map((v) => [v.name, v]));
   const row = (label: string, spec: keyof typeof SERIES, format: (v: number) => string, startValue: number | undefined, endValue: number | undefined) => {
     const v = byName.get(SERIES[spec].name);
-    return `| ${label} | ${startValue === undefined ? '?' : format(startValue)} | ${endValue === undefined ? '?' : format(endValue)} | ${v ? format(v.max) : '?'} | ${v ? (v.grows ? '**grows**' : 'bounded') : '?'}: ${v?.reason ?? ''} |`;
+    const medians = v?.quarterMedians.length ? `quarter medians ${v.quarterMedians.map(format).join(', ')}` : (v?.reason ?? '');
+    return `| ${label} | ${startValue === undefined ? '?' : format(startValue)} | ${endValue === undefined ? '?' : format(endValue)} | ${v ? format(v.max) : '?'} | ${v ? (v.grows ? '**grows**' : 'bounded') : '?'}: ${medians} |`;
   };
   const cpu = last && first ? last.cpuSeconds - first.cpuSeconds : 0;
   return [
     `${f.minutes} minutes${f.liveHeap ? ' with heap snapshots (the resident memory includes what writing them cost)' : ''} on ${f.cores} cores shared with other work: load average ${f.loadBefore.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) before, ${f.loadMeanDuring.toFixed(1)} on average during, ${f.loadAfter.map((l) => l.toFixed(1)).join(' / ')} after. ${f.samples.length} samples; the daemon used ${cpu.toFixed(1)} s of CPU (${((cpu / f.runSeconds) * 100).toFixed(1)}% of one core).`,
     '',
-    '| | at the start | at the end | highest | verdict (after the warm-up) |',
+    '| | at the start | at the end | highest | verdict, after the warm-up |',
     '|---|---|---|---|---|',
     row('resident memory', 'rss', mib, first?.rssBytes, last?.rssBytes),
     row('V8 heap in use', 'heap', mib, first?.heapUsedBytes, last?.heapUsedBytes),
@@ -126,4 +128,9 @@ export function writeSoakDocs(f: SoakFigures): void {
   if (from < 0 || to < from) throw new Error(`docs/soak.md has no figure markers (${BEGIN} ... ${END})`);
   writeFileSync(file, doc.slice(0, from) + `${BEGIN}\n\n${figuresMarkdown(f)}\n\n${END}` + doc.slice(to + END.length));
   console.log('  docs/soak.md, docs/soak.json and docs/soak.svg written');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [file = `${DOCS}soak.json`] = process.argv.slice(2);
+  writeSoakDocs(JSON.parse(readFileSync(file, 'utf8')) as SoakFigures);
 }
