@@ -4,11 +4,13 @@
 // wire process carries the frames between them. A cut drops every frame while both carriers stay
 // up, so only the BGP hold timer notices, as with a failed switch or optic between two routers.
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Lab, haveProgram } from './lab.js';
 
 const WIRE_PY = fileURLToPath(new URL('../../../integration/support/wire.py', import.meta.url));
+const TUN_DEVICE = '/dev/net/tun';
 /** How long the wire may take to create its devices or answer a command. */
 const WIRE_ANSWER_MS = 10_000;
 
@@ -31,7 +33,9 @@ export interface WireStats {
 }
 
 export function wireSkipReason(): string | undefined {
-  return haveProgram('python3') ? undefined : 'python3 is needed for the lab wire (integration/support/wire.py)';
+  if (!haveProgram('python3')) return 'python3 is needed for the lab wire (integration/support/wire.py)';
+  if (!existsSync(TUN_DEVICE)) return `${TUN_DEVICE} is missing: the lab wire needs TAP devices`;
+  return undefined;
 }
 
 export class Wire {
