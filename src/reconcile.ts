@@ -4,7 +4,13 @@
 // goes. A VIP that could not be placed is not announced, and is tried again at the next run.
 // Runs coalesce: a burst of registry changes during a run leads to one more run, not one per
 // change. A run that fails as a whole (the node's VIPs cannot be read) is tried again after a
-// capped back-off.
+// capped back-off, and so is a run that could not place some VIPs.
+//
+// The node can change without us: an interface deleted (and its addresses with it), an
+// operator's `ip addr del`. So every RECONCILE_VERIFY_MS a run first reads which of our VIPs are
+// still there; one that is gone is no longer in place: its route is withdrawn and the VIP placed
+// again (found by the fault lab: a VIP interface deleted and created again left every route
+// announced for addresses no node had, for good).
 //
 // Scale: the first run reads every wanted VIP; later runs read only what the registry says
 // changed, so that one new Service among 100,000 VIPs costs one VIP's work. Placement goes in
@@ -13,7 +19,7 @@
 // event loop between chunks).
 import { EventEmitter } from 'node:events';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
+import { type Clock, type Prefix, type Route, type TimerHandle, every, systemClock } from '../bgp/index.js';
 import { LARGE_CHANGE, cancelGarbageCollection, collectGarbageSoon } from './memory.js';
 import type { ChangeTracker, VipRegistry, WantedVip } from './registry/index.js';
 
@@ -54,6 +60,8 @@ export interface RouteSink {
 
 export interface ReconcileResult {
   added: string[];
+  /** Ours, placed earlier, found gone from the node by the periodic check (placed again when possible). */
+  lost: string[];
   /** Wanted addresses that were already there without our mark: used, never removed. */
   foreign: string[];
   removed: string[];
@@ -61,7 +69,8 @@ export interface ReconcileResult {
   staleRemoved: string[];
   announced: number;
   withdrawn: number;
-  failures: Array<{ address: string; message: string }>;
+  /** `repeated`: the same failure as at the run before, for the same VIP (not worth a new log line). */
+  failures: Array<{ address: string; message: string; repeated?: true }>;
   durationMs: number;
   /** VIPs wanted and in place (address and, with a route sink, route). */
   inPlace: number;
@@ -79,6 +88,16 @@ export interface ReconcilerEvents {
 
 /** The back-off of a failed run: 1 s doubling up to 30 s. */
 export const RECONCILE_RETRY = { initialMs: 1_000, maxMs: 30_000 } as const;
+/** How often a run reads the node again to catch our VIPs gone without us. */
+export const RECONCILE_VERIFY_MS = 10_000;
+
+/** The code of the error an AddressPlacer throws when the interface does not exist (src/vip). */
+const NO_SUCH_INTERFACE = 'VIP_ERR_NO_SUCH_INTERFACE';
+
+export interface ReconcilerOptions {
+  /** Between two reads of the node for VIPs gone without us; 0: never. */
+  verifyEveryMs?: number;
+}
 
 export class Reconciler extends EventEmitter<ReconcilerEvents> {
   /** VIPs we know are on the node with our mark. */
@@ -95,15 +114,23 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   private failuresInARow = 0;
   private retry: TimerHandle | undefined;
   private stopped = false;
+  /** The periodic check: set once the first run succeeded. */
+  private verifier: TimerHandle | undefined;
+  private verifyDue = false;
+  /** Each VIP's failure at the last run, to tell a new failure from the same one again. */
+  private failing = new Map<string, string>();
+  private readonly verifyEveryMs: number;
 
   constructor(
     private readonly registry: VipRegistry,
     private readonly addresses: AddressPlacer,
     private readonly routes: RouteSink | undefined,
     private readonly clock: Clock = systemClock,
+    options: ReconcilerOptions = {},
   ) {
     super();
     this.changes = registry.track();
+    this.verifyEveryMs = options.verifyEveryMs ?? RECONCILE_VERIFY_MS;
   }
 
   get last(): ReconcileResult | undefined {
@@ -140,11 +167,13 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     this.retry = undefined;
     this.running = (async () => {
       try {
+        let placedAll: boolean;
         do {
           this.again = false;
-          await this.runOnce();
-          this.failuresInARow = 0;
+          placedAll = await this.runOnce();
         } while (this.again);
+        if (placedAll) this.failuresInARow = 0;
+        else this.retryLater();
       } catch (err) {
         this.failed(err instanceof Error ? err : new Error(String(err)));
       } finally {
@@ -155,15 +184,22 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   }
 
   private failed(error: Error): void {
-    const retryInMs = Math.min(RECONCILE_RETRY.maxMs, RECONCILE_RETRY.initialMs * 2 ** this.failuresInARow);
-    this.failuresInARow++;
-    if (!this.stopped) this.retry = this.clock.after(retryInMs, () => void this.schedule());
+    const retryInMs = this.retryLater();
     this.emit('failed', error, retryInMs);
   }
 
-  private async runOnce(): Promise<void> {
+  /** Schedules the next run after the back-off; returns it. */
+  private retryLater(): number {
+    const retryInMs = Math.min(RECONCILE_RETRY.maxMs, RECONCILE_RETRY.initialMs * 2 ** this.failuresInARow);
+    this.failuresInARow++;
+    if (!this.stopped) this.retry = this.clock.after(retryInMs, () => void this.schedule());
+    return retryInMs;
+  }
+
+  /** One run; resolves whether every placement it tried was made. */
+  private async runOnce(): Promise<boolean> {
     const start = this.clock.now();
-    const result: ReconcileResult = { added: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
+    const result: ReconcileResult = { added: [], lost: [], foreign: [], removed: [], staleRemoved: [], announced: 0, withdrawn: 0, failures: [], durationMs: 0, inPlace: 0, desired: 0 };
     const changed = this.changes.take();
     const fail = (f: { address: string; error: Error }) => result.failures.push({ address: f.address, message: f.error.message });
     let stale: string[] = [];
@@ -185,7 +221,17 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       entries = this.registry.entries();
       // Routes a replaced speaker carried over that nobody wants any more.
       for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) unwanted.push(a);
+      if (this.verifyEveryMs > 0) this.verifier ??= every(this.clock, this.verifyEveryMs, () => this.verifySoon());
     } else {
+      if (this.verifyDue) {
+        this.verifyDue = false;
+        result.lost = await this.findLost();
+        for (const a of result.lost) changed.add(a);
+        // An operator's VIP may be gone as well (listOwned sees only ours): looking at them again
+        // sorts them out, placing ours where theirs went.
+        for (const a of this.foreign) changed.add(a);
+        this.foreign.clear();
+      }
       for (const a of this.missing) changed.add(a);
       candidates = changed;
     }
@@ -214,7 +260,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       if (++changes % YIELD_EVERY === 0) await yieldToEventLoop();
     }
     if (moved.length > 0) {
-      const r = await this.addresses.remove(moved);
+      const r = await this.addresses.remove(moved).catch(failedWhole(moved));
       for (const a of r.done) {
         this.placed.delete(a);
         toAdd.push(a);
@@ -234,7 +280,9 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
         heard = true;
         this.inPlace(placed.done, placed.foreign, result);
       };
-      const r = await this.addresses.add(toAdd, { ...(interfaces.size > 0 ? { interfaces } : {}), progress });
+      // A batch that fails whole (the interface is gone) fails each of its VIPs: the run goes on,
+      // so that the routes of VIPs not in place are withdrawn.
+      const r = await this.addresses.add(toAdd, { ...(interfaces.size > 0 ? { interfaces } : {}), progress }).catch(failedWhole(toAdd));
       // A placer without progress reports here only.
       if (!heard) this.inPlace(r.done, r.foreign ?? [], result);
       result.added = r.done;
@@ -242,6 +290,12 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       for (const f of r.failed) {
         fail(f);
         if (this.registry.wanted(f.address)) this.missing.add(f.address);
+        // Not in place (lost from the node, or moved and not placed again): not announced.
+        const route = this.routes?.table.get(f.address);
+        if (route) {
+          this.routes!.withdraw(route.prefix);
+          result.withdrawn++;
+        }
       }
     }
 
@@ -258,13 +312,13 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
 
     const toRemove = unwanted.filter((a) => this.placed.has(a));
     if (toRemove.length) {
-      const r = await this.addresses.remove(toRemove);
+      const r = await this.addresses.remove(toRemove).catch(failedWhole(toRemove));
       for (const a of r.done) this.placed.delete(a);
       result.removed.push(...r.done);
       r.failed.forEach(fail);
     }
     if (stale.length) {
-      const r = await this.addresses.remove(stale);
+      const r = await this.addresses.remove(stale).catch(failedWhole(stale));
       result.staleRemoved = r.done;
       r.failed.forEach(fail);
       stale = [];
@@ -273,9 +327,35 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     result.desired = this.registry.size;
     result.inPlace = result.desired - this.missing.size;
     result.durationMs = this.clock.now() - start;
+    const failing = new Map(result.failures.map((f) => [f.address, f.message]));
+    for (const f of result.failures) if (this.failing.get(f.address) === f.message) f.repeated = true;
+    this.failing = failing;
     this.lastResult = result;
     this.emit('reconciled', result);
     if (changes >= LARGE_CHANGE) collectGarbageSoon(this.clock);
+    return result.failures.length === 0;
+  }
+
+  /**
+   * Drops from `placed` what is no longer on the node (all of it when the interface is gone);
+   * returns it, to be placed again by the run (whose failures withdraw their routes).
+   */
+  private async findLost(): Promise<string[]> {
+    const owned = await this.addresses.listOwned().catch((err: Error & { code?: string }) => {
+      if (err.code === NO_SUCH_INTERFACE) return [];
+      throw err;
+    });
+    const there = new Set(owned);
+    const lost: string[] = [];
+    for (const a of this.placed) if (!there.has(a)) lost.push(a);
+    for (const a of lost) this.placed.delete(a);
+    return lost;
+  }
+
+  private verifySoon(): void {
+    if (this.stopped) return;
+    this.verifyDue = true;
+    void this.schedule();
   }
 
   /** Records placed VIPs (ours, or foreign) and announces those still wanted. */
@@ -309,6 +389,7 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   async teardown(): Promise<PlacementResult> {
     this.stopped = true;
     this.retry?.cancel();
+    this.verifier?.cancel();
     await this.running;
     cancelGarbageCollection();
     if (this.routes) {
@@ -321,6 +402,14 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
   }
 }
 
+/** A PlacementResult failing each of `vips` with the error of a batch that failed whole. */
+function failedWhole(vips: readonly string[]): (err: unknown) => PlacementResult {
+  return (err) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    return { done: [], failed: vips.map((address) => ({ address, error })) };
+  };
+}
+
 /** Per-VIP log lines up to this many of a kind in one run; beyond, one line says how many. */
 const LOGGED_VIPS = 20;
 
@@ -328,17 +417,21 @@ const LOGGED_VIPS = 20;
  * The log lines a reconcile is worth: one per VIP added, removed or refused, and per stale one
  * removed; a run that places thousands (a cold start at scale) says so in one line per kind.
  */
-export function describeReconcile(r: ReconcileResult, iface: string): Array<[Record<string, unknown>, string, 'info' | 'error']> {
-  const lines: Array<[Record<string, unknown>, string, 'info' | 'error']> = [];
+export function describeReconcile(r: ReconcileResult, iface: string): Array<[Record<string, unknown>, string, 'info' | 'warn' | 'error']> {
+  const lines: Array<[Record<string, unknown>, string, 'info' | 'warn' | 'error']> = [];
   const each = (vips: readonly string[], message: string, fields: Record<string, unknown>) => {
     if (vips.length <= LOGGED_VIPS) for (const vip of vips) lines.push([{ vip, ...fields }, message, 'info']);
     else lines.push([{ count: vips.length, first: vips.slice(0, 5), ...fields }, `${message} (${vips.length} of them)`, 'info']);
   };
   each(r.staleRemoved, 'removed a stale VIP left by an earlier run', {});
+  const lost = r.lost.length <= LOGGED_VIPS ? r.lost : r.lost.slice(0, LOGGED_VIPS);
+  for (const vip of lost) lines.push([{ vip, interface: iface }, 'VIP gone from the node without us (interface deleted, or address removed): withdrawn until it is back', 'warn']);
+  if (lost.length < r.lost.length) lines.push([{ count: r.lost.length - lost.length }, 'more VIPs gone from the node without us (the first are above): withdrawn until they are back', 'warn']);
   each(r.added, 'VIP added', { interface: iface });
   each(r.removed, 'VIP removed', { interface: iface });
-  const failures = r.failures.length <= LOGGED_VIPS ? r.failures : r.failures.slice(0, LOGGED_VIPS);
+  const fresh = r.failures.filter((f) => !f.repeated);
+  const failures = fresh.length <= LOGGED_VIPS ? fresh : fresh.slice(0, LOGGED_VIPS);
   for (const f of failures) lines.push([{ vip: f.address, error: f.message }, 'VIP could not be placed; it is not announced', 'error']);
-  if (failures.length < r.failures.length) lines.push([{ count: r.failures.length - failures.length }, 'more VIPs could not be placed (the first are above); they are not announced', 'error']);
+  if (failures.length < fresh.length) lines.push([{ count: fresh.length - failures.length }, 'more VIPs could not be placed (the first are above); they are not announced', 'error']);
   return lines;
 }

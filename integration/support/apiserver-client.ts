@@ -64,10 +64,6 @@ export class LabApiServer {
     await this.command({ cmd: 'createMany', kind, objects });
   }
 
-  list<T = Record<string, unknown>>(kind: string): Promise<T[]> {
-    return this.command<T[]>({ cmd: 'list', kind });
-  }
-
   /** Connections (open, peak, total), requests in flight (now, peak), the most non-watch requests within one second, and the request count. */
   stats(): Promise<{ connections: { open: number; peak: number; total: number }; inFlight: { now: number; peak: number; workedOnPeak: number }; maxPerSecond: number; requests: number }> {
     return this.command({ cmd: 'stats' });
@@ -80,6 +76,40 @@ export class LabApiServer {
   /** The object as the server holds it; throws (NotFound) when it does not exist. */
   get<T = Record<string, unknown>>(kind: string, namespace: string, name: string): Promise<T> {
     return this.command<T>({ cmd: 'get', kind, namespace, name });
+  }
+
+  /** Every object of a kind the server holds (in one namespace, or all). */
+  list<T = Record<string, unknown>>(kind: string, namespace?: string): Promise<T[]> {
+    return this.command<T[]>({ cmd: 'list', kind, ...(namespace !== undefined ? { namespace } : {}) });
+  }
+
+  /** An outage: watches cut, then connections refused (`refuse`) or answered 503 (`unavailable`). */
+  async down(mode: 'refuse' | 'unavailable' = 'refuse'): Promise<void> {
+    await this.command({ cmd: 'down', mode });
+  }
+
+  /** Back from an outage, listening on the same address. */
+  async up(): Promise<void> {
+    await this.command({ cmd: 'up' });
+  }
+
+  /** Drops the history: every watch or list from an older resourceVersion than the one returned now gets 410 Gone. */
+  compact(): Promise<number> {
+    return this.command<number>({ cmd: 'compact' });
+  }
+
+  /** Requests from now on get no answer until release(). */
+  async hold(): Promise<void> {
+    await this.command({ cmd: 'hold' });
+  }
+
+  async release(): Promise<void> {
+    await this.command({ cmd: 'release' });
+  }
+
+  /** Ends every watch cleanly, as at a server-side timeout (clients watch again from where they were); returns how many. */
+  breakWatches(): Promise<number> {
+    return this.command<number>({ cmd: 'breakWatches' });
   }
 
   /** Every request the server answered so far: method, path, query, code. */

@@ -36,16 +36,23 @@ export class VipSpeakerNode {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The daemon's process id while it runs (`ip netns exec` and `setpriv` exec it in place). */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
   /**
    * Starts the daemon and waits until its admin endpoint answers. With `env`, it runs from
-   * those environment variables alone (kube-vip's), without the config file.
+   * those environment variables alone (kube-vip's), without the config file. `prefix` runs it
+   * through a command that execs it (`setpriv --bounding-set -net_admin`, say).
    */
-  async start(extraArgs: string[] = [], env?: Record<string, string>): Promise<void> {
+  async start(extraArgs: string[] = [], env?: Record<string, string>, options: { prefix?: string[] } = {}): Promise<void> {
     const fd = openSync(this.logPath, 'a');
     try {
       const args = env ? ['--enable-source-maps', CLI, 'run', ...extraArgs] : ['--enable-source-maps', CLI, 'run', '--config', this.configPath, ...extraArgs];
       const childEnv = env ? { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } : process.env;
-      this.child = this.lab.spawn(this.nsName, process.execPath, args, { stdio: ['ignore', fd, fd], env: childEnv });
+      const [cmd, ...rest] = [...(options.prefix ?? []), process.execPath, ...args];
+      this.child = this.lab.spawn(this.nsName, cmd!, rest, { stdio: ['ignore', fd, fd], env: childEnv });
     } finally {
       closeSync(fd);
     }

@@ -66,7 +66,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
 
   let reloading = Promise.resolve();
-  const reload = (why: string) => {
+  /** `quiet`: a reload that changes nothing is not worth a line at info level. */
+  const reload = (why: string, quiet = false) => {
     reloading = reloading.then(async () => {
       const next = resolveConfig(options.configPath !== undefined ? { configPath: options.configPath } : {});
       if (!next.ok) {
@@ -79,7 +80,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       if (next.value.config.vips.static.length >= LARGE_CHANGE) collectGarbageSoon();
       try {
         const changes = await daemon.reload(next.value.config);
-        log.info({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');
+        log[quiet && !changes.length ? 'debug' : 'info']({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');
       } catch (err) {
         if (err instanceof ReloadRefused) log.error({ trigger: why, error: err.message }, 'configuration reload refused');
         else log.error({ trigger: why, error: (err as Error).message }, 'configuration reload failed');
@@ -97,6 +98,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     watcher.on('change', (paths) => reload(`file changed: ${paths.join(', ')}`));
     watcher.on('unwatchable', (folder, reason) => log.warn({ folder, reason }, 'cannot watch a configuration folder yet; trying again'));
     watcher.start();
+    // The watch takes its first reading now, after the daemon started: a file changed since it
+    // was loaded (a ConfigMap updated during a slow start) would otherwise wait for the next
+    // change. So the file is compared with the running configuration once, now.
+    reload('the file as it is once started', true);
   }
 
   return new Promise<number>((resolve) => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ManualClock, type Prefix, type Route } from '../../bgp/index.js';
-import { type AddOptions, type AddressPlacer, type PlacementResult, Reconciler, type RouteSink } from '../../src/reconcile.js';
+import { type AddOptions, type AddressPlacer, type PlacementResult, RECONCILE_RETRY, RECONCILE_VERIFY_MS, Reconciler, type RouteSink, describeReconcile } from '../../src/reconcile.js';
 import { VipRegistry } from '../../src/registry/registry.js';
 
 /** Records every call, in order, so tests can check that addresses precede routes. */
@@ -15,12 +15,26 @@ class FakeAddresses implements AddressPlacer {
   readonly refuse = new Set<string>();
   /** An operator's own addresses on the interface. */
   readonly operator = new Set<string>();
+  /** The interface is deleted: its addresses went with it, and every call fails as src/vip does. */
+  private gone = false;
   constructor(private readonly j: Journal) {}
+  deleteInterface(): void {
+    this.gone = true;
+    this.owned.clear();
+  }
+  createInterface(): void {
+    this.gone = false;
+  }
+  private check(): void {
+    if (this.gone) throw Object.assign(new Error('no such interface: vip0'), { code: 'VIP_ERR_NO_SUCH_INTERFACE' });
+  }
   async listOwned(): Promise<string[]> {
     if (this.unreadable) throw this.unreadable;
+    this.check();
     return [...this.owned];
   }
   async add(addresses: string[]): Promise<PlacementResult> {
+    this.check();
     const r: PlacementResult = { done: [], foreign: [], failed: [] };
     for (const a of addresses) {
       if (this.operator.has(a)) {
@@ -38,6 +52,7 @@ class FakeAddresses implements AddressPlacer {
     return r;
   }
   async remove(addresses: string[]): Promise<PlacementResult> {
+    this.check();
     for (const a of addresses) {
       this.owned.delete(a);
       this.j.log.push(`remove ${a}`);
@@ -92,7 +107,8 @@ describe('Reconciler', () => {
     await clock.advanceAsync(4000);
     assert.ok(addresses.owned.has('192.0.2.10/32'));
     assert.ok(routes.table.has('192.0.2.10/32'));
-    assert.equal(clock.pending, 0, 'no retry left once a run succeeds');
+    assert.equal(clock.pending, 1, 'no retry left once a run succeeds: only the periodic check');
+    assert.equal(clock.nextAt(), clock.now() + RECONCILE_VERIFY_MS);
   });
 
   it('leaves no retry behind after teardown', async () => {
@@ -198,6 +214,63 @@ describe('Reconciler', () => {
     assert.ok(!routes.table.has('192.0.2.77/32'));
     assert.ok(!j.log.includes('remove 192.0.2.77/32'));
   });
+
+  it('finds at the periodic check an address gone without it, and adds it again', async () => {
+    const { j, registry, addresses, routes, rec, clock } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    addresses.owned.delete('192.0.2.10/32'); // an operator's `ip addr del`
+    j.log.length = 0;
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    assert.deepEqual(rec.last!.lost, ['192.0.2.10/32']);
+    assert.deepEqual(j.log.filter((l) => l !== 'flush'), ['add 192.0.2.10/32']);
+    assert.ok(routes.table.has('192.0.2.10/32'));
+    const lines = describeReconcile(rec.last!, 'lo').map(([, message, level]) => `${level} ${message}`);
+    assert.ok(lines.some((l) => /^warn VIP gone from the node without us/.test(l)), lines.join('\n'));
+  });
+
+  it('withdraws every route when the interface is deleted, and announces again once it is back', async () => {
+    const { registry, addresses, routes, rec, clock } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    registry.claim('static', { address: '2001:db8::10' });
+    await rec.schedule();
+    assert.equal(routes.table.size, 2);
+    addresses.deleteInterface();
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    assert.equal(routes.table.size, 0, 'no route for an address no longer on the node');
+    assert.deepEqual(rec.last!.failures.map((f) => f.address).sort(), ['192.0.2.10/32', '2001:db8::10/128']);
+    assert.equal(rec.last!.inPlace, 0);
+    addresses.createInterface();
+    await clock.advanceAsync(RECONCILE_RETRY.initialMs);
+    assert.deepEqual([...addresses.owned].sort(), ['192.0.2.10/32', '2001:db8::10/128']);
+    assert.equal(routes.table.size, 2);
+    assert.equal(rec.last!.inPlace, 2);
+  });
+
+  it('tries a VIP that could not be placed again with back-off, and reports the same failure once', async () => {
+    const { registry, addresses, routes, rec, clock } = setup();
+    addresses.refuse.add('192.0.2.66/32');
+    registry.claim('static', { address: '192.0.2.66' });
+    await rec.schedule();
+    const logged = () => describeReconcile(rec.last!, 'lo').filter(([, message]) => /could not be placed/.test(message)).length;
+    assert.equal(logged(), 1);
+    await clock.advanceAsync(RECONCILE_RETRY.initialMs);
+    assert.equal(rec.last!.failures.length, 1, 'tried again');
+    assert.equal(logged(), 0, 'the same failure is not logged again');
+    addresses.refuse.delete('192.0.2.66/32');
+    await clock.advanceAsync(2 * RECONCILE_RETRY.initialMs);
+    assert.ok(routes.table.has('192.0.2.66/32'));
+    assert.equal(rec.last!.failures.length, 0);
+  });
+
+  it('stops the periodic check at teardown', async () => {
+    const { registry, rec, clock } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    assert.equal(clock.pending, 1);
+    await rec.teardown();
+    assert.equal(clock.pending, 0);
+  });
 });
 
 /** A placer that places in chunks of two and reports each, yielding between chunks, as the real one does. */
@@ -229,7 +302,7 @@ describe('Reconciler at scale', () => {
     const registry = new VipRegistry();
     const addresses = new ChunkedAddresses(j);
     const routes = new FakeRoutes(j);
-    return { j, registry, addresses, routes, rec: new Reconciler(registry, addresses, routes) };
+    return { j, registry, addresses, routes, rec: new Reconciler(registry, addresses, routes, new ManualClock()) };
   }
 
   it('announces each chunk as soon as it is in place, before the next chunk is placed', async () => {
