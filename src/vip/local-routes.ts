@@ -19,6 +19,7 @@ import { VipError, errnoName, refusalError } from './errors.js';
 import type { BatchResult } from './manager.js';
 import type { NetlinkAck } from './netlink-messages.js';
 import { type LocalRouteTable, type RouteDestination, type RouteTableOptions, openLocalRouteTable } from './route-table.js';
+import { serializedTables } from './serial.js';
 
 /** Called after each chunk of an add with what is now in place: the caller may announce it. */
 export type PlacementProgress = (placed: { readonly done: readonly string[]; readonly foreign: readonly string[] }) => void;
@@ -58,19 +59,7 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
   const tableOptions: RouteTableOptions = { interface: name, protocol: options.protocol, netns: options.netns };
   const cannot = (kind: 'add' | 'remove', address: string) => (kind === 'add' ? `cannot add a local route for ${address} on ${name}` : `cannot remove the local route for ${address} from ${name}`);
 
-  let queue: Promise<unknown> = Promise.resolve();
-  function serialized<T>(operation: (table: LocalRouteTable) => Promise<T>): Promise<T> {
-    const run = queue.then(async () => {
-      const table = openTable(tableOptions);
-      try {
-        return await operation(table);
-      } finally {
-        table.close();
-      }
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  }
+  const serialized = serializedTables(() => openTable(tableOptions));
 
   /**
    * Canonical keys and netlink destinations, invalid inputs reported. Duplicates are not looked

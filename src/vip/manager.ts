@@ -7,6 +7,7 @@ import { AddressFamily, formatAddress, isAddressProblem, parseVipAddress, type V
 import { VipError, errnoName, refusalError, type VipOperation } from './errors.js';
 import { openKernelAddressTable, type AddressChange, type AddressTable, type KernelTableOptions } from './kernel-table.js';
 import { KERNEL_ADDRESS_PROTOCOLS, type KernelAddress, type KernelLink, type NetlinkAck } from './netlink-messages.js';
+import { serializedTables } from './serial.js';
 
 /**
  * Our default IFA_PROTO value: 86, ASCII 'V'. The kernel uses 0 to 3 (unspec, kernel_lo,
@@ -93,20 +94,7 @@ export function createVipAddressManager(options: VipAddressManagerOptions): VipA
   const openTable = options.openTable ?? openKernelAddressTable;
   const tableOptions: KernelTableOptions = { interface: name, proto, netns: options.netns };
 
-  // One operation at a time: each compares a dump with its wishes, which an interleaved one would spoil.
-  let queue: Promise<unknown> = Promise.resolve();
-  function serialized<T>(operation: (table: AddressTable) => Promise<T>): Promise<T> {
-    const run = queue.then(async () => {
-      const table = openTable(tableOptions);
-      try {
-        return await operation(table);
-      } finally {
-        table.close();
-      }
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  }
+  const serialized = serializedTables(() => openTable(tableOptions));
 
   /** The VIP a kernel address stands for: its host form, whatever prefix length the kernel shows. */
   const hostKeyOf = (a: KernelAddress) =>

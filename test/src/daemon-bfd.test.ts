@@ -12,6 +12,7 @@ import { MemoryInterface } from '../support/memory-interface.js';
 import { seededRandom } from '../support/random.js';
 import { RawPeer } from '../support/raw-peer.js';
 import { until } from '../support/wait.js';
+import { loopbackConnector } from '../support/loopback.js';
 
 function fetch(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,13 +48,7 @@ describe('the daemon with BFD', function () {
       speakerOptions: {
         clock,
         bfd: { transport: net.transport('192.0.2.2'), random: seededRandom(12) },
-        connector: () => () =>
-          new Promise((resolve, reject) => {
-            import('node:net').then(({ connect }) => {
-              const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
-              s.once('error', reject);
-            });
-          }),
+        connector: loopbackConnector(port),
       },
     });
     await daemon.start();

@@ -2,7 +2,6 @@
 // the configured ones, before the first session and whenever they change.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -13,6 +12,7 @@ import { FakeApiServer } from '../support/fake-apiserver/index.js';
 import { RawPeer } from '../support/raw-peer.js';
 import { until } from '../support/wait.js';
 import { MemoryInterface } from '../support/memory-interface.js';
+import { loopbackConnector } from '../support/loopback.js';
 
 
 const PREFIX = 'bgp.example.com';
@@ -54,7 +54,7 @@ describe('per-node BGP settings from node annotations', function () {
       log: pino({ level: 'silent' }),
       addresses: new MemoryInterface(),
       // Every peer is reached at the scripted peer on loopback.
-      speakerOptions: { connector: () => () => new Promise((resolve, reject) => { const s = connect({ host: '127.0.0.1', port }, () => resolve(s)); s.once('error', reject); }) },
+      speakerOptions: { connector: loopbackConnector(port) },
     });
     await daemon.start();
     assert.deepEqual(daemon.peers().map((p) => [p.address, p.peerAs]), [['192.0.2.1', 65000]]);

@@ -7,6 +7,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon.js';
 import { RawPeer } from '../support/raw-peer.js';
 import { MemoryInterface } from '../support/memory-interface.js';
+import { loopbackConnector } from '../support/loopback.js';
 
 
 function fetch(port: number, path: string): Promise<{ code: number; body: string }> {
@@ -59,13 +60,7 @@ describe('the daemon and its admin endpoint', function () {
       log: pino({ level: 'silent' }),
       addresses: iface,
       speakerOptions: {
-        connector: () => () =>
-          new Promise((resolve, reject) => {
-            import('node:net').then(({ connect }) => {
-              const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
-              s.once('error', reject);
-            });
-          }),
+        connector: loopbackConnector(port),
       },
     });
     await daemon.start();

@@ -8,7 +8,6 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, configFromEnv } from '../../src/config/index.js';
@@ -18,6 +17,7 @@ import { SpeakerProcess } from '../../integration/support/speaker-client.js';
 import type { Lab } from '../../integration/support/lab.js';
 import { MemoryInterface } from '../support/memory-interface.js';
 import { RawPeer } from '../support/raw-peer.js';
+import { loopbackConnector } from '../support/loopback.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const SECRET = 'Secret-MD5-4f9c';
@@ -93,11 +93,7 @@ describe('security', function () {
         addresses: new MemoryInterface(),
         speakerOptions: {
           // The scripted peer has no MD5 key: the transport is replaced (MD5 is proven in bgp/transport's tests).
-          connector: () => () =>
-            new Promise((resolve, reject) => {
-              const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
-              s.once('error', reject);
-            }),
+          connector: loopbackConnector(port),
         },
       });
       await daemon.start();

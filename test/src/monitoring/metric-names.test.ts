@@ -13,6 +13,7 @@ import type { Dashboard, Panel, RuleGroup } from '../../../src/monitoring/index.
 import { MemoryInterface } from '../../support/memory-interface.js';
 import { RawPeer } from '../../support/raw-peer.js';
 import { exportedNames, metricNames, variableMetricNames } from './promql.js';
+import { loopbackConnector } from '../../support/loopback.js';
 
 const MONITORING = new URL('../../../../deploy/monitoring/', import.meta.url);
 
@@ -69,13 +70,7 @@ describe('monitoring: the metric names the rules and the dashboard read', functi
       addresses: new MemoryInterface(),
       // The peer's address is reached on loopback (the transport is replaced, as in daemon.test.ts).
       speakerOptions: {
-        connector: () => () =>
-          new Promise((resolve, reject) => {
-            import('node:net').then(({ connect }) => {
-              const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
-              s.once('error', reject);
-            });
-          }),
+        connector: loopbackConnector(port),
       },
     });
     await daemon.start();
