@@ -19,7 +19,7 @@
 // event loop between chunks).
 import { EventEmitter } from 'node:events';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Clock, type Prefix, type Route, type TimerHandle, every, systemClock } from '../bgp/index.js';
+import { type Clock, type Prefix, type Route, type TimerHandle, systemClock } from '../bgp/index.js';
 import { LARGE_CHANGE, cancelGarbageCollection, collectGarbageSoon } from './memory.js';
 import type { ChangeTracker, VipRegistry, WantedVip } from './registry/index.js';
 
@@ -90,6 +90,11 @@ export interface ReconcilerEvents {
 export const RECONCILE_RETRY = { initialMs: 1_000, maxMs: 30_000 } as const;
 /** How often a run reads the node again to catch our VIPs gone without us. */
 export const RECONCILE_VERIFY_MS = 10_000;
+/**
+ * The check may cost at most 1/VERIFY_DUTY of the time: with 100,000 VIPs a listing takes a few
+ * hundred ms, and the next check then waits that many times longer than the listing took.
+ */
+const VERIFY_DUTY = 50;
 
 /** The code of the error an AddressPlacer throws when the interface does not exist (src/vip). */
 const NO_SUCH_INTERFACE = 'VIP_ERR_NO_SUCH_INTERFACE';
@@ -221,11 +226,16 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
       entries = this.registry.entries();
       // Routes a replaced speaker carried over that nobody wants any more.
       for (const a of this.routes?.table.keys() ?? []) if (!this.registry.wanted(a)) unwanted.push(a);
-      if (this.verifyEveryMs > 0) this.verifier ??= every(this.clock, this.verifyEveryMs, () => this.verifySoon());
+      this.verifyLater(0);
     } else {
       if (this.verifyDue) {
         this.verifyDue = false;
-        result.lost = await this.findLost();
+        const listing = this.clock.now();
+        try {
+          result.lost = await this.findLost();
+        } finally {
+          this.verifyLater(this.clock.now() - listing);
+        }
         for (const a of result.lost) changed.add(a);
         // An operator's VIP may be gone as well (listOwned sees only ours): looking at them again
         // sorts them out, placing ours where theirs went.
@@ -350,6 +360,13 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
     for (const a of this.placed) if (!there.has(a)) lost.push(a);
     for (const a of lost) this.placed.delete(a);
     return lost;
+  }
+
+  /** Sets the next check: RECONCILE_VERIFY_MS away, or further when the last listing took long. */
+  private verifyLater(listedInMs: number): void {
+    if (this.verifyEveryMs <= 0 || this.stopped) return;
+    this.verifier?.cancel();
+    this.verifier = this.clock.after(Math.max(this.verifyEveryMs, listedInMs * VERIFY_DUTY), () => this.verifySoon());
   }
 
   private verifySoon(): void {

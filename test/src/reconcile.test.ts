@@ -263,6 +263,37 @@ describe('Reconciler', () => {
     assert.equal(rec.last!.failures.length, 0);
   });
 
+  it('waits longer before the next check when listing the node took long (at most 1/50 of the time)', async () => {
+    const { registry, addresses, rec, clock } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    let lists = 0;
+    const list = addresses.listOwned.bind(addresses);
+    addresses.listOwned = async () => {
+      lists++;
+      clock.advance(1_000); // a listing of 100,000 VIPs on a busy node
+      return list();
+    };
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    assert.equal(lists, 1);
+    await clock.advanceAsync(40_000);
+    assert.equal(lists, 1, 'no check within 50 times the listing (50 s), where 10 s is the rule');
+    await clock.advanceAsync(12_000);
+    assert.equal(lists, 2);
+  });
+
+  it('keeps checking after a check whose listing failed', async () => {
+    const { registry, addresses, rec, clock } = setup();
+    registry.claim('static', { address: '192.0.2.10' });
+    await rec.schedule();
+    addresses.unreadable = new Error('netlink: no buffer space');
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    addresses.unreadable = undefined;
+    addresses.owned.delete('192.0.2.10/32');
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    assert.ok(addresses.owned.has('192.0.2.10/32'), 'the next check found the VIP gone and placed it again');
+  });
+
   it('stops the periodic check at teardown', async () => {
     const { registry, rec, clock } = setup();
     registry.claim('static', { address: '192.0.2.10' });
