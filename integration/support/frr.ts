@@ -159,6 +159,12 @@ export class Frr {
     rmSync(this.vtyDir, { recursive: true, force: true });
   }
 
+  /** NOTIFICATIONs bgpd sent to a neighbour since it started (its messageStats). */
+  async notificationsSentTo(address: string): Promise<number> {
+    const j = await this.json<Record<string, { messageStats?: { notificationsSent?: number } }>>(`show bgp neighbors ${address} json`);
+    return j[address]?.messageStats?.notificationsSent ?? 0;
+  }
+
   async vtysh(...commands: string[]): Promise<string> {
     const args = ['--vty_socket', this.vtyDir];
     for (const c of commands) args.push('-c', c);

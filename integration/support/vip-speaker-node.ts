@@ -80,6 +80,25 @@ export class VipSpeakerNode {
     return JSON.parse(stdout) as NodeStatus;
   }
 
+  /** The daemon's /metrics (the admin endpoint on the namespace's loopback, default port). */
+  async metrics(port = 9469): Promise<string> {
+    const script = `fetch('http://127.0.0.1:${port}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+    const { stdout } = await this.lab.exec(this.nsName, process.execPath, ['-e', script], { timeoutMs: 5000 });
+    return stdout;
+  }
+
+  /** One sample of the metrics: the series `name` whose labels include `labels`; 0 when absent. */
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    for (const line of (await this.metrics()).split('\n')) {
+      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (m?.[1] !== name) continue;
+      const have = (m[2] ?? '').split(',');
+      if (wanted.every((w) => have.includes(w))) return Number(m[3]);
+    }
+    return 0;
+  }
+
   /** SIGTERM, as Kubernetes stops a pod; resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (!this.running) return this.child?.exitCode ?? null;
