@@ -65,5 +65,7 @@ describe('reload: a change made while the daemon starts', function () {
     }, 30_000).catch((err: Error) => {
       throw new Error(`${err.message}; the log ends: ${node?.log().slice(-1500)}`);
     });
+    // Found by comparing the file's digest with the one read before the load (no second parse).
+    if (!node.log().includes(`"trigger":"changed during the start: ${node.configPath}"`)) throw new Error(`no reload for a change during the start in the log: ${node.log().slice(-1500)}`);
   });
 });

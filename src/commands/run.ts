@@ -2,6 +2,8 @@
 // daemon until SIGTERM/SIGINT. SIGHUP, or a change of the config file or of a password file it
 // names (config/watch.ts: however the file is replaced), reloads it: an invalid file is refused
 // with its errors and the running state is kept.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { systemClock } from '../../bgp/index.js';
 import { ConfigWatcher, ReloadRefused, formatErrors, kubeVipWarning, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
@@ -17,8 +19,19 @@ export interface RunOptions {
   watchConfig: boolean;
 }
 
+/** A file's content as a digest, or null when it cannot be read: to tell whether it changed. */
+function digestOf(path: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
 export async function runCommand(options: RunOptions): Promise<number> {
   keepYoungGenerationSmall();
+  // Read before the load, so that a change made during the load or the start shows as one.
+  const configDigest = options.configPath !== undefined ? digestOf(options.configPath) : null;
   const loaded = resolveConfig(options.configPath !== undefined ? { configPath: options.configPath } : {});
   if (!loaded.ok) {
     for (const line of formatErrors(loaded.error)) process.stderr.write(`vip-speaker: ${line}\n`);
@@ -26,6 +39,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return 2;
   }
   const { config, notes, source } = loaded.value;
+  const passwordDigests = new Map(config.peers.flatMap((p) => (p.passwordFile !== undefined ? [[p.passwordFile, digestOf(p.passwordFile)] as const] : [])));
   const log = createLogger({ level: config.log.level, format: config.log.format });
   for (const note of notes) log.info({ note }, 'configuration note');
   for (const warning of loaded.value.warnings) log.warn({ warning }, 'configuration warning');
@@ -100,8 +114,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     watcher.start();
     // The watch takes its first reading now, after the daemon started: a file changed since it
     // was loaded (a ConfigMap updated during a slow start) would otherwise wait for the next
-    // change. So the file is compared with the running configuration once, now.
-    reload('the file as it is once started', true);
+    // change. So the files are compared with what was loaded once, now, by their digests (a
+    // file of 100,000 VIPs is not parsed again for nothing), and reloaded when they differ.
+    const changed = [source.path, ...passwordDigests.keys()].filter((path) => digestOf(path) !== (path === source.path ? configDigest : passwordDigests.get(path)));
+    if (changed.length > 0) reload(`changed during the start: ${changed.join(', ')}`);
   }
 
   return new Promise<number>((resolve) => {
