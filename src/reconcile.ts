@@ -26,6 +26,8 @@ import type { ChangeTracker, VipRegistry, WantedVip } from './registry/index.js'
 /** Makes VIPs local on the node (src/vip implements it with marked addresses and local routes). */
 export interface AddressPlacer {
   listOwned(): Promise<string[]>;
+  /** How many of ours are on the node, without their text: the periodic check lists them only when it differs. */
+  countOwned?(): Promise<number>;
   add(addresses: string[], options?: AddOptions): Promise<PlacementResult>;
   remove(addresses: string[]): Promise<PlacementResult>;
   /** How a placed VIP is made local ('address' or 'route'), for status pages. */
@@ -236,6 +238,8 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
         } finally {
           this.verifyLater(this.clock.now() - listing);
         }
+        // A listing of 100,000 VIPs leaves megabytes of garbage: give it back soon (memory.ts).
+        if (result.lost.length > 0 && this.placed.size >= LARGE_CHANGE) collectGarbageSoon(this.clock);
         for (const a of result.lost) changed.add(a);
         // An operator's VIP may be gone as well (listOwned sees only ours): looking at them again
         // sorts them out, placing ours where theirs went.
@@ -351,6 +355,11 @@ export class Reconciler extends EventEmitter<ReconcilerEvents> {
    * returns it, to be placed again by the run (whose failures withdraw their routes).
    */
   private async findLost(): Promise<string[]> {
+    // The count first: with 100,000 VIPs, their text and a set of it are megabytes each time.
+    if (this.addresses.countOwned) {
+      const count = await this.addresses.countOwned().catch(() => -1);
+      if (count === this.placed.size) return [];
+    }
     const owned = await this.addresses.listOwned().catch((err: Error & { code?: string }) => {
       if (err.code === NO_SUCH_INTERFACE) return [];
       throw err;

@@ -13,6 +13,8 @@ import type { BatchResult } from './manager.js';
 /** What places VIPs on one interface: a VipPlacer (addresses or local routes), or a plain address manager. */
 export interface OneInterfacePlacer {
   listOwned(): Promise<string[]>;
+  /** How many of ours there are, without their text. */
+  countOwned(): Promise<number>;
   add(addresses: readonly string[], progress?: PlacementProgress): Promise<BatchResult>;
   remove(addresses: readonly string[]): Promise<BatchResult>;
   /** 'address' or 'route', for a VIP of ours (absent: addresses only). */
@@ -57,6 +59,16 @@ export class InterfacePlacer {
   /** How a VIP of ours is made local on its interface: 'address' or 'route'. */
   formOfPlaced(address: string): string {
     return this.manager(this.where.get(address) ?? this.defaultInterface).formOfPlaced?.(address) ?? 'address';
+  }
+
+  /**
+   * How many of ours there are on the interfaces where we placed VIPs (the default one and each
+   * named for a Service): a quick check that listOwned would find them all.
+   */
+  async countOwned(): Promise<number> {
+    let n = 0;
+    for (const iface of new Set([this.defaultInterface, ...this.where.values()])) n += await this.manager(iface).countOwned();
+    return n;
   }
 
   /** Our addresses on every interface looked at; where each is, remembered. */

@@ -27,6 +27,8 @@ export type PlacementProgress = (placed: { readonly done: readonly string[]; rea
 export interface LocalRoutePlacer {
   /** Our local routes on the interface, canonical ('192.0.2.7/32', '2001:db8::7/128'), IPv4 first, kernel order. */
   listOwned(): Promise<string[]>;
+  /** How many of ours there are, without their text (a cheap check of 100,000). */
+  countOwned(): Promise<number>;
   /** Adds a local route for each VIP; one already there and not ours is foreign and untouched. */
   add(addresses: readonly string[], progress?: PlacementProgress): Promise<BatchResult>;
   /** Removes ours; an absent one (ESRCH) is done; another's route of the same address is never matched. */
@@ -111,6 +113,12 @@ export function createLocalRoutePlacer(options: LocalRoutePlacerOptions): LocalR
       serialized(async (table) => {
         const link = await table.link();
         return owned(table, link.ifindex);
+      }),
+
+    countOwned: () =>
+      serialized(async (table) => {
+        const link = await table.link();
+        return (await table.countOwned(link.ifindex, AddressFamily.Inet)) + (await table.countOwned(link.ifindex, AddressFamily.Inet6));
       }),
 
     add: (inputs, progress) =>

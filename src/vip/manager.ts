@@ -48,6 +48,8 @@ export function inPlace(result: BatchResult): string[] {
 export interface VipAddressManager {
   /** Addresses on the interface that carry our mark, canonical ('192.0.2.7/32', '2001:db8::7/128'), kernel order. */
   listOwned(): Promise<string[]>;
+  /** How many of ours there are, without their text. */
+  countOwned(): Promise<number>;
   /** Adds what is missing; ours already there is done, another's is foreign and untouched. */
   add(addresses: readonly string[]): Promise<BatchResult>;
   /** Removes ours; an absent address is done, a foreign one is untouched. */
@@ -230,6 +232,12 @@ export function createVipAddressManager(options: VipAddressManagerOptions): VipA
       serialized(async (table) => {
         const link = await table.link();
         return ownedVips(await table.addresses(link.ifindex)).map((a) => a.text);
+      }),
+
+    countOwned: () =>
+      serialized(async (table) => {
+        const link = await table.link();
+        return ownedVips(await table.addresses(link.ifindex)).length;
       }),
 
     add: (inputs) =>

@@ -28,9 +28,10 @@ export function lookUpLink(socket: NetlinkSocket, seq: number, interfaceName: st
 }
 
 /** The messages answering `seq`, datagram by datagram, until the caller stops or an ACK/DONE ends them. */
-export function* replies(socket: NetlinkSocket, seq: number, interfaceName: string): Generator<NetlinkMessage> {
+/** The replies to request `seq`; with `inPlace`, each message is good only until the next is taken. */
+export function* replies(socket: NetlinkSocket, seq: number, interfaceName: string, inPlace = false): Generator<NetlinkMessage> {
   for (;;) {
-    const datagram = socket.receive()!;
+    const datagram = socket.receive(false, inPlace)!;
     const messages = splitMessages(datagram);
     if (!messages) throw malformed(interfaceName, 'datagram');
     for (const message of messages) {

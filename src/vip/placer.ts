@@ -27,6 +27,8 @@ export type PlacedForm = 'address' | 'route';
 export interface VipPlacer {
   /** Ours on the node in either form, canonical text. Reading it also teaches the placer each one's form. */
   listOwned(): Promise<string[]>;
+  /** How many of ours there are in either form (a VIP in both forms counts twice), without their text. */
+  countOwned(): Promise<number>;
   /** Places what is missing; `progress` hears of each chunk as soon as it is in place, to announce it. */
   add(addresses: readonly string[], progress?: PlacementProgress): Promise<BatchResult>;
   remove(addresses: readonly string[]): Promise<BatchResult>;
@@ -44,7 +46,7 @@ export interface VipPlacerOptions {
   readonly netns?: string;
   readonly routeThreshold?: number;
   /** Replace the two sides (unit tests). */
-  readonly addresses?: Pick<VipAddressManager, 'listOwned' | 'add' | 'remove'>;
+  readonly addresses?: Pick<VipAddressManager, 'listOwned' | 'countOwned' | 'add' | 'remove'>;
   readonly routes?: LocalRoutePlacer;
 }
 
@@ -82,6 +84,10 @@ export function createVipPlacer(options: VipPlacerOptions): VipPlacer {
   };
 
   return {
+    async countOwned() {
+      return (await addresses.countOwned()) + (await routes.countOwned());
+    },
+
     async listOwned() {
       const asAddress = await addresses.listOwned();
       // Routes too in 'addresses': a run with another placement may have left some.

@@ -8,7 +8,7 @@ import { VipError, errnoName, refusalError } from './errors.js';
 import { NetlinkFlag, NetlinkMessageType, decodeAck, splitMessages, type KernelLink, type NetlinkAck } from './netlink-messages.js';
 import { errorOf, lookUpLink, malformed, replies } from './netlink-requests.js';
 import { openNetlinkSocket } from './netlink-socket.js';
-import { RT_TABLE_LOCAL, RouteType, decodeRoute, encodeOwnedRouteDump, localRouteRequestLength, writeLocalRoute } from './route-messages.js';
+import { RT_TABLE_LOCAL, RouteType, decodeRoute, encodeOwnedRouteDump, isOwnedLocalRoute, localRouteRequestLength, writeLocalRoute } from './route-messages.js';
 
 /** A route's destination: an IPv4 address as an unsigned 32-bit number, or 4 or 16 octets. */
 export type RouteDestination = number | Uint8Array;
@@ -35,6 +35,8 @@ export interface LocalRouteTable {
   link(): Promise<KernelLink>;
   /** Our local routes on the interface (protocol, type local, table local): their destinations. */
   owned(ifindex: number, family: AddressFamily): Promise<RouteDestination[]>;
+  /** How many `owned` would return, counted in place (no object per route). */
+  countOwned(ifindex: number, family: AddressFamily): Promise<number>;
   /** Sends the requests in chunks; `onChunk` runs after each, before the event loop gets a turn. */
   apply(ifindex: number, kind: 'add' | 'remove', destinations: readonly RouteDestination[], onChunk: (chunk: RouteChunk) => void): Promise<AppliedRoutes>;
   close(): void;
@@ -91,6 +93,27 @@ export function openLocalRouteTable(options: RouteTableOptions): LocalRouteTable
           if (message.type === NetlinkMessageType.Done) break;
         }
         if (!interrupted || attempt === DUMP_ATTEMPTS) return found;
+      }
+    },
+
+    async countOwned(ifindex, family) {
+      for (let attempt = 1; ; attempt++) {
+        const mySeq = nextSeq();
+        socket.send(encodeOwnedRouteDump(mySeq, family, options.protocol, ifindex));
+        let count = 0;
+        let interrupted = false;
+        // Each message is read before the next datagram comes: no copy of the datagrams.
+        for (const message of replies(socket, mySeq, options.interface, true)) {
+          if (message.flags & NetlinkFlag.DumpInterrupted) interrupted = true;
+          if (message.type === NetlinkMessageType.NewRoute) {
+            if (isOwnedLocalRoute(message, family, options.protocol, ifindex)) count++;
+            continue;
+          }
+          const ack = errorOf(message, options.interface);
+          if (ack.errno !== 0) throw refusalError({ errno: errnoName(ack.errno), kernelMessage: ack.kernelMessage }, { operation: 'list', interface: options.interface });
+          if (message.type === NetlinkMessageType.Done) break;
+        }
+        if (!interrupted || attempt === DUMP_ATTEMPTS) return count;
       }
     },
 

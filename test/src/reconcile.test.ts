@@ -294,6 +294,25 @@ describe('Reconciler', () => {
     assert.ok(addresses.owned.has('192.0.2.10/32'), 'the next check found the VIP gone and placed it again');
   });
 
+  it('lists the node at the periodic check only when the count of ours differs from what it placed', async () => {
+    const { registry, addresses, rec, clock } = setup();
+    let lists = 0;
+    const list = addresses.listOwned.bind(addresses);
+    addresses.listOwned = async () => (lists++, list());
+    (addresses as AddressPlacer).countOwned = async () => addresses.owned.size;
+    registry.claim('static', { address: '192.0.2.10' });
+    registry.claim('static', { address: '192.0.2.11' });
+    await rec.schedule();
+    const atStart = lists;
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    assert.equal(lists, atStart, 'the count matched: no listing');
+    addresses.owned.delete('192.0.2.11/32');
+    await clock.advanceAsync(RECONCILE_VERIFY_MS);
+    assert.equal(lists, atStart + 1, 'the count differed: listed');
+    assert.deepEqual(rec.last!.lost, ['192.0.2.11/32']);
+    assert.ok(addresses.owned.has('192.0.2.11/32'), 'placed again');
+  });
+
   it('stops the periodic check at teardown', async () => {
     const { registry, rec, clock } = setup();
     registry.claim('static', { address: '192.0.2.10' });

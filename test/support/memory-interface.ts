@@ -8,6 +8,9 @@ export class MemoryInterface implements AddressPlacer {
   async listOwned(): Promise<string[]> {
     return [...this.owned];
   }
+  async countOwned(): Promise<number> {
+    return this.owned.size;
+  }
   async add(addresses: string[]): Promise<PlacementResult> {
     for (const a of addresses) this.owned.add(a);
     return { done: addresses, failed: [] };
@@ -45,6 +48,7 @@ export class MemoryInterfaces {
     const result = (done: readonly string[]): BatchResult => ({ done: [...done], foreign: [], failed: [], interfaceUp: true });
     return {
       listOwned: async () => (check(), [...this.on(iface)]),
+      countOwned: async () => (check(), this.on(iface).size),
       add: async (addresses) => {
         check();
         for (const a of addresses) this.on(iface).add(a);

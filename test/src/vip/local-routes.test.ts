@@ -37,6 +37,7 @@ class FakeRoutes {
             if (family === AddressFamily.Inet) return literal.split('.').reduce((v, o) => v * 256 + Number(o), 0);
             return Uint8Array.from(Buffer.from(literal === '2001:db8::7' ? '20010db8000000000000000000000007' : '20010db8000000000000000000000008', 'hex'));
           }),
+      countOwned: async (_ifindex, family) => [...this.routes].filter(([k, p]) => p === OURS && k.includes(':') === (family === AddressFamily.Inet6)).length,
       apply: async (_ifindex, kind, destinations, onChunk): Promise<AppliedRoutes> => {
         for (let start = 0, n = 0; start < destinations.length; start += this.chunkSize, n++) {
           if (n >= this.failsAtChunk) return { sent: start, stoppedBy: new VipError('VIP_ERR_NETLINK_FAILED', 'netlink I/O for lo failed: send returned -1 (ENOBUFS)', { interface: 'lo' }) };
@@ -133,6 +134,7 @@ describe('local-route placer', () => {
     kernel.routes.set('203.0.113.5/32', 4);
     kernel.routes.set('2001:db8::7/128', OURS);
     assert.deepEqual(await placer.listOwned(), ['198.18.0.1/32', '2001:db8::7/128']);
+    assert.equal(await placer.countOwned(), 2);
   });
 
   it('places an IPv6 VIP as a route when asked to', async () => {

@@ -59,6 +59,7 @@ describe('VIPs as local routes in a network namespace (root only)', function () 
     assert.ok(localTable(ns).includes('local 192.0.2.7 86'), localTable(ns).join(', '));
     assert.ok(localTable(ns).includes('local 2001:db8::7 86'));
     assert.deepEqual(await placer.listOwned(), ['192.0.2.7/32', '198.51.100.7/32', '2001:db8::7/128']);
+    assert.equal(await placer.countOwned(), 3);
     assert.deepEqual((await placer.remove(['192.0.2.7', '2001:db8::7'])).done, ['192.0.2.7/32', '2001:db8::7/128']);
     assert.deepEqual(await placer.listOwned(), ['198.51.100.7/32']);
   });
@@ -111,6 +112,7 @@ describe('VIPs as local routes in a network namespace (root only)', function () 
     assert.equal(added.done.length, 20_000);
     assert.ok(chunks >= 10, `${chunks} progress reports`);
     assert.equal((await placer.listOwned()).length, 20_000);
+    assert.equal(await placer.countOwned(), 20_000);
     assert.equal((await placer.remove(vips)).done.length, 20_000);
     assert.deepEqual(await placer.listOwned(), []);
   });

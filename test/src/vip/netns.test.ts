@@ -72,6 +72,7 @@ describe('VIP addresses on lo in a network namespace (root only)', function () {
     const added = await manager.add(['192.0.2.7', '2001:db8::7', '198.51.100.7/32']);
     assert.deepEqual(added, { done: ['192.0.2.7/32', '2001:db8::7/128', '198.51.100.7/32'], foreign: [], failed: [], interfaceUp: true });
     assert.deepEqual((await manager.listOwned()).sort(), ['192.0.2.7/32', '198.51.100.7/32', '2001:db8::7/128']);
+    assert.equal(await manager.countOwned(), 3);
     for (const a of ['192.0.2.7/32', '2001:db8::7/128']) assert.ok(addressesOnLo(ns).includes(a), `${a} shown by ip`);
     const removed = await manager.remove(['192.0.2.7', '2001:db8::7/128']);
     assert.deepEqual(removed.done, ['192.0.2.7/32', '2001:db8::7/128']);

@@ -14,6 +14,9 @@ class Side {
   async listOwned() {
     return [...this.held];
   }
+  async countOwned() {
+    return this.held.size;
+  }
   async add(addresses: readonly string[], progress?: PlacementProgress) {
     this.calls.push(`${this.name} add ${addresses.length}`);
     const done = addresses.map(canonical);

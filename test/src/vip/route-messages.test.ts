@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { AddressFamily } from '../../../src/vip/index.js';
 import { NetlinkMessageType, decodeAck, splitMessages } from '../../../src/vip/netlink-messages.js';
-import { RT_TABLE_LOCAL, RouteType, decodeRoute, encodeLocalRoute, encodeOwnedRouteDump, localRouteRequestLength } from '../../../src/vip/route-messages.js';
+import { RT_TABLE_LOCAL, RouteType, decodeRoute, encodeLocalRoute, encodeOwnedRouteDump, isOwnedLocalRoute, localRouteRequestLength } from '../../../src/vip/route-messages.js';
 import { fromHex } from './fixtures.js';
 import { ownedIpv4Dump, ownedIpv6Dump, refusals } from './route-fixtures.js';
 
@@ -78,6 +78,17 @@ describe('rtnetlink: local-route replies from the kernel', () => {
     assert.equal(errno(refusals.removeAbsent), 3);
     assert.equal(errno(refusals.removeOperators), 3);
     assert.equal(splitMessages(fromHex(refusals.addExisting))![0]!.seq, 2003);
+  });
+
+  it('tells ours in place as decodeRoute does: family, host length, protocol, type, table and interface', () => {
+    const v4 = ownedIpv4Dump.flatMap((d) => splitMessages(fromHex(d))!)[0]!;
+    const v6 = splitMessages(fromHex(ownedIpv6Dump[0]!))![0]!;
+    assert.equal(isOwnedLocalRoute(v4, 2, 86, 1), true);
+    assert.equal(isOwnedLocalRoute(v6, 10, 86, 1), true, 'past RTA_PRIORITY, RTA_CACHEINFO and RTA_PREF');
+    assert.equal(isOwnedLocalRoute(v4, 10, 86, 1), false, 'another family');
+    assert.equal(isOwnedLocalRoute(v4, 2, 87, 1), false, 'another protocol');
+    assert.equal(isOwnedLocalRoute(v4, 2, 86, 2), false, 'another interface');
+    assert.equal(isOwnedLocalRoute({ type: NetlinkMessageType.NewRoute, flags: 0, seq: 1, payload: new Uint8Array(4) }, 2, 86, 1), false, 'too short');
   });
 
   it('refuses a message too short to be a route', () => {
