@@ -1,7 +1,7 @@
 // The fault lab's config files: the good ones load, the broken one is refused as the daemon
 // would refuse it, and the fault table is one row per fault in order.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../../src/config/index.js';
@@ -12,6 +12,7 @@ import { NODE2_VIP_INTERFACE, faultNodeConfig } from '../../../integration/fault
 
 describe('fault lab: config files and the table', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vs-faults-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const load = (name: string, text: string) => {
     const file = join(dir, name);
     writeFileSync(file, text, { mode: 0o644 });
