@@ -1,7 +1,7 @@
 // Collects the election lab's measurements of a run into integration/bgp-election/results.json
 // (not kept in git): the first result of a run replaces the file, the others join it.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resultsFile } from '../support/results.js';
 
 const FILE = fileURLToPath(new URL('../../../integration/bgp-election/results.json', import.meta.url));
 
@@ -25,18 +25,5 @@ export interface ElectionMeasurement {
   samples: number;
 }
 
-let startedThisRun = false;
-
-export function recordElectionResult(m: ElectionMeasurement): void {
-  let all: Record<string, ElectionMeasurement & { at: string }> = {};
-  if (startedThisRun) {
-    try {
-      all = JSON.parse(readFileSync(FILE, 'utf8')) as typeof all;
-    } catch {
-      // rewritten below
-    }
-  }
-  startedThisRun = true;
-  all[m.test] = { ...m, at: new Date().toISOString() };
-  writeFileSync(FILE, JSON.stringify(all, null, 2) + '\n');
-}
+/** Records one measurement, under its `test` name. */
+export const recordElectionResult = resultsFile<ElectionMeasurement>(FILE);

@@ -1,9 +1,9 @@
 // The fault lab's outcomes of a run, in integration/faults/results.json (not kept in git): the
 // first result of a run replaces the file, the others join it, one entry per fault. report.ts
 // turns the file into the table of docs/faults.md.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WindowReport } from '../support/invariants.js';
+import { resultsFile } from '../support/results.js';
 
 export const RESULTS_FILE = fileURLToPath(new URL('../../../integration/faults/results.json', import.meta.url));
 
@@ -31,20 +31,11 @@ export interface FaultOutcome {
   long: boolean;
 }
 
-let startedThisRun = false;
+const record = resultsFile<FaultOutcome & { test: string }>(RESULTS_FILE);
 
+/** Records one fault's outcome, under its name. */
 export function recordFault(o: FaultOutcome): void {
-  let all: Record<string, FaultOutcome & { at: string }> = {};
-  if (startedThisRun) {
-    try {
-      all = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as typeof all;
-    } catch {
-      // rewritten below
-    }
-  }
-  startedThisRun = true;
-  all[o.fault] = { ...o, at: new Date().toISOString() };
-  writeFileSync(RESULTS_FILE, JSON.stringify(all, null, 2) + '\n');
+  record({ ...o, test: o.fault });
 }
 
 /** Judges a fault: the window from its start to convergence, in the outcome's figures. */
