@@ -2,8 +2,6 @@
 // daemon until SIGTERM/SIGINT. SIGHUP, or a change of the config file or of a password file it
 // names (config/watch.ts: however the file is replaced), reloads it: an invalid file is refused
 // with its errors and the running state is kept.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { systemClock } from '../../bgp/index.js';
 import { ConfigWatcher, ReloadRefused, formatErrors, kubeVipWarning, resolveConfig, type DaemonConfig } from '../config/index.js';
 import { Daemon } from '../daemon.js';
@@ -19,19 +17,12 @@ export interface RunOptions {
   watchConfig: boolean;
 }
 
-/** A file's content as a digest, or null when it cannot be read: to tell whether it changed. */
-function digestOf(path: string): string | null {
-  try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
-  } catch {
-    return null;
-  }
-}
-
 export async function runCommand(options: RunOptions): Promise<number> {
   keepYoungGenerationSmall();
-  // Read before the load, so that a change made during the load or the start shows as one.
-  const configDigest = options.configPath !== undefined ? digestOf(options.configPath) : null;
+  // The watch's baseline is read before the load, so that a change made during the load or the
+  // start shows as one once the daemon has started (a ConfigMap updated during a slow start).
+  const watcher = options.watchConfig && options.configPath !== undefined ? new ConfigWatcher({ paths: [options.configPath], clock: systemClock }) : undefined;
+  watcher?.baseline();
   const loaded = resolveConfig(options.configPath !== undefined ? { configPath: options.configPath } : {});
   if (!loaded.ok) {
     for (const line of formatErrors(loaded.error)) process.stderr.write(`vip-speaker: ${line}\n`);
@@ -39,7 +30,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return 2;
   }
   const { config, notes, source } = loaded.value;
-  const passwordDigests = new Map(config.peers.flatMap((p) => (p.passwordFile !== undefined ? [[p.passwordFile, digestOf(p.passwordFile)] as const] : [])));
+  const watchedPaths = (c: DaemonConfig) => [
+    ...(source.kind === 'file' ? [source.path] : []),
+    ...c.peers.flatMap((p) => (p.passwordFile !== undefined ? [p.passwordFile] : [])),
+  ];
+  // The password files' baseline: right after the load that read them.
+  watcher?.setPaths(watchedPaths(config));
   const log = createLogger({ level: config.log.level, format: config.log.format });
   for (const note of notes) log.info({ note }, 'configuration note');
   for (const warning of loaded.value.warnings) log.warn({ warning }, 'configuration warning');
@@ -80,8 +76,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
 
   let reloading = Promise.resolve();
-  /** `quiet`: a reload that changes nothing is not worth a line at info level. */
-  const reload = (why: string, quiet = false) => {
+  const reload = (why: string) => {
     reloading = reloading.then(async () => {
       const next = resolveConfig(options.configPath !== undefined ? { configPath: options.configPath } : {});
       if (!next.ok) {
@@ -94,7 +89,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       if (next.value.config.vips.static.length >= LARGE_CHANGE) collectGarbageSoon();
       try {
         const changes = await daemon.reload(next.value.config);
-        log[quiet && !changes.length ? 'debug' : 'info']({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');
+        log.info({ trigger: why, changes }, changes.length ? 'configuration reloaded' : 'configuration reloaded: nothing changed');
       } catch (err) {
         if (err instanceof ReloadRefused) log.error({ trigger: why, error: err.message }, 'configuration reload refused');
         else log.error({ trigger: why, error: (err as Error).message }, 'configuration reload failed');
@@ -102,21 +97,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
     });
   };
   process.on('SIGHUP', () => reload('SIGHUP'));
-  const watchedPaths = (c: DaemonConfig) => [
-    ...(source.kind === 'file' ? [source.path] : []),
-    ...c.peers.flatMap((p) => (p.passwordFile !== undefined ? [p.passwordFile] : [])),
-  ];
-  let watcher: ConfigWatcher | undefined;
-  if (options.watchConfig && source.kind === 'file') {
-    watcher = new ConfigWatcher({ paths: watchedPaths(config), clock: systemClock });
+  if (watcher) {
     watcher.on('change', (paths) => reload(`file changed: ${paths.join(', ')}`));
     watcher.on('unwatchable', (folder, reason) => log.warn({ folder, reason }, 'cannot watch a configuration folder yet; trying again'));
     watcher.start();
-    // The watch takes its first reading now, after the daemon started: a file changed since it
-    // was loaded (a ConfigMap updated during a slow start) would otherwise wait for the next
-    // change. So the files are compared with what was loaded once, now, by their digests (a
-    // file of 100,000 VIPs is not parsed again for nothing), and reloaded when they differ.
-    const changed = [source.path, ...passwordDigests.keys()].filter((path) => digestOf(path) !== (path === source.path ? configDigest : passwordDigests.get(path)));
+    // Compared with the baseline once, now: a file changed since it was loaded would otherwise
+    // wait for the next change (and a file of 100,000 VIPs is not parsed again for nothing).
+    const changed = watcher.changed();
     if (changed.length > 0) reload(`changed during the start: ${changed.join(', ')}`);
   }
 

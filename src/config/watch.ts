@@ -46,6 +46,7 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
   private debounce: TimerHandle | undefined;
   private retry: TimerHandle | undefined;
   private closed = false;
+  private started = false;
   private readonly debounceMs: number;
   private readonly retryMs: number;
 
@@ -56,18 +57,32 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
   }
 
-  /** Reads every path's current content as the baseline and starts watching. */
-  start(): void {
+  /**
+   * Reads every path's current content as the baseline without watching yet: taken before the
+   * files are loaded, it lets changed() tell a change made during the load and the start.
+   */
+  baseline(): void {
     for (const path of this.paths) this.remember(path);
+  }
+
+  /** Starts watching; a path without a baseline is read now. */
+  start(): void {
+    this.started = true;
+    for (const path of this.paths) if (!this.digests.has(path)) this.remember(path);
     this.arm();
   }
 
-  /** After a reload the password files may be others: watch these from now on. */
+  /** After a reload the password files may be others: watch these from now on (from start()). */
   setPaths(paths: readonly string[]): void {
     this.paths = unique(paths);
     for (const path of [...this.digests.keys()]) if (!this.paths.includes(path)) this.digests.delete(path);
     for (const path of this.paths) if (!this.digests.has(path)) this.remember(path);
-    this.arm();
+    if (this.started) this.arm();
+  }
+
+  /** The paths whose content differs from the last read, now remembered as read. */
+  changed(): string[] {
+    return this.paths.filter((path) => this.remember(path));
   }
 
   /** The folders watched now (for tests and status). */
@@ -87,7 +102,7 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
   check(): void {
     if (this.closed) return;
     this.debounce = undefined;
-    const changed = this.paths.filter((path) => this.remember(path));
+    const changed = this.changed();
     this.arm();
     if (changed.length > 0) this.emit('change', changed);
   }

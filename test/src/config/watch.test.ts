@@ -48,6 +48,17 @@ describe('config watcher', () => {
     return changed;
   }
 
+  it('tells a change made between the baseline and the start (a file changed during a slow start), once', () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'asn: 65100\n');
+    watcher = new ConfigWatcher({ paths: [file], clock });
+    watcher.baseline();
+    writeFileSync(file, 'asn: 65101\n');
+    watcher.start();
+    assert.deepEqual(watcher.changed(), [file]);
+    assert.deepEqual(watcher.changed(), [], 'remembered as read');
+  });
+
   it('picks up in-place writes, every time', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'asn: 1\n');
